@@ -1,0 +1,6 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// addClientCommands adds the commands that talk to a running baton.
+func addClientCommands(root *cobra.Command) {}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batonhq/baton/server"
+)
+
+// envSettings maps environment variables to serve flags. Precedence:
+// flags > environment > config file > defaults.
+var envSettings = []struct{ env, flag string }{
+	{"BATON_ADDR", "addr"},
+	{"BATON_DATA", "data"},
+	{"BATON_TOKEN", "token"},
+	{"BATON_SYNC", "sync"},
+	{"BATON_MAX_BODY", "max-body"},
+	{"BATON_STRICT_EVENTS", "strict-events"},
+	{"BATON_TIME_SCALE", "time-scale"},
+	{"BATON_LOG_LEVEL", "log-level"},
+	{"BATON_LOG_FORMAT", "log-format"},
+}
+
+func newServeCmd() *cobra.Command {
+	d := server.DefaultConfig()
+	var cfgFile string
+	var cfg server.Config
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run baton",
+		Long: `Run baton: every API on one port, state in an embedded SQLite database.
+
+With no flags baton listens on 127.0.0.1:8080 and keeps its data in ./baton-data.
+On first start without BATON_TOKEN it generates an admin API token, prints it
+once and stores only its hash.
+
+Settings come from flags, then environment variables, then the YAML config
+file (--config), then defaults:
+
+  flag              env                  config key     default
+  --addr            BATON_ADDR           addr           127.0.0.1:8080
+  --data            BATON_DATA           data           ./baton-data
+  --token           BATON_TOKEN          token          (generated)
+  --sync            BATON_SYNC           sync           FULL
+  --max-body        BATON_MAX_BODY       maxBody        5242880
+  --strict-events   BATON_STRICT_EVENTS  strictEvents   false
+  --time-scale      BATON_TIME_SCALE     timeScale      1
+  --log-level       BATON_LOG_LEVEL      logLevel       info
+  --log-format      BATON_LOG_FORMAT     logFormat      text
+  (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			final := server.DefaultConfig()
+			if cfgFile != "" {
+				if err := final.LoadFile(cfgFile); err != nil {
+					return err
+				}
+			}
+			flags := cmd.Flags()
+			for _, s := range envSettings {
+				if v, ok := os.LookupEnv(s.env); ok && !flags.Changed(s.flag) {
+					if err := flags.Set(s.flag, v); err != nil {
+						return fmt.Errorf("%s: %w", s.env, err)
+					}
+				}
+			}
+			overlay(flags.Changed, &final, &cfg)
+			srv, err := server.Open(cmd.Context(), final)
+			if err != nil {
+				return err
+			}
+			return srv.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfgFile, "config", "", "YAML config file")
+	f.StringVar(&cfg.Addr, "addr", d.Addr, "listen address host:port")
+	f.StringVar(&cfg.DataDir, "data", d.DataDir, "data directory (database and secret key)")
+	f.StringVar(&cfg.Token, "token", "", "admin API token (default: stored, or generated on first start)")
+	f.StringVar(&cfg.Sync, "sync", d.Sync, "commit durability: FULL (survives power loss) or NORMAL (survives a crash)")
+	f.Int64Var(&cfg.MaxBody, "max-body", d.MaxBody, "maximum request body in bytes")
+	f.BoolVar(&cfg.StrictEvents, "strict-events", false, "validate events as Keptn's EVENT_VALIDATION_ENABLED did")
+	f.Float64Var(&cfg.TimeScale, "time-scale", d.TimeScale, "run baton's clock this many times faster (deployments, timeouts)")
+	f.StringVar(&cfg.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn, error")
+	f.StringVar(&cfg.LogFormat, "log-format", d.LogFormat, "log format: text or json")
+	return cmd
+}
+
+// overlay copies the flags that were set (directly or from the environment)
+// from src onto dst, which holds file values and defaults.
+func overlay(changed func(string) bool, dst, src *server.Config) {
+	if changed("addr") {
+		dst.Addr = src.Addr
+	}
+	if changed("data") {
+		dst.DataDir = src.DataDir
+	}
+	if changed("token") {
+		dst.Token = src.Token
+	}
+	if changed("sync") {
+		dst.Sync = src.Sync
+	}
+	if changed("max-body") {
+		dst.MaxBody = src.MaxBody
+	}
+	if changed("strict-events") {
+		dst.StrictEvents = src.StrictEvents
+	}
+	if changed("time-scale") {
+		dst.TimeScale = src.TimeScale
+	}
+	if changed("log-level") {
+		dst.LogLevel = src.LogLevel
+	}
+	if changed("log-format") {
+		dst.LogFormat = src.LogFormat
+	}
+}
+

@@ -1,0 +1,190 @@
+package keptn
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// DefaultSource is the source Keptn's API sets when an event's source is not a URI reference.
+const DefaultSource = "https://github.com/keptn/keptn/api"
+
+// TimeFormat is how event times are written: RFC 3339, UTC, milliseconds.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// Event is a CloudEvent 1.0 in structured JSON with Keptn's extensions at the
+// top level (Keptn's KeptnContextExtendedCE).
+type Event struct {
+	SpecVersion        string          `json:"specversion"`
+	ID                 string          `json:"id"`
+	Source             string          `json:"source"`
+	Type               string          `json:"type"`
+	Time               string          `json:"time"`
+	ContentType        string          `json:"contenttype,omitempty"`
+	DataContentType    string          `json:"datacontenttype,omitempty"`
+	Data               json.RawMessage `json:"data"`
+	Shkeptncontext     string          `json:"shkeptncontext"`
+	TriggeredID        string          `json:"triggeredid,omitempty"`
+	GitCommitID        string          `json:"gitcommitid,omitempty"`
+	ShkeptnSpecVersion string          `json:"shkeptnspecversion,omitempty"`
+	ShkeptnVersion     string          `json:"shkeptnversion,omitempty"`
+	Extensions         json.RawMessage `json:"extensions,omitempty"`
+}
+
+// EventData holds the fields common to every Keptn event's data.
+type EventData struct {
+	Project string            `json:"project,omitempty"`
+	Stage   string            `json:"stage,omitempty"`
+	Service string            `json:"service,omitempty"`
+	Labels  map[string]string `json:"labels,omitempty"`
+	Status  string            `json:"status,omitempty"`
+	Result  string            `json:"result,omitempty"`
+	Message string            `json:"message,omitempty"`
+}
+
+// Results and statuses of Keptn tasks and sequences.
+const (
+	ResultPass    = "pass"
+	ResultWarning = "warning"
+	ResultFail    = "fail"
+
+	StatusSucceeded = "succeeded"
+	StatusErrored   = "errored"
+	StatusUnknown   = "unknown"
+	StatusAborted   = "aborted"
+)
+
+// ParsedData decodes the common fields of the event's data. Fields of the wrong
+// JSON type are reported as an error.
+func (e *Event) ParsedData() (EventData, error) {
+	var d EventData
+	if len(e.Data) == 0 {
+		return d, nil
+	}
+	if err := json.Unmarshal(e.Data, &d); err != nil {
+		return d, fmt.Errorf("data: %w", err)
+	}
+	return d, nil
+}
+
+// Scope is the project, stage and service an event is about, read leniently:
+// fields that are missing or not strings are empty.
+func (e *Event) Scope() (project, stage, service string) {
+	var d struct {
+		Project any `json:"project"`
+		Stage   any `json:"stage"`
+		Service any `json:"service"`
+	}
+	_ = json.Unmarshal(e.Data, &d)
+	str := func(v any) string { s, _ := v.(string); return s }
+	return str(d.Project), str(d.Stage), str(d.Service)
+}
+
+// Time returns the event time as time.Time (zero when unparsable).
+func (e *Event) When() time.Time {
+	t, err := time.Parse(time.RFC3339Nano, e.Time)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// FormatTime formats t as event times are written.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// NewID returns a new random event id.
+func NewID() string { return uuid.NewString() }
+
+// ContextFor returns the keptnContext Keptn's API assigns for a given
+// shkeptncontext: kept when it is a UUID, a deterministic UUID derived from it
+// otherwise (so retries of the same request land in the same context), and a
+// new random UUID when empty.
+func ContextFor(given string) string {
+	if given == "" {
+		return uuid.NewString()
+	}
+	if _, err := uuid.Parse(given); err == nil {
+		return given
+	}
+	var seed []byte
+	if len(given) < 16 {
+		seed = []byte(fmt.Sprintf("%-16v", given))
+	} else {
+		h := sha256.Sum256([]byte(given))
+		seed = h[:]
+	}
+	id, err := uuid.NewRandomFromReader(bytes.NewReader(seed))
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// NormalizeSource returns src when it parses as a URI reference, else DefaultSource.
+func NormalizeSource(src string) string {
+	if src == "" {
+		return DefaultSource
+	}
+	if _, err := url.Parse(src); err != nil {
+		return DefaultSource
+	}
+	return src
+}
+
+// TypeKind classifies an event type per Keptn's grammar.
+type TypeKind int
+
+// Kinds of event types.
+const (
+	KindOther    TypeKind = iota
+	KindTask              // sh.keptn.event.<task>.<triggered|started|finished|invalidated>
+	KindStatus            // sh.keptn.event.<task>.status.changed
+	KindSequence          // sh.keptn.event.<stage>.<sequence>.<triggered|finished|...>
+)
+
+// EventType is a parsed Keptn event type.
+type EventType struct {
+	Kind     TypeKind
+	Task     string // for KindTask and KindStatus
+	Stage    string // for KindSequence
+	Sequence string // for KindSequence
+	Phase    string // triggered, started, finished, invalidated, changed, ...
+}
+
+// ParseType parses a Keptn event type. Types outside sh.keptn.event.* are KindOther.
+func ParseType(t string) EventType {
+	const prefix = "sh.keptn.event."
+	if !strings.HasPrefix(t, prefix) {
+		return EventType{Kind: KindOther}
+	}
+	parts := strings.Split(t[len(prefix):], ".")
+	for _, p := range parts {
+		if p == "" {
+			return EventType{Kind: KindOther}
+		}
+	}
+	switch len(parts) {
+	case 2:
+		return EventType{Kind: KindTask, Task: parts[0], Phase: parts[1]}
+	case 3:
+		if parts[1] == "status" && parts[2] == "changed" {
+			return EventType{Kind: KindStatus, Task: parts[0], Phase: "changed"}
+		}
+		return EventType{Kind: KindSequence, Stage: parts[0], Sequence: parts[1], Phase: parts[2]}
+	}
+	return EventType{Kind: KindOther}
+}
+
+// TaskType returns "sh.keptn.event.<task>.<phase>".
+func TaskType(task, phase string) string { return "sh.keptn.event." + task + "." + phase }
+
+// SequenceType returns "sh.keptn.event.<stage>.<sequence>.<phase>".
+func SequenceType(stage, sequence, phase string) string {
+	return "sh.keptn.event." + stage + "." + sequence + "." + phase
+}

@@ -1,0 +1,170 @@
+package keptn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/batonhq/baton/clock"
+)
+
+// SpecVersion is the Keptn spec version stamped on events baton creates.
+const SpecVersion = "0.2.4"
+
+// EventHook reacts to an event inside the transaction that stores it. Engines
+// (sequences, webhooks) are hooks: whatever they change and emit commits
+// atomically with the event that caused it.
+type EventHook interface {
+	OnEvent(ctx context.Context, tx Tx, ev *Event) error
+}
+
+// Events ingests and stores Keptn events.
+type Events struct {
+	store Store
+	clock clock.Clock
+	hooks []EventHook
+	// Strict turns on Keptn's optional event validation (EVENT_VALIDATION_ENABLED).
+	Strict bool
+}
+
+// NewEvents returns an event service over store.
+func NewEvents(store Store, clk clock.Clock) *Events {
+	return &Events{store: store, clock: clk}
+}
+
+// AddHook registers h to run, in registration order, for every stored event.
+// Call it before serving.
+func (s *Events) AddHook(h EventHook) { s.hooks = append(s.hooks, h) }
+
+// Ingest validates and normalizes an event received over the API as Keptn's
+// api-service does (server-set id, time and contenttype; source and
+// shkeptncontext kept or derived), stores it and runs the hooks, all in one
+// transaction. It returns the keptnContext.
+func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
+	if err := s.validate(ev); err != nil {
+		return "", err
+	}
+	ev.SpecVersion = "1.0"
+	ev.ID = NewID()
+	ev.Time = FormatTime(s.clock.Now())
+	ev.ContentType = "application/json"
+	ev.Source = NormalizeSource(ev.Source)
+	ev.Shkeptncontext = ContextFor(ev.Shkeptncontext)
+	err := s.store.Update(ctx, func(tx Tx) error { return s.Append(ctx, tx, ev) })
+	if err != nil {
+		return "", err
+	}
+	return ev.Shkeptncontext, nil
+}
+
+// Append stores an event inside tx and runs the hooks on it. Engines use it to
+// emit events; the event must be complete (id, time, context set).
+func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	if err := tx.InsertEvent(ev, body); err != nil {
+		return err
+	}
+	for _, h := range s.hooks {
+		if err := h.OnEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// New returns a complete event created by baton itself.
+func (s *Events) New(typ, source, keptnContext, triggeredID string, data any) (*Event, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	return &Event{
+		SpecVersion:        "1.0",
+		ID:                 NewID(),
+		Source:             source,
+		Type:               typ,
+		Time:               FormatTime(s.clock.Now()),
+		ContentType:        "application/json",
+		Data:               raw,
+		Shkeptncontext:     keptnContext,
+		TriggeredID:        triggeredID,
+		ShkeptnSpecVersion: SpecVersion,
+	}, nil
+}
+
+func (s *Events) validate(ev *Event) error {
+	if strings.TrimSpace(ev.Type) == "" {
+		return Errorf(CodeBadRequest, "type is required")
+	}
+	if strings.TrimSpace(ev.Source) == "" {
+		return Errorf(CodeBadRequest, "source is required")
+	}
+	d := bytes.TrimSpace(ev.Data)
+	if len(d) == 0 || bytes.Equal(d, []byte("null")) {
+		return Errorf(CodeBadRequest, "data is required")
+	}
+	if d[0] != '{' {
+		return Errorf(CodeBadRequest, "data must be a JSON object")
+	}
+	if s.Strict {
+		return validateStrict(ev)
+	}
+	return nil
+}
+
+// validateStrict mirrors Keptn's optional event validation.
+func validateStrict(ev *Event) error {
+	data, err := ev.ParsedData()
+	if err != nil {
+		return Errorf(CodeBadRequest, "invalid event data: %v", err)
+	}
+	switch ev.Type {
+	case "sh.keptn.log.error", "sh.keptn.events.problem":
+		return nil
+	case "sh.keptn.event.monitoring.configure":
+		var m struct {
+			Project string `json:"project"`
+			Type    string `json:"type"`
+		}
+		_ = json.Unmarshal(ev.Data, &m)
+		if m.Project == "" || m.Type == "" {
+			return Errorf(CodeBadRequest, "monitoring.configure events need data.project and data.type")
+		}
+		return nil
+	}
+	t := ParseType(ev.Type)
+	needScope := func() error {
+		if data.Project == "" || data.Stage == "" || data.Service == "" {
+			return Errorf(CodeBadRequest, "%s events need data.project, data.stage and data.service", ev.Type)
+		}
+		return nil
+	}
+	switch {
+	case t.Kind == KindSequence && t.Phase == "triggered":
+		if err := needScope(); err != nil {
+			return err
+		}
+		if t.Stage != data.Stage {
+			return Errorf(CodeBadRequest, "stage %q in the event type does not match data.stage %q", t.Stage, data.Stage)
+		}
+		return nil
+	case t.Kind == KindTask && (t.Phase == "started" || t.Phase == "finished"):
+		if err := needScope(); err != nil {
+			return err
+		}
+		if ev.TriggeredID == "" {
+			return Errorf(CodeBadRequest, "%s events need triggeredid", ev.Type)
+		}
+		if t.Phase == "finished" && (data.Result == "" || data.Status == "") {
+			return Errorf(CodeBadRequest, "finished events need data.result and data.status")
+		}
+		return nil
+	case t.Kind == KindTask && t.Phase == "invalidated":
+		return nil
+	}
+	return Errorf(CodeBadRequest, "unknown event type")
+}

@@ -1,0 +1,136 @@
+// Package keptnapi serves baton's Keptn v1 compatible HTTP API: the gateway
+// paths of api-service (/api/v1/...), shipyard-controller
+// (/api/controlPlane/v1/...), resource-service (plus the configuration-service
+// alias), mongodb-datastore and secret-service.
+//
+// Handlers decode, call the keptn domain, and encode. Errors are written in
+// Keptn's {"code","message"} shape by one adapter.
+package keptnapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/keptn"
+)
+
+// KeptnVersion is the 1.x version reported by /api/v1/metadata, so that Keptn
+// CLIs and integrations that compare versions are content.
+const KeptnVersion = "1.4.5"
+
+// API is the Keptn face.
+type API struct {
+	Events  *keptn.Events
+	Store   keptn.Store
+	Auth    *auth.Checker
+	Limiter *auth.Limiter
+	Log     *slog.Logger
+	// MaxBody caps request bodies (bytes).
+	MaxBody int64
+	// BatonVersion is reported as bridgeversion.
+	BatonVersion string
+}
+
+// handler is an HTTP handler that returns an error for the adapter to write.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// Register mounts the Keptn routes on mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/auth", a.handleAuth)
+	mux.Handle("GET /api/v1/metadata", a.authed(a.metadata))
+	mux.Handle("POST /api/v1/event", a.authed(a.postEvent))
+	mux.Handle("GET /api/mongodb-datastore/event", a.authed(a.getEvents))
+	mux.Handle("GET /api/mongodb-datastore/event/type/{eventType}", a.authed(a.getEventsByType))
+	// Keptn's gateway allows only GET/HEAD/OPTIONS on the datastore.
+	mux.Handle("/api/mongodb-datastore/", a.authed(notAllowed))
+	a.registerProjects(mux)
+}
+
+// authed wraps h with x-token authentication and the error adapter.
+func (a *API) authed(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !a.Auth.Valid(auth.FromRequest(r)) {
+			WriteError(w, a.Log, r, keptn.Errorf(keptn.CodeUnauthorized, "unauthenticated or invalid credentials"))
+			return
+		}
+		if a.MaxBody > 0 && r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, a.MaxBody)
+		}
+		if err := h(w, r); err != nil {
+			WriteError(w, a.Log, r, err)
+		}
+	})
+}
+
+func notAllowed(w http.ResponseWriter, r *http.Request) error {
+	return &statusError{status: http.StatusMethodNotAllowed, msg: "method not allowed"}
+}
+
+// statusError is an error for a status with no domain code (405, 415).
+type statusError struct {
+	status int
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+var codeStatus = map[string]int{
+	keptn.CodeBadRequest:      http.StatusBadRequest,
+	keptn.CodeUnauthorized:    http.StatusUnauthorized,
+	keptn.CodeNotFound:        http.StatusNotFound,
+	keptn.CodeConflict:        http.StatusConflict,
+	keptn.CodeTooLarge:        http.StatusRequestEntityTooLarge,
+	keptn.CodeUnprocessable:   http.StatusUnprocessableEntity,
+	keptn.CodeTooManyRequests: http.StatusTooManyRequests,
+	keptn.CodeInternal:        http.StatusInternalServerError,
+}
+
+// WriteError writes err as Keptn's {"code","message"}. Errors that are not
+// *keptn.Error are logged in full and shown as "internal error".
+func WriteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "internal error"
+	var ke *keptn.Error
+	var se *statusError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ke):
+		status, msg = codeStatus[ke.Code], ke.Message
+		if status == 0 {
+			status = http.StatusInternalServerError
+		}
+	case errors.As(err, &se):
+		status, msg = se.status, se.msg
+	case errors.As(err, &mbe):
+		status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit)
+	}
+	if status == http.StatusInternalServerError && log != nil {
+		log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, map[string]any{"code": status, "message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	return json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON decodes one JSON value from r's body into v.
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return keptn.Errorf(keptn.CodeBadRequest, "malformed JSON body: %v", err)
+	}
+	if dec.More() {
+		return keptn.Errorf(keptn.CodeBadRequest, "malformed JSON body: unexpected data after the JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package keptnapi
+
+import (
+	"mime"
+	"net/http"
+
+	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/keptn"
+)
+
+// handleAuth is POST /api/v1/auth: 200 empty for a valid token, 401 otherwise,
+// 429 once a client has failed too often (the bucket resets on success).
+func (a *API) handleAuth(w http.ResponseWriter, r *http.Request) {
+	if a.Auth.Valid(auth.FromRequest(r)) {
+		a.Limiter.Reset(r)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	if !a.Limiter.Allow(r) {
+		WriteError(w, a.Log, r, keptn.Errorf(keptn.CodeTooManyRequests, "too many requests"))
+		return
+	}
+	WriteError(w, a.Log, r, keptn.Errorf(keptn.CodeUnauthorized, "unauthenticated or invalid credentials"))
+}
+
+type metadata struct {
+	Namespace             string `json:"namespace"`
+	KeptnLabel            string `json:"keptnlabel"`
+	KeptnVersion          string `json:"keptnversion"`
+	ShipyardVersion       string `json:"shipyardversion"`
+	BridgeVersion         string `json:"bridgeversion"`
+	AutomaticProvisioning bool   `json:"automaticprovisioning"`
+}
+
+func (a *API) metadata(w http.ResponseWriter, r *http.Request) error {
+	return writeJSON(w, http.StatusOK, metadata{
+		Namespace:       "baton",
+		KeptnLabel:      "keptn",
+		KeptnVersion:    KeptnVersion,
+		ShipyardVersion: "0.2.0",
+		BridgeVersion:   "baton-" + a.BatonVersion,
+	})
+}
+
+// postEvent is POST /api/v1/event.
+func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && mt != "application/cloudevents+json") {
+			return &statusError{status: http.StatusUnsupportedMediaType,
+				msg: "content type must be application/json or application/cloudevents+json"}
+		}
+	}
+	var ev keptn.Event
+	if err := decodeJSON(r, &ev); err != nil {
+		return err
+	}
+	kc, err := a.Events.Ingest(r.Context(), &ev)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"keptnContext": kc})
+}

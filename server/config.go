@@ -1,0 +1,138 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/batonhq/baton/clock"
+)
+
+// Config is everything baton serve can be told. Zero values take the defaults
+// from DefaultConfig.
+type Config struct {
+	// Addr is the listen address.
+	Addr string `yaml:"addr"`
+	// DataDir holds the database and the secret key.
+	DataDir string `yaml:"data"`
+	// Token is the admin API token. Empty: use the stored one, or generate one
+	// on first start and print it once.
+	Token string `yaml:"token"`
+	// Sync is the durability of a commit: FULL (survives power loss) or NORMAL.
+	Sync string `yaml:"sync"`
+	// MaxBody caps request bodies, in bytes.
+	MaxBody int64 `yaml:"maxBody"`
+	// StrictEvents turns on Keptn's optional event validation.
+	StrictEvents bool `yaml:"strictEvents"`
+	// TimeScale speeds baton's clock up (2 = twice as fast) for local work.
+	TimeScale float64 `yaml:"timeScale"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"logLevel"`
+	// LogFormat is json or text.
+	LogFormat string `yaml:"logFormat"`
+
+	// Clock overrides the clock (tests). Not configurable from files.
+	Clock clock.Clock `yaml:"-"`
+	// Out receives the one-time token announcement (default stderr).
+	Out io.Writer `yaml:"-"`
+	// Logger overrides the logger (tests).
+	Logger *slog.Logger `yaml:"-"`
+}
+
+// DefaultConfig returns the defaults of baton serve.
+func DefaultConfig() Config {
+	return Config{
+		Addr:      "127.0.0.1:8080",
+		DataDir:   "baton-data",
+		Sync:      "FULL",
+		MaxBody:   5 << 20,
+		TimeScale: 1,
+		LogLevel:  "info",
+		LogFormat: "text",
+	}
+}
+
+// LoadFile overlays the YAML file at path onto c. Unknown keys are an error.
+func (c *Config) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// Validate checks c and fills defaults.
+func (c *Config) Validate() error {
+	d := DefaultConfig()
+	if c.Addr == "" {
+		c.Addr = d.Addr
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("addr %q: must be host:port", c.Addr)
+	}
+	if c.DataDir == "" {
+		c.DataDir = d.DataDir
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	c.DataDir = abs
+	if c.Sync == "" {
+		c.Sync = d.Sync
+	}
+	if c.Sync != "FULL" && c.Sync != "NORMAL" {
+		return fmt.Errorf("sync must be FULL or NORMAL, not %q", c.Sync)
+	}
+	if c.MaxBody == 0 {
+		c.MaxBody = d.MaxBody
+	}
+	if c.MaxBody < 1024 {
+		return fmt.Errorf("max body must be at least 1024 bytes")
+	}
+	if c.TimeScale == 0 {
+		c.TimeScale = 1
+	}
+	if c.TimeScale < 0 {
+		return fmt.Errorf("time scale must be positive")
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = d.LogLevel
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("log level %q: use debug, info, warn or error", c.LogLevel)
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = d.LogFormat
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("log format must be json or text, not %q", c.LogFormat)
+	}
+	return nil
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

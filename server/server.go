@@ -1,0 +1,220 @@
+// Package server assembles baton: it opens the store, builds the domain
+// services, mounts every HTTP face on one mux and runs the background workers.
+// cmd/baton and the end-to-end tests both start baton through it.
+package server
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/clock"
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/keptnapi"
+	"github.com/batonhq/baton/outbox"
+	"github.com/batonhq/baton/secretbox"
+	"github.com/batonhq/baton/sqlite"
+)
+
+// Version is baton's version, set at build time.
+var Version = "dev"
+
+// Server is a running baton.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	clock   clock.Clock
+	ln      net.Listener
+	http    *http.Server
+	db      *sqlite.DB
+	box     *secretbox.Box
+	outbox  *outbox.Worker
+	metrics *metrics
+
+	// Keptn is the Keptn domain's event service (for tests and engines).
+	Keptn *keptn.Events
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open prepares a server: it validates cfg, opens the data directory, binds
+// the listener (so bind errors come back here) and builds every component.
+// Call Run to serve.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.logger()}
+	s.clock = cfg.Clock
+	if s.clock == nil {
+		s.clock = clock.Real{}
+		if cfg.TimeScale != 1 {
+			s.clock = clock.NewScaled(cfg.TimeScale)
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	s.metrics = newMetrics()
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
+		Synchronous: cfg.Sync,
+		OnCommit:    s.metrics.observeCommit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.db = db
+	if err := s.build(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	s.ln = ln
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) error {
+	key, err := secretbox.LoadOrCreateKey(filepath.Join(s.cfg.DataDir, "secret.key"), os.Getenv("BATON_SECRET_KEY"))
+	if err != nil {
+		return err
+	}
+	if s.box, err = secretbox.New(key); err != nil {
+		return err
+	}
+	checker, err := s.adminToken(ctx)
+	if err != nil {
+		return err
+	}
+	keptnStore := sqlite.NewKeptnStore(s.db)
+	s.Keptn = keptn.NewEvents(keptnStore, s.clock)
+	s.Keptn.Strict = s.cfg.StrictEvents
+	outboxStore := sqlite.NewOutboxStore(s.db)
+	s.outbox = outbox.NewWorker(outboxStore, s.clock, s.log, outbox.Config{})
+	s.metrics.watchOutbox(outboxStore)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
+	(&keptnapi.API{
+		Events: s.Keptn, Store: keptnStore, Auth: checker, Limiter: auth.NewLimiter(1, 2),
+		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
+	}).Register(mux)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
+	})
+	s.http = &http.Server{
+		Handler:           s.middleware(mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	return nil
+}
+
+// adminToken returns the checker for the admin token: the configured one, else
+// the stored hash, else a new token printed once.
+func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
+	const key = "admin_token_sha256"
+	if s.cfg.Token != "" {
+		h := auth.Hash(s.cfg.Token)
+		if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+			return nil, err
+		}
+		return auth.NewChecker(h)
+	}
+	h, err := s.db.Setting(ctx, key)
+	if err == nil {
+		return auth.NewChecker(h)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	token := auth.NewToken()
+	h = auth.Hash(token)
+	if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+		return nil, err
+	}
+	out := s.cfg.Out
+	if out == nil {
+		out = os.Stderr
+	}
+	fmt.Fprintf(out, "baton: generated an admin API token; it is shown only now, store it safely:\n\n    %s\n\n"+
+		"baton: use it as the x-token header, or set BATON_TOKEN to choose your own.\n", token)
+	return auth.NewChecker(h)
+}
+
+func (s *Server) requireToken(c *auth.Checker, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !c.Valid(auth.FromRequest(r)) {
+			keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeUnauthorized, "unauthenticated or invalid credentials"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL returns http://<addr>.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Registry returns the Prometheus registry (for components to add metrics).
+func (s *Server) Registry() *prometheus.Registry { return s.metrics.reg }
+
+// Run serves until ctx ends, then shuts down gracefully: in-flight requests
+// finish and their commits complete, workers stop, the store closes.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.outbox.Start(ctx); err != nil {
+		return err
+	}
+	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		s.Close()
+		return err
+	case <-ctx.Done():
+	}
+	return s.Close()
+}
+
+// Close shuts the server down; it is safe to call more than once.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		err := s.http.Shutdown(ctx)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.outbox.Stop()
+		s.closeErr = errors.Join(err, s.db.Close())
+		s.log.Info("baton stopped")
+	})
+	return s.closeErr
+}

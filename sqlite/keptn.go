@@ -1,0 +1,183 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/batonhq/baton/keptn"
+)
+
+// KeptnStore implements keptn.Store on a DB.
+type KeptnStore struct {
+	db *DB
+}
+
+// NewKeptnStore returns the Keptn store of db.
+func NewKeptnStore(db *DB) *KeptnStore { return &KeptnStore{db: db} }
+
+var _ keptn.Store = (*KeptnStore)(nil)
+
+// Update implements keptn.Store.
+func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx}) })
+}
+
+type keptnTx struct {
+	*Tx
+}
+
+// InsertEvent implements keptn.Tx.
+func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
+	project, stage, service := ev.Scope()
+	t := ev.When()
+	_, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
+		}
+		return fmt.Errorf("insert event: %w", err)
+	}
+	if project == "" {
+		return nil
+	}
+	if _, err := tx.Exec(`UPDATE projects SET last_event_id = ?, last_event_context = ?, last_event_ns = ? WHERE name = ?`,
+		ev.ID, ev.Shkeptncontext, t.UnixNano(), project); err != nil {
+		return fmt.Errorf("update project last event: %w", err)
+	}
+	if stage == "" || service == "" {
+		return nil
+	}
+	if _, err := tx.Exec(`INSERT INTO service_stage_state (project, stage, service, event_type, event_id, keptn_context, time_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project, stage, service, event_type) DO UPDATE SET
+			event_id = excluded.event_id, keptn_context = excluded.keptn_context, time_ns = excluded.time_ns`,
+		project, stage, service, ev.Type, ev.ID, ev.Shkeptncontext, t.UnixNano()); err != nil {
+		return fmt.Errorf("update service state: %w", err)
+	}
+	if img := deployedImage(ev); img != "" {
+		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)
+			ON CONFLICT (project, stage, service) DO UPDATE SET image = excluded.image`,
+			project, stage, service, img); err != nil {
+			return fmt.Errorf("update deployed image: %w", err)
+		}
+	}
+	return nil
+}
+
+// deployedImage returns the image a successful deployment.finished event
+// carries in data.configurationChange.values.image, else "".
+func deployedImage(ev *keptn.Event) string {
+	if ev.Type != "sh.keptn.event.deployment.finished" {
+		return ""
+	}
+	var d struct {
+		Result              string `json:"result"`
+		ConfigurationChange struct {
+			Values struct {
+				Image any `json:"image"`
+			} `json:"values"`
+		} `json:"configurationChange"`
+	}
+	if json.Unmarshal(ev.Data, &d) != nil || d.Result == keptn.ResultFail {
+		return ""
+	}
+	img, _ := d.ConfigurationChange.Values.Image.(string)
+	return img
+}
+
+// Enqueue implements keptn.Tx.
+func (tx *keptnTx) Enqueue(job keptn.Job) error {
+	return tx.Tx.Enqueue(Job(job))
+}
+
+// Events implements keptn.Store.
+func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.RawMessage, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if len(f.KeptnContext) > 0 {
+		add("keptn_context IN ("+placeholders(len(f.KeptnContext))+")", anySlice(f.KeptnContext)...)
+	}
+	if f.Type != "" {
+		add("type = ?", f.Type)
+	}
+	if f.Project != "" {
+		add("project = ?", f.Project)
+	}
+	if f.Stage != "" {
+		add("stage = ?", f.Stage)
+	}
+	if f.Service != "" {
+		add("service = ?", f.Service)
+	}
+	if f.Source != "" {
+		add("source = ?", f.Source)
+	}
+	if f.EventID != "" {
+		add("id = ?", f.EventID)
+	}
+	if !f.FromTime.IsZero() {
+		add("time_ns > ?", f.FromTime.UnixNano())
+	}
+	if !f.BeforeTime.IsZero() {
+		add("time_ns < ?", f.BeforeTime.UnixNano())
+	}
+	if f.Root {
+		add("seq = (SELECT min(e2.seq) FROM events e2 WHERE e2.keptn_context = events.keptn_context)")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM events"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count events: %w", err)
+	}
+	rows, err := s.db.read.QueryContext(ctx, "SELECT body FROM events"+cond+" ORDER BY time_ns DESC, seq DESC LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("query events: %w", err)
+	}
+	out, err := scanBodies(rows)
+	return out, total, err
+}
+
+// EventsByType implements keptn.Store.
+func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]json.RawMessage, error) {
+	where := []string{"type = ?"}
+	args := []any{f.Type}
+	in := func(col string, vals []string) {
+		if len(vals) > 0 {
+			where = append(where, col+" IN ("+placeholders(len(vals))+")")
+			args = append(args, anySlice(vals)...)
+		}
+	}
+	in("project", f.Project)
+	in("stage", f.Stage)
+	in("service", f.Service)
+	in("keptn_context", f.KeptnContext)
+	in("triggered_id", f.TriggeredID)
+	in("source", f.Source)
+	if !f.FromTime.IsZero() {
+		where = append(where, "time_ns > ?")
+		args = append(args, f.FromTime.UnixNano())
+	}
+	if f.ExcludeInvalidated {
+		where = append(where, `NOT EXISTS (SELECT 1 FROM events inv WHERE inv.triggered_id = events.triggered_id
+			AND events.triggered_id != '' AND inv.type LIKE '%.invalidated' AND inv.keptn_context = events.keptn_context)`)
+	}
+	q := "SELECT body FROM events WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query events by type: %w", err)
+	}
+	return scanBodies(rows)
+}

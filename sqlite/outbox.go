@@ -1,0 +1,184 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/batonhq/baton/outbox"
+)
+
+// Job is a unit of outbox work to enqueue.
+type Job struct {
+	Kind    string
+	Key     string
+	Payload []byte
+	Due     time.Time
+}
+
+// Enqueue inserts job into the outbox as part of tx and wakes the outbox
+// worker once tx commits.
+func (tx *Tx) Enqueue(job Job) error {
+	now := time.Now().UnixMilli()
+	due := now
+	if !job.Due.IsZero() {
+		due = job.Due.UnixMilli()
+	}
+	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
+		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
+	}
+	tx.AfterCommit(tx.op.db.wakeOutbox)
+	return nil
+}
+
+// OutboxStore implements outbox.Store on a DB.
+type OutboxStore struct{ db *DB }
+
+// NewOutboxStore returns the outbox store of db.
+func NewOutboxStore(db *DB) *OutboxStore { return &OutboxStore{db: db} }
+
+var _ outbox.Store = (*OutboxStore)(nil)
+
+// Wake implements outbox.Store.
+func (s *OutboxStore) Wake() <-chan struct{} { return s.db.outboxWake }
+
+// Recover implements outbox.Store: with a single process owning the file, any
+// item left running by a crash is pending again.
+func (s *OutboxStore) Recover(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', lease_until = 0 WHERE state = 'running'`)
+		return err
+	})
+}
+
+// Claim implements outbox.Store.
+func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
+	var items []outbox.Item
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		items = items[:0]
+		rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+			WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND due_at <= ?) OR (state = 'running' AND lease_until <= ?)
+				ORDER BY due_at, id LIMIT ?)
+			RETURNING id, kind, key, payload, attempts, created_at`,
+			now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it outbox.Item
+			var created int64
+			if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.Payload, &it.Attempts, &created); err != nil {
+				return err
+			}
+			it.Created = time.UnixMilli(created)
+			items = append(items, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Finish implements outbox.Store.
+func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+			return err
+		}
+		var dueMS int64
+		if !due.IsZero() {
+			dueMS = due.UnixMilli()
+		}
+		_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+			last_error = ?, updated_at = ? WHERE id = ?`,
+			string(next), dueMS, dueMS, a.Error, time.Now().UnixMilli(), id)
+		return err
+	})
+}
+
+// NextDue implements outbox.Store.
+func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var due sql.NullInt64
+	err := s.db.read.QueryRowContext(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending'`).Scan(&due)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if !due.Valid {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMilli(due.Int64), true, nil
+}
+
+// Depth implements outbox.Store.
+func (s *OutboxStore) Depth(ctx context.Context) (map[outbox.State]int, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[outbox.State]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[outbox.State(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// Replay implements outbox.Store.
+func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE outbox SET state = 'pending', due_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'`,
+			time.Now().UnixMilli(), time.Now().UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return outbox.ErrNotDead
+		}
+		tx.AfterCommit(s.db.wakeOutbox)
+		return nil
+	})
+}
+
+// Get implements outbox.Store.
+func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error) {
+	var r outbox.Record
+	var due, created, updated int64
+	var state string
+	err := s.db.read.QueryRowContext(ctx, `SELECT id, kind, key, payload, state, attempts, due_at, last_error, created_at, updated_at
+		FROM outbox WHERE id = ?`, id).Scan(&r.ID, &r.Kind, &r.Key, &r.Payload, &state, &r.Attempts, &due, &r.LastError, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, outbox.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.State = outbox.State(state)
+	r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT started_at, latency_us, status, error, excerpt FROM outbox_attempts WHERE outbox_id = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a outbox.Attempt
+		var started, lat int64
+		if err := rows.Scan(&started, &lat, &a.Status, &a.Error, &a.Excerpt); err != nil {
+			return nil, err
+		}
+		a.Started, a.Latency = time.UnixMilli(started), time.Duration(lat)*time.Microsecond
+		r.History = append(r.History, a)
+	}
+	return &r, rows.Err()
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/sequence"
 )
 
 // KeptnVersion is the 1.x version reported by /api/v1/metadata, so that Keptn
@@ -33,6 +34,8 @@ type API struct {
 	MaxBody int64
 	// BatonVersion is reported as bridgeversion.
 	BatonVersion string
+	// Sequences is the sequence engine (nil: no sequence routes).
+	Sequences *sequence.Engine
 }
 
 // handler is an HTTP handler that returns an error for the adapter to write.
@@ -48,6 +51,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	// Keptn's gateway allows only GET/HEAD/OPTIONS on the datastore.
 	mux.Handle("/api/mongodb-datastore/", a.authed(notAllowed))
 	a.registerProjects(mux)
+	a.registerSequences(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

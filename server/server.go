@@ -25,6 +25,7 @@ import (
 	"github.com/batonhq/baton/keptnapi"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
+	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/sqlite"
 )
 
@@ -45,6 +46,8 @@ type Server struct {
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
+	// Sequences is the sequence engine.
+	Sequences *sequence.Engine
 
 	closeOnce sync.Once
 	closeErr  error
@@ -108,6 +111,11 @@ func (s *Server) build(ctx context.Context) error {
 	outboxStore := sqlite.NewOutboxStore(s.db)
 	s.outbox = outbox.NewWorker(outboxStore, s.clock, s.log, outbox.Config{})
 	s.metrics.watchOutbox(outboxStore)
+	s.Sequences = sequence.New(s.Keptn, s.clock, s.log, sequence.Config{
+		StartedTimeout: s.cfg.TaskStartedTimeout, FinishedTimeout: s.cfg.TaskFinishedTimeout,
+	})
+	s.Keptn.AddHook(s.Sequences)
+	s.outbox.Handle(sequence.TimerKind, s.Sequences.TimerHandler(keptnStore), nil)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +125,7 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
 	(&keptnapi.API{
 		Events: s.Keptn, Store: keptnStore, Auth: checker, Limiter: auth.NewLimiter(1, 2),
-		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
+		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))

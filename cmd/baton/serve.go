@@ -119,4 +119,3 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 		dst.LogFormat = src.LogFormat
 	}
 }
-

@@ -40,7 +40,7 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 	}
 
 	var mu sync.Mutex
-	acked := map[string]bool{}   // keptnContexts acknowledged
+	acked := map[string]bool{}     // keptnContexts acknowledged
 	resources := map[string]bool{} // resource URIs acknowledged
 	var wg sync.WaitGroup
 	stop := make(chan struct{})

@@ -45,12 +45,12 @@ func TestDatastoreFilters(t *testing.T) {
 	}
 	ctxA := "11111111-1111-4111-8111-111111111111"
 	ctxB := "22222222-2222-4222-8222-222222222222"
-	post("sh.keptn.event.dev.delivery.triggered", ctxA, "", "demo", "dev", "web", "cli")      // 10:00:00
-	post("sh.keptn.event.deployment.triggered", ctxA, "", "demo", "dev", "web", "shipyard")   // 10:00:01
-	post("sh.keptn.event.deployment.finished", ctxA, "t1", "demo", "dev", "web", "helm")      // 10:00:02
-	post("sh.keptn.event.dev.delivery.triggered", ctxB, "", "demo", "dev", "api", "cli")      // 10:00:03
-	post("sh.keptn.event.deployment.finished", ctxB, "t2", "other", "prod", "api", "helm")    // 10:00:04
-	post("sh.keptn.event.deployment.invalidated", ctxA, "t1", "demo", "dev", "web", "helm")   // 10:00:05
+	post("sh.keptn.event.dev.delivery.triggered", ctxA, "", "demo", "dev", "web", "cli")    // 10:00:00
+	post("sh.keptn.event.deployment.triggered", ctxA, "", "demo", "dev", "web", "shipyard") // 10:00:01
+	post("sh.keptn.event.deployment.finished", ctxA, "t1", "demo", "dev", "web", "helm")    // 10:00:02
+	post("sh.keptn.event.dev.delivery.triggered", ctxB, "", "demo", "dev", "api", "cli")    // 10:00:03
+	post("sh.keptn.event.deployment.finished", ctxB, "t2", "other", "prod", "api", "helm")  // 10:00:04
+	post("sh.keptn.event.deployment.invalidated", ctxA, "t1", "demo", "dev", "web", "helm") // 10:00:05
 
 	get := func(q string) dsPage {
 		t.Helper()

@@ -97,13 +97,13 @@ type ExecutionExtra struct {
 	// EndedAt is when the execution reached a final state.
 	EndedAt           time.Time  `json:"endedAt,omitzero"`
 	Image             string     `json:"image,omitempty"`
-	LatestEvent       *EventRef  `json:"latestEvent,omitempty"`
-	LatestFailedEvent *EventRef  `json:"latestFailedEvent,omitempty"`
+	LatestEvent       *SequenceEventRef  `json:"latestEvent,omitempty"`
+	LatestFailedEvent *SequenceEventRef  `json:"latestFailedEvent,omitempty"`
 	LatestEvaluation  *EvalBrief `json:"latestEvaluation,omitempty"`
 }
 
-// EventRef points at an event (Keptn's SequenceStateEvent).
-type EventRef struct {
+// SequenceEventRef points at an event (Keptn's SequenceStateEvent).
+type SequenceEventRef struct {
 	Type string `json:"type"`
 	ID   string `json:"id"`
 	Time string `json:"time"`

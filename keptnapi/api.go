@@ -25,11 +25,14 @@ const KeptnVersion = "1.4.5"
 
 // API is the Keptn face.
 type API struct {
-	Events  *keptn.Events
-	Store   keptn.Store
-	Auth    *auth.Checker
-	Limiter *auth.Limiter
-	Log     *slog.Logger
+	Events    *keptn.Events
+	Projects  *keptn.Projects
+	Resources *keptn.Resources
+	Secrets   *keptn.Secrets
+	Store     keptn.Store
+	Auth      *auth.Checker
+	Limiter   *auth.Limiter
+	Log       *slog.Logger
 	// MaxBody caps request bodies (bytes).
 	MaxBody int64
 	// BatonVersion is reported as bridgeversion.

@@ -55,8 +55,8 @@ type stageState struct {
 	Image             string           `json:"image,omitempty"`
 	State             string           `json:"state"`
 	LatestEvaluation  *keptn.EvalBrief `json:"latestEvaluation,omitempty"`
-	LatestEvent       *keptn.EventRef  `json:"latestEvent,omitempty"`
-	LatestFailedEvent *keptn.EventRef  `json:"latestFailedEvent,omitempty"`
+	LatestEvent       *keptn.SequenceEventRef  `json:"latestEvent,omitempty"`
+	LatestFailedEvent *keptn.SequenceEventRef  `json:"latestFailedEvent,omitempty"`
 }
 
 // getSequenceStates is GET /sequence/{project}?name&state&fromTime&beforeTime&keptnContext&pageSize&nextPageKey.

@@ -185,8 +185,8 @@ func (en *Engine) save(tx keptn.Tx, e *keptn.SequenceExecution) error {
 	})
 }
 
-func ref(ev *keptn.Event) *keptn.EventRef {
-	return &keptn.EventRef{Type: ev.Type, ID: ev.ID, Time: ev.Time}
+func ref(ev *keptn.Event) *keptn.SequenceEventRef {
+	return &keptn.SequenceEventRef{Type: ev.Type, ID: ev.ID, Time: ev.Time}
 }
 
 // deepCopy copies a sequence definition so executions never share maps with

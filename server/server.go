@@ -124,7 +124,10 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
 	(&keptnapi.API{
-		Events: s.Keptn, Store: keptnStore, Auth: checker, Limiter: auth.NewLimiter(1, 2),
+		Events: s.Keptn, Store: keptnStore, Auth: checker,
+		Projects:  keptn.NewProjects(keptnStore, s.Keptn, s.clock, s.box),
+		Resources: keptn.NewResources(keptnStore, s.clock),
+		Secrets:   keptn.NewSecrets(keptnStore, s.clock, s.box), Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

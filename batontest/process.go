@@ -1,0 +1,128 @@
+package batontest
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+)
+
+// Binary builds ./cmd/baton once per test process and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Dir(filepath.Dir(file))
+		dir, err := os.MkdirTemp("", "baton-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "baton")
+		cmd := exec.Command("go", "build", "-o", buildPath, "./cmd/baton")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return buildPath
+}
+
+// Process is baton serve running as a child process, for crash tests.
+type Process struct {
+	URL     string
+	Token   string
+	DataDir string
+	Addr    string
+	cmd     *exec.Cmd
+	t       testing.TB
+}
+
+// StartProcess runs "baton serve" on a free loopback port with dataDir and
+// extra arguments, and waits until /healthz answers.
+func StartProcess(t testing.TB, dataDir string, args ...string) *Process {
+	t.Helper()
+	return StartProcessAt(t, dataDir, freeAddr(t), args...)
+}
+
+// StartProcessAt is StartProcess on a given address (to restart on the same one).
+func StartProcessAt(t testing.TB, dataDir, addr string, args ...string) *Process {
+	t.Helper()
+	bin := Binary(t)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", dataDir}, args...)...)
+	cmd.Env = append(os.Environ(), "BATON_TOKEN="+Token)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			t.Logf("baton[%d]: %s", cmd.Process.Pid, sc.Text())
+		}
+	}()
+	p := &Process{URL: "http://" + addr, Token: Token, DataDir: dataDir, Addr: addr, cmd: cmd, t: t}
+	t.Cleanup(p.Kill)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("baton did not become healthy on %s", addr)
+		}
+		time.Sleep(20 * time.Millisecond) // polling for readiness with a deadline
+	}
+}
+
+// Kill sends SIGKILL and waits for the process to exit.
+func (p *Process) Kill() {
+	if p.cmd.ProcessState != nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	_ = p.cmd.Wait()
+}
+
+// Stop sends SIGTERM (graceful shutdown) and waits.
+func (p *Process) Stop() error {
+	if p.cmd.ProcessState != nil {
+		return nil
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	return p.cmd.Wait()
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

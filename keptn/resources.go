@@ -1,0 +1,155 @@
+package keptn
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/batonhq/baton/clock"
+)
+
+// ResourceKey addresses a resource: Stage and Service are empty above their level.
+type ResourceKey struct {
+	Project string
+	Stage   string
+	Service string
+	URI     string
+}
+
+// Resource is a stored file of a project, stage or service.
+type Resource struct {
+	URI      string
+	Content  []byte
+	Revision string
+	Updated  time.Time
+}
+
+// MaxResourceURI is the longest resource URI accepted.
+const MaxResourceURI = 1024
+
+// NewRevision returns a new revision id (40 hex digits, like a git commit id).
+func NewRevision() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// ValidateResourceURI rejects empty, absolute and escaping URIs.
+func ValidateResourceURI(uri string) error {
+	switch {
+	case uri == "":
+		return Errorf(CodeBadRequest, "resourceURI must not be empty")
+	case len(uri) > MaxResourceURI:
+		return Errorf(CodeBadRequest, "resourceURI is longer than %d characters", MaxResourceURI)
+	case strings.HasPrefix(uri, "/"), strings.Contains(uri, "~"), strings.Contains(uri, "\\"):
+		return Errorf(CodeBadRequest, "resourceURI %q is invalid: use a relative path without ~ or \\", uri)
+	}
+	for _, seg := range strings.Split(uri, "/") {
+		if seg == ".." || seg == "." || seg == "" {
+			return Errorf(CodeBadRequest, "resourceURI %q is invalid: empty, . and .. path segments are not allowed", uri)
+		}
+	}
+	return nil
+}
+
+// Resources reads and writes resources.
+type Resources struct {
+	store Store
+	clock clock.Clock
+}
+
+// NewResources returns the resource service.
+func NewResources(store Store, clk clock.Clock) *Resources {
+	return &Resources{store: store, clock: clk}
+}
+
+// checkLevel returns CodeNotFound when the project, stage or service of key does not exist.
+func checkLevel(tx Tx, key ResourceKey) (*Shipyard, error) {
+	s, err := tx.Shipyard(key.Project)
+	if err != nil {
+		return nil, err
+	}
+	if key.Stage != "" {
+		ok, err := tx.StageExists(key.Project, key.Stage)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, Errorf(CodeNotFound, "stage %s not found", key.Stage)
+		}
+	}
+	if key.Service != "" {
+		ok, err := tx.ServiceExists(key.Project, key.Service)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, Errorf(CodeNotFound, "service %s not found", key.Service)
+		}
+	}
+	return s, nil
+}
+
+// Put writes resources at the level of key (key.URI ignored) under one new
+// revision, which it returns. Writing the project's shipyard.yaml validates it
+// and updates the project's stages.
+func (r *Resources) Put(ctx context.Context, key ResourceKey, res []Resource) (string, error) {
+	if len(res) == 0 {
+		return "", Errorf(CodeBadRequest, "resources must not be empty")
+	}
+	seen := map[string]bool{}
+	var shipyard *Resource
+	for i := range res {
+		if err := ValidateResourceURI(res[i].URI); err != nil {
+			return "", err
+		}
+		if seen[res[i].URI] {
+			return "", Errorf(CodeBadRequest, "resource %q is listed twice", res[i].URI)
+		}
+		seen[res[i].URI] = true
+		if key.Stage == "" && res[i].URI == "shipyard.yaml" {
+			shipyard = &res[i]
+		}
+	}
+	var np *NewProject
+	if shipyard != nil {
+		s, err := ParseShipyard(shipyard.Content)
+		if err != nil {
+			return "", err
+		}
+		np = &NewProject{Name: key.Project, Shipyard: string(shipyard.Content), ShipyardVersion: s.APIVersion, Stages: stagesOf(s)}
+	}
+	rev := NewRevision()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		if _, err := checkLevel(tx, key); err != nil {
+			return err
+		}
+		if np != nil {
+			if err := tx.UpdateProject(np); err != nil {
+				return err
+			}
+		}
+		return tx.PutResources(key, res, rev, r.clock.Now())
+	})
+	return rev, err
+}
+
+// Delete removes the resource key under a new revision, which it returns.
+func (r *Resources) Delete(ctx context.Context, key ResourceKey) (string, error) {
+	if err := ValidateResourceURI(key.URI); err != nil {
+		return "", err
+	}
+	if key.Stage == "" && key.URI == "shipyard.yaml" {
+		return "", Errorf(CodeBadRequest, "the project's shipyard.yaml cannot be deleted; update it instead")
+	}
+	rev := NewRevision()
+	err := r.store.Update(ctx, func(tx Tx) error {
+		if _, err := checkLevel(tx, key); err != nil {
+			return err
+		}
+		return tx.DeleteResource(key, rev, r.clock.Now())
+	})
+	return rev, err
+}

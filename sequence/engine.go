@@ -70,6 +70,9 @@ func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *kept
 		return nil // nothing to run it in; Keptn drops such events too
 	}
 	seq, problem, err := en.lookup(tx, project, t.Stage, t.Sequence, service)
+	if keptn.ErrorCode(err) == keptn.CodeNotFound {
+		return nil // no such project: the event is only history
+	}
 	if err != nil {
 		return err
 	}
@@ -117,12 +120,10 @@ func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *kept
 }
 
 // lookup finds the sequence definition. problem is the message of an errored
-// .finished when the sequence cannot run.
+// .finished when the sequence cannot run; CodeNotFound if the project does
+// not exist.
 func (en *Engine) lookup(tx keptn.Tx, project, stage, name, service string) (seq *keptn.Sequence, problem string, err error) {
 	sy, err := tx.Shipyard(project)
-	if keptn.ErrorCode(err) == keptn.CodeNotFound {
-		return nil, "project " + project + " not found", nil
-	}
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,9 +1,12 @@
 package sequence_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -17,24 +20,59 @@ import (
 // through the API, triggers sequences and plays the executors.
 type harness struct {
 	t       *testing.T
-	in      *batontest.Instance
+	base    string
 	project string
 	service string
 }
 
 func start(t *testing.T, cfg server.Config, shipyard string) *harness {
 	t.Helper()
-	h := &harness{t: t, in: batontest.Start(t, cfg), project: "demo", service: "web"}
+	h := &harness{t: t, base: batontest.Start(t, cfg).URL, project: "demo", service: "web"}
+	h.setup(shipyard)
+	return h
+}
+
+// do sends an authenticated request and returns status and body.
+func (h *harness) do(method, path string, body any) (int, []byte) {
+	h.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, h.base+path, r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("x-token", batontest.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp.StatusCode, b
+}
+
+// setup creates the project and its service through the API.
+func (h *harness) setup(shipyard string) {
+	h.t.Helper()
 	h.must(201, "POST", "/api/controlPlane/v1/project", map[string]any{
 		"name": h.project, "shipyard": base64.StdEncoding.EncodeToString([]byte(shipyard)),
 	})
 	h.must(200, "POST", "/api/controlPlane/v1/project/"+h.project+"/service", map[string]any{"serviceName": h.service})
-	return h
 }
 
 func (h *harness) must(status int, method, path string, body any) []byte {
 	h.t.Helper()
-	st, b := h.in.Do(method, path, body)
+	st, b := h.do(method, path, body)
 	if st != status {
 		h.t.Fatalf("%s %s: got %d %s, want %d", method, path, st, b, status)
 	}

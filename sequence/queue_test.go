@@ -132,10 +132,10 @@ func TestPauseResume(t *testing.T) {
 	h.next("task1", waiting)
 
 	// Unknown context and bad state.
-	if st, _ := h.in.Do("POST", "/api/controlPlane/v1/sequence/demo/00000000-0000-4000-8000-000000000000/control", map[string]any{"state": "pause"}); st != 404 {
+	if st, _ := h.do("POST", "/api/controlPlane/v1/sequence/demo/00000000-0000-4000-8000-000000000000/control", map[string]any{"state": "pause"}); st != 404 {
 		t.Errorf("unknown context: %d, want 404", st)
 	}
-	if st, _ := h.in.Do("POST", "/api/controlPlane/v1/sequence/demo/"+kc+"/control", map[string]any{"state": "stop"}); st != 400 {
+	if st, _ := h.do("POST", "/api/controlPlane/v1/sequence/demo/"+kc+"/control", map[string]any{"state": "stop"}); st != 400 {
 		t.Errorf("bad state: %d, want 400", st)
 	}
 }

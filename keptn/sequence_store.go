@@ -95,11 +95,11 @@ type ExecutionExtra struct {
 	// DispatchDue is when a triggeredAfter-delayed task is due (zero if none).
 	DispatchDue time.Time `json:"dispatchDue,omitzero"`
 	// EndedAt is when the execution reached a final state.
-	EndedAt           time.Time  `json:"endedAt,omitzero"`
-	Image             string     `json:"image,omitempty"`
-	LatestEvent       *SequenceEventRef  `json:"latestEvent,omitempty"`
-	LatestFailedEvent *SequenceEventRef  `json:"latestFailedEvent,omitempty"`
-	LatestEvaluation  *EvalBrief `json:"latestEvaluation,omitempty"`
+	EndedAt           time.Time         `json:"endedAt,omitzero"`
+	Image             string            `json:"image,omitempty"`
+	LatestEvent       *SequenceEventRef `json:"latestEvent,omitempty"`
+	LatestFailedEvent *SequenceEventRef `json:"latestFailedEvent,omitempty"`
+	LatestEvaluation  *EvalBrief        `json:"latestEvaluation,omitempty"`
 }
 
 // SequenceEventRef points at an event (Keptn's SequenceStateEvent).

@@ -51,12 +51,12 @@ type sequenceState struct {
 }
 
 type stageState struct {
-	Name              string           `json:"name"`
-	Image             string           `json:"image,omitempty"`
-	State             string           `json:"state"`
-	LatestEvaluation  *keptn.EvalBrief `json:"latestEvaluation,omitempty"`
-	LatestEvent       *keptn.SequenceEventRef  `json:"latestEvent,omitempty"`
-	LatestFailedEvent *keptn.SequenceEventRef  `json:"latestFailedEvent,omitempty"`
+	Name              string                  `json:"name"`
+	Image             string                  `json:"image,omitempty"`
+	State             string                  `json:"state"`
+	LatestEvaluation  *keptn.EvalBrief        `json:"latestEvaluation,omitempty"`
+	LatestEvent       *keptn.SequenceEventRef `json:"latestEvent,omitempty"`
+	LatestFailedEvent *keptn.SequenceEventRef `json:"latestFailedEvent,omitempty"`
 }
 
 // getSequenceStates is GET /sequence/{project}?name&state&fromTime&beforeTime&keptnContext&pageSize&nextPageKey.

@@ -30,7 +30,7 @@ func (tx *Tx) Enqueue(job Job) error {
 		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
 	}
-	tx.AfterCommit(tx.op.db.wakeOutbox)
+	tx.AfterCommit(tx.db.wakeOutbox)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,22 +13,24 @@ import (
 	"github.com/batonhq/baton/server"
 )
 
-// benchTarget holds the flags every "baton bench" command shares.
+// benchTarget holds the flags every "baton bench" command shares. The
+// target is the global --endpoint/--api-token (or $BATON_TOKEN); without
+// --endpoint an embedded baton is started.
 type benchTarget struct {
-	endpoint string
-	token    string
-	sync     string
+	sync string
 }
 
 func (b *benchTarget) flags(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&b.endpoint, "endpoint", "", "baton URL to measure (default: start an embedded baton in a temporary directory)")
-	cmd.Flags().StringVar(&b.token, "token", os.Getenv("BATON_TOKEN"), "API token for --endpoint (default $BATON_TOKEN)")
 	cmd.Flags().StringVar(&b.sync, "sync", "FULL", "embedded server's commit durability: FULL or NORMAL")
 }
 
 func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
-	if b.endpoint != "" {
-		return &bench.Target{URL: b.endpoint, Token: b.token}, nil
+	if globalFlags.endpoint != "" {
+		token := globalFlags.token
+		if token == "" {
+			token = os.Getenv("BATON_TOKEN")
+		}
+		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (sync=%s, GOMAXPROCS=%d)\n", b.sync, runtime.GOMAXPROCS(0))
 	return bench.Embedded(cmd.Context(), server.Config{Sync: b.sync})
@@ -39,6 +42,7 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure throughput and latency of a baton over HTTP",
 		Long: `Measure throughput and latency percentiles end to end over HTTP.
 
+With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable.`,

@@ -1,7 +1,7 @@
 package batontest
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -53,7 +53,31 @@ type Process struct {
 	Addr    string
 	cmd     *exec.Cmd
 	t       testing.TB
+	output  lockedBuffer
+	exited  chan struct{}
+	err     error
 }
+
+// lockedBuffer collects the child's output.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Output returns what the process printed so far.
+func (p *Process) Output() string { return p.output.String() }
 
 // StartProcess runs "baton serve" on a free loopback port with dataDir and
 // extra arguments, and waits until /healthz answers.
@@ -68,21 +92,21 @@ func StartProcessAt(t testing.TB, dataDir, addr string, args ...string) *Process
 	bin := Binary(t)
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", dataDir}, args...)...)
 	cmd.Env = append(os.Environ(), "BATON_TOKEN="+Token)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := &Process{URL: "http://" + addr, Token: Token, DataDir: dataDir, Addr: addr, cmd: cmd, t: t, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = &p.output, &p.output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			t.Logf("baton[%d]: %s", cmd.Process.Pid, sc.Text())
-		}
+		p.err = cmd.Wait()
+		close(p.exited)
 	}()
-	p := &Process{URL: "http://" + addr, Token: Token, DataDir: dataDir, Addr: addr, cmd: cmd, t: t}
-	t.Cleanup(p.Kill)
+	t.Cleanup(func() {
+		p.Kill()
+		if t.Failed() {
+			t.Logf("output of baton on %s:\n%s", addr, p.output.String())
+		}
+	})
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get(p.URL + "/healthz")
@@ -92,6 +116,11 @@ func StartProcessAt(t testing.TB, dataDir, addr string, args ...string) *Process
 				return p
 			}
 		}
+		select {
+		case <-p.exited:
+			t.Fatalf("baton exited at start (%v):\n%s", p.err, p.output.String())
+		default:
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("baton did not become healthy on %s", addr)
 		}
@@ -99,22 +128,18 @@ func StartProcessAt(t testing.TB, dataDir, addr string, args ...string) *Process
 	}
 }
 
-// Kill sends SIGKILL and waits for the process to exit.
+// Kill sends SIGKILL and waits for the process to exit. It is safe to call
+// more than once and concurrently.
 func (p *Process) Kill() {
-	if p.cmd.ProcessState != nil {
-		return
-	}
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = p.cmd.Wait()
+	<-p.exited
 }
 
-// Stop sends SIGTERM (graceful shutdown) and waits.
+// Stop sends SIGTERM (graceful shutdown), waits, and returns the exit error.
 func (p *Process) Stop() error {
-	if p.cmd.ProcessState != nil {
-		return nil
-	}
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	return p.cmd.Wait()
+	<-p.exited
+	return p.err
 }
 
 func freeAddr(t testing.TB) string {

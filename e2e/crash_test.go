@@ -122,3 +122,47 @@ func TestKillLosesNothingAcknowledged(t *testing.T) {
 	}
 	t.Logf("%d acknowledged events and %d resources survived SIGKILL", len(acked), len(resources))
 }
+
+// TestGracefulShutdown sends SIGTERM while clients are writing: baton exits
+// cleanly and every acknowledged event is there after a restart.
+func TestGracefulShutdown(t *testing.T) {
+	dir := t.TempDir()
+	p := batontest.StartProcess(t, dir)
+	var mu sync.Mutex
+	var acked []string
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 2000; i++ {
+				st, b := do(t, p.URL, "POST", "/api/v1/event", `{"type":"sh.keptn.event.x.triggered","source":"graceful","data":{}}`)
+				if st == 0 {
+					return // server gone
+				}
+				if st == 200 {
+					var r struct{ KeptnContext string }
+					json.Unmarshal(b, &r)
+					mu.Lock()
+					acked = append(acked, r.KeptnContext)
+					n := len(acked)
+					mu.Unlock()
+					if n == 300 {
+						go p.Stop()
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := p.Stop(); err != nil {
+		t.Fatalf("baton exited with %v after SIGTERM", err)
+	}
+	p2 := batontest.StartProcessAt(t, dir, p.Addr)
+	_, b := do(t, p2.URL, "GET", "/api/mongodb-datastore/event?source=graceful&pageSize=1", "")
+	var page struct{ TotalCount int }
+	json.Unmarshal(b, &page)
+	if page.TotalCount < len(acked) {
+		t.Fatalf("%d events stored, %d acknowledged", page.TotalCount, len(acked))
+	}
+}

@@ -98,8 +98,15 @@ func (e *Event) When() time.Time {
 // FormatTime formats t as event times are written.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
 
-// NewID returns a new random event id.
-func NewID() string { return uuid.NewString() }
+// NewID returns a new event id: a UUIDv7, so ids sort by creation time and
+// index inserts append instead of touching random B-tree pages.
+func NewID() string {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
 
 // ContextFor returns the keptnContext Keptn's API assigns for a given
 // shkeptncontext: kept when it is a UUID, a deterministic UUID derived from it
@@ -107,7 +114,7 @@ func NewID() string { return uuid.NewString() }
 // new random UUID when empty.
 func ContextFor(given string) string {
 	if given == "" {
-		return uuid.NewString()
+		return NewID()
 	}
 	if _, err := uuid.Parse(given); err == nil {
 		return given

@@ -39,6 +39,8 @@ type DB struct {
 	read  *sql.DB
 	opts  Options
 
+	conn       *sql.Conn // the writer's connection: only the writer goroutine uses it
+	stmts      map[string]*sql.Stmt
 	ops        chan *writeOp
 	outboxWake chan struct{}
 	closeOnce  sync.Once
@@ -78,7 +80,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	q.Add("_pragma", "synchronous("+opts.Synchronous+")")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
-	q.Add("_txlock", "immediate")
 	dsn := "file:" + path + "?" + q.Encode()
 
 	w, err := sql.Open("sqlite", dsn)
@@ -114,6 +115,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		closed:     make(chan struct{}),
 		done:       make(chan struct{}),
 	}
+	if db.conn, err = w.Conn(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.stmts = map[string]*sql.Stmt{}
 	go db.writer()
 	return db, nil
 }
@@ -129,7 +136,10 @@ func (db *DB) Reader() *sql.DB { return db.read }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closed) })
 	<-db.done
-	return errors.Join(db.read.Close(), db.write.Close())
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close())
 }
 
 // wakeOutbox signals the outbox worker without blocking.
@@ -140,15 +150,99 @@ func (db *DB) wakeOutbox() {
 	}
 }
 
-// Tx is a write transaction handed to Write's function. It embeds *sql.Tx.
+// Tx is a write transaction handed to Write's function. Its Exec and Query
+// methods reuse prepared statements across transactions (the writer owns one
+// connection), so SQL text is parsed once, not on every call.
 type Tx struct {
-	*sql.Tx
+	db *DB
 	op *writeOp
 }
 
 // AfterCommit registers f to run after the transaction has committed
 // durably. Use it to wake workers; f must not block.
 func (tx *Tx) AfterCommit(f func()) { tx.op.after = append(tx.op.after, f) }
+
+// Exec runs a statement.
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(context.Background(), query, args...)
+}
+
+// ExecContext runs a statement.
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return tx.db.conn.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// Query runs a query.
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(context.Background(), query, args...)
+}
+
+// QueryContext runs a query.
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return tx.db.conn.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.QueryRowContext(context.Background(), query, args...)
+}
+
+// QueryRowContext runs a query returning at most one row.
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := tx.db.stmt(ctx, query)
+	if err != nil || st == nil {
+		return tx.db.conn.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// execCached runs a fixed statement of the writer through the cache.
+func (db *DB) execCached(ctx context.Context, query string) (sql.Result, error) {
+	st, err := db.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return db.conn.ExecContext(ctx, query)
+	}
+	return st.ExecContext(ctx)
+}
+
+// maxCachedStmts bounds the statement cache; queries built with variable
+// IN-lists beyond it simply run unprepared.
+const maxCachedStmts = 512
+
+// stmt returns the cached prepared statement for query, preparing it on the
+// writer's connection; nil when the cache is full. Only the writer goroutine
+// calls it.
+func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts[query]; ok {
+		return st, nil
+	}
+	if len(db.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := db.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	db.stmts[query] = st
+	return st, nil
+}
 
 // Write runs fn in a write transaction and returns after the transaction has
 // committed (nil) or been rolled back (fn's error). Concurrent calls share a
@@ -213,9 +307,9 @@ func (db *DB) writer() {
 }
 
 func (db *DB) commit(batch []*writeOp) {
+	ctx := context.Background()
 	start := time.Now()
-	tx, err := db.write.BeginTx(context.Background(), nil)
-	if err != nil {
+	if _, err := db.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(batch, fmt.Errorf("begin: %w", err))
 		return
 	}
@@ -224,9 +318,10 @@ func (db *DB) commit(batch []*writeOp) {
 			op.err = err
 			continue
 		}
-		op.err = runOp(tx, op)
+		op.err = db.runOp(ctx, op)
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := db.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 		finish(batch, fmt.Errorf("commit: %w", err))
 		return
 	}
@@ -251,8 +346,8 @@ func finish(batch []*writeOp, err error) {
 }
 
 // runOp runs one caller's function inside a savepoint.
-func runOp(tx *sql.Tx, op *writeOp) (err error) {
-	if _, err := tx.Exec("SAVEPOINT op"); err != nil {
+func (db *DB) runOp(ctx context.Context, op *writeOp) (err error) {
+	if _, err := db.execCached(ctx, "SAVEPOINT op"); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	defer func() {
@@ -261,13 +356,13 @@ func runOp(tx *sql.Tx, op *writeOp) (err error) {
 		}
 		if err != nil {
 			op.after = nil
-			if _, rerr := tx.Exec("ROLLBACK TO op"); rerr != nil {
+			if _, rerr := db.execCached(ctx, "ROLLBACK TO op"); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 			}
 		}
-		if _, rerr := tx.Exec("RELEASE op"); rerr != nil && err == nil {
+		if _, rerr := db.execCached(ctx, "RELEASE op"); rerr != nil && err == nil {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
-	return op.fn(&Tx{Tx: tx, op: op})
+	return op.fn(&Tx{db: db, op: op})
 }

@@ -22,7 +22,7 @@ type Job struct {
 // worker once tx commits.
 func (tx *Tx) Enqueue(job Job) error {
 	now := time.Now().UnixMilli()
-	due := now
+	var due int64 // zero Due: due at once, whatever clock the worker runs on
 	if !job.Due.IsZero() {
 		due = job.Due.UnixMilli()
 	}
@@ -30,7 +30,7 @@ func (tx *Tx) Enqueue(job Job) error {
 		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
 	}
-	tx.AfterCommit(tx.op.db.wakeOutbox)
+	tx.AfterCommit(tx.db.wakeOutbox)
 	return nil
 }
 
@@ -138,8 +138,8 @@ func (s *OutboxStore) Depth(ctx context.Context) (map[outbox.State]int, error) {
 // Replay implements outbox.Store.
 func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`UPDATE outbox SET state = 'pending', due_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'`,
-			time.Now().UnixMilli(), time.Now().UnixMilli(), id)
+		res, err := tx.Exec(`UPDATE outbox SET state = 'pending', due_at = 0, updated_at = ? WHERE id = ? AND state = 'dead'`,
+			time.Now().UnixMilli(), id)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// EventsConfig configures the event ingest benchmark.
+type EventsConfig struct {
+	Concurrency int
+	Events      int           // total events (0: run for Duration)
+	Duration    time.Duration // used when Events is 0
+	DataBytes   int           // approximate size of each event's data
+}
+
+// Events posts Keptn events to POST /api/v1/event from Concurrency clients and
+// reports durable ingest throughput and latency (every 200 is sent only after
+// the event is committed).
+func Events(ctx context.Context, t *Target, cfg EventsConfig) (Summary, error) {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 64
+	}
+	client := Client(cfg.Concurrency)
+	pad := strings.Repeat("x", max(cfg.DataBytes-100, 0))
+	// Warm up connections and check the target answers.
+	body := fmt.Sprintf(`{"type":"sh.keptn.event.bench.triggered","source":"baton-bench","data":{"project":"bench","stage":"dev","service":"svc","pad":%q}}`, pad)
+	if err := postEvent(ctx, client, t, []byte(body)); err != nil {
+		return Summary{}, fmt.Errorf("target check: %w", err)
+	}
+	var rec Recorder
+	payload := []byte(body)
+	elapsed := Run(ctx, cfg.Concurrency, cfg.Events, cfg.Duration, func(ctx context.Context, i int) {
+		start := time.Now()
+		if err := postEvent(ctx, client, t, payload); err != nil {
+			rec.Fail(err)
+			return
+		}
+		rec.Observe(time.Since(start))
+	})
+	return rec.Summarize("event ingest (POST /api/v1/event)", "events", 1, elapsed), nil
+}
+
+func postEvent(ctx context.Context, c *http.Client, t *Target, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, "POST", t.URL+"/api/v1/event", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-token", t.Token)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(b))
+	}
+	return nil
+}

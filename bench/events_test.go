@@ -1,0 +1,29 @@
+package bench
+
+import (
+	"context"
+	"testing"
+
+	"github.com/batonhq/baton/server"
+)
+
+// BenchmarkEventIngest measures POST /api/v1/event end to end against an
+// embedded server (64 concurrent clients); run with -cpuprofile to see where
+// time goes.
+func BenchmarkEventIngest(b *testing.B) {
+	t, err := Embedded(context.Background(), server.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer t.Close()
+	b.ResetTimer()
+	s, err := Events(context.Background(), t, EventsConfig{Concurrency: 64, Events: b.N})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if s.Errors > 0 {
+		b.Fatalf("%d errors, first: %v", s.Errors, s.FirstErr)
+	}
+	b.ReportMetric(s.Rate(), "events/s")
+	b.ReportMetric(float64(s.P99.Microseconds()), "p99-µs")
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/batonhq/baton/bench"
+	"github.com/batonhq/baton/server"
+)
+
+// benchTarget holds the flags every "baton bench" command shares. The
+// target is the global --endpoint/--api-token (or $BATON_TOKEN); without
+// --endpoint an embedded baton is started.
+type benchTarget struct {
+	sync string
+}
+
+func (b *benchTarget) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&b.sync, "sync", "FULL", "embedded server's commit durability: FULL or NORMAL")
+}
+
+func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
+	if globalFlags.endpoint != "" {
+		token := globalFlags.token
+		if token == "" {
+			token = os.Getenv("BATON_TOKEN")
+		}
+		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (sync=%s, GOMAXPROCS=%d)\n", b.sync, runtime.GOMAXPROCS(0))
+	return bench.Embedded(cmd.Context(), server.Config{Sync: b.sync})
+}
+
+func newBenchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure throughput and latency of a baton over HTTP",
+		Long: `Measure throughput and latency percentiles end to end over HTTP.
+
+With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured.
+Without --endpoint each benchmark starts an embedded baton with a temporary data
+directory in this process (client and server then share the machine's cores, as
+on any single host). Every write the server acknowledges is durable.`,
+	}
+	cmd.AddCommand(newBenchEventsCmd())
+	return cmd
+}
+
+func newBenchEventsCmd() *cobra.Command {
+	var tgt benchTarget
+	var cfg bench.EventsConfig
+	cmd := &cobra.Command{
+		Use:   "events",
+		Short: "Durable event ingest: POST /api/v1/event",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t, err := tgt.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer t.Close()
+			s, err := bench.Events(cmd.Context(), t, cfg)
+			if err != nil {
+				return err
+			}
+			s.Print(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	tgt.flags(cmd)
+	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 64, "concurrent clients")
+	cmd.Flags().IntVar(&cfg.Events, "events", 0, "events to send (default: run for --duration)")
+	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --events is 0")
+	cmd.Flags().IntVar(&cfg.DataBytes, "data-bytes", 256, "approximate size of each event's data")
+	return cmd
+}

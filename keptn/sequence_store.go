@@ -32,6 +32,8 @@ type SequenceExecution struct {
 
 	// Seq orders executions by creation (FIFO queueing); set by the store.
 	Seq int64 `json:"-"`
+	// StoredState is the state as last loaded or stored; set by the store.
+	StoredState string `json:"-"`
 }
 
 // SequenceStatus is the execution's progress.

@@ -175,10 +175,14 @@ func (en *Engine) slotBusy(tx keptn.Tx, e *keptn.SequenceExecution) (bool, error
 	return tx.HasWaiting(e.Scope.Project, e.Scope.Stage, e.Scope.Service)
 }
 
-// save stores e and its context's summary.
+// save stores e and, when e is new or its state changed, its context's summary.
 func (en *Engine) save(tx keptn.Tx, e *keptn.SequenceExecution) error {
+	changed := e.Seq == 0 || e.StoredState != e.Status.State
 	if err := tx.PutExecution(e); err != nil {
 		return err
+	}
+	if !changed {
+		return nil
 	}
 	return tx.PutSequenceContext(keptn.SequenceContext{
 		KeptnContext: e.Scope.KeptnContext, Project: e.Scope.Project, Service: e.Scope.Service,

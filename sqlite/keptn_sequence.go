@@ -32,7 +32,7 @@ func decodeExecution(seq int64, body []byte) (*keptn.SequenceExecution, error) {
 	if err := dec.Decode(e); err != nil {
 		return nil, fmt.Errorf("decode execution: %w", err)
 	}
-	e.Seq = seq
+	e.Seq, e.StoredState = seq, e.Status.State
 	return e, nil
 }
 
@@ -93,6 +93,7 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		if err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
+		e.StoredState = e.Status.State
 		return nil
 	}
 	err = tx.QueryRow(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
@@ -105,6 +106,7 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		}
 		return fmt.Errorf("insert execution: %w", err)
 	}
+	e.StoredState = e.Status.State
 	return nil
 }
 

@@ -97,6 +97,8 @@ func addClientCommands(root *cobra.Command) {
 	root.PersistentFlags().StringVar(&globalFlags.endpoint, "endpoint", "", "baton URL (default: from baton auth, or $BATON_ENDPOINT)")
 	root.PersistentFlags().StringVar(&globalFlags.token, "api-token", "", "API token (default: from baton auth, or $BATON_TOKEN)")
 	root.AddCommand(newAuthCmd(), newStatusCmd(), newCreateCmd(), newDeleteCmd(), newGetCmd(), newSendCmd(), newAddResourceCmd())
+	root.AddCommand(newTriggerCmd())
+	root.AddCommand(newControlCmds()...)
 }
 
 func newAuthCmd() *cobra.Command {

@@ -46,19 +46,14 @@ func (a *API) getOpenTriggered(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		left := time.Until(deadline)
-		if len(events) > 0 || left <= 0 {
+		if len(events) > 0 || left <= 0 || a.Sequences.Released() {
 			return writeJSON(w, http.StatusOK, map[string]any{
 				"events": events, "nextPageKey": pg.next(len(events), total), "pageSize": pg.Size, "totalCount": total,
 			})
 		}
-		t := time.NewTimer(left)
-		select {
-		case <-changed:
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			return r.Context().Err()
+		a.Sequences.WaitOpen(r.Context(), changed, left)
+		if err := r.Context().Err(); err != nil {
+			return err
 		}
-		t.Stop()
 	}
 }

@@ -1,9 +1,14 @@
 package sequence_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/server"
 )
 
@@ -137,5 +142,40 @@ func TestPauseResume(t *testing.T) {
 	}
 	if st, _ := h.do("POST", "/api/controlPlane/v1/sequence/demo/"+kc+"/control", map[string]any{"state": "stop"}); st != 400 {
 		t.Errorf("bad state: %d, want 400", st)
+	}
+}
+
+// A long-poll of /event/triggered does not hold up a graceful shutdown.
+func TestLongPollEndsOnShutdown(t *testing.T) {
+	srv, err := server.Open(context.Background(), server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Token: batontest.Token,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Run(ctx) }()
+	h := &harness{t: t, base: srv.URL()}
+	polled := make(chan int, 1)
+	go func() {
+		st, _ := h.do("GET", "/api/controlPlane/v1/event/triggered/sh.keptn.event.x.triggered?wait=30s", nil)
+		polled <- st
+	}()
+	h.waitFor("the long-poll to wait", func() bool { return srv.Sequences.Waiting() > 0 })
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("run: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("shutdown still waiting after 20s")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %s with a long-poll open", d)
+	}
+	if st := <-polled; st != 200 {
+		t.Errorf("long-poll answered %d at shutdown, want 200", st)
 	}
 }

@@ -142,6 +142,7 @@ func (s *Server) build(ctx context.Context) error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
 	return nil
 }
 

@@ -23,6 +23,7 @@ type Store interface {
 	EventsByType(ctx context.Context, f TypeFilter) ([]json.RawMessage, error)
 
 	ProjectStore
+	UniformStore
 }
 
 // Tx is a write transaction.
@@ -35,6 +36,7 @@ type Tx interface {
 	AfterCommit(f func())
 
 	ProjectTx
+	UniformTx
 }
 
 // Job is a unit of outbox work.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/outbox"
 )
 
 // KeptnVersion is the 1.x version reported by /api/v1/metadata, so that Keptn
@@ -28,10 +29,13 @@ type API struct {
 	Projects  *keptn.Projects
 	Resources *keptn.Resources
 	Secrets   *keptn.Secrets
-	Store     keptn.Store
-	Auth      *auth.Checker
-	Limiter   *auth.Limiter
-	Log       *slog.Logger
+	Uniform   *keptn.Uniform
+	// Deliveries shows and replays outbox work (webhook calls, messages).
+	Deliveries outbox.Store
+	Store      keptn.Store
+	Auth       *auth.Checker
+	Limiter    *auth.Limiter
+	Log        *slog.Logger
 	// MaxBody caps request bodies (bytes).
 	MaxBody int64
 	// BatonVersion is reported as bridgeversion.
@@ -51,6 +55,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	// Keptn's gateway allows only GET/HEAD/OPTIONS on the datastore.
 	mux.Handle("/api/mongodb-datastore/", a.authed(notAllowed))
 	a.registerProjects(mux)
+	a.registerUniform(mux)
+	a.registerDeliveries(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

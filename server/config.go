@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -32,6 +33,11 @@ type Config struct {
 	StrictEvents bool `yaml:"strictEvents"`
 	// TimeScale speeds baton's clock up (2 = twice as fast) for local work.
 	TimeScale float64 `yaml:"timeScale"`
+	// AllowWebhookTargets opens hosts, host:ports, IPs or CIDR ranges that
+	// webhooks may call although they are loopback, private or link-local.
+	AllowWebhookTargets []string `yaml:"allowWebhookTargets"`
+	// WebhookTimeout is the default timeout of one webhook request.
+	WebhookTimeout time.Duration `yaml:"webhookTimeout"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"logLevel"`
 	// LogFormat is json or text.
@@ -48,13 +54,14 @@ type Config struct {
 // DefaultConfig returns the defaults of baton serve.
 func DefaultConfig() Config {
 	return Config{
-		Addr:      "127.0.0.1:8080",
-		DataDir:   "baton-data",
-		Sync:      "FULL",
-		MaxBody:   5 << 20,
-		TimeScale: 1,
-		LogLevel:  "info",
-		LogFormat: "text",
+		Addr:           "127.0.0.1:8080",
+		DataDir:        "baton-data",
+		Sync:           "FULL",
+		MaxBody:        5 << 20,
+		TimeScale:      1,
+		WebhookTimeout: 30 * time.Second,
+		LogLevel:       "info",
+		LogFormat:      "text",
 	}
 }
 
@@ -107,6 +114,12 @@ func (c *Config) Validate() error {
 	}
 	if c.TimeScale < 0 {
 		return fmt.Errorf("time scale must be positive")
+	}
+	if c.WebhookTimeout == 0 {
+		c.WebhookTimeout = d.WebhookTimeout
+	}
+	if c.WebhookTimeout < 0 {
+		return fmt.Errorf("webhook timeout must be positive")
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = d.LogLevel

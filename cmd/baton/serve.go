@@ -19,6 +19,8 @@ var envSettings = []struct{ env, flag string }{
 	{"BATON_MAX_BODY", "max-body"},
 	{"BATON_STRICT_EVENTS", "strict-events"},
 	{"BATON_TIME_SCALE", "time-scale"},
+	{"BATON_ALLOW_WEBHOOK_TARGETS", "allow-webhook-target"},
+	{"BATON_WEBHOOK_TIMEOUT", "webhook-timeout"},
 	{"BATON_LOG_LEVEL", "log-level"},
 	{"BATON_LOG_FORMAT", "log-format"},
 }
@@ -47,6 +49,8 @@ file (--config), then defaults:
   --max-body        BATON_MAX_BODY       maxBody        5242880
   --strict-events   BATON_STRICT_EVENTS  strictEvents   false
   --time-scale      BATON_TIME_SCALE     timeScale      1
+  --allow-webhook-target  BATON_ALLOW_WEBHOOK_TARGETS  allowWebhookTargets  (none)
+  --webhook-timeout BATON_WEBHOOK_TIMEOUT webhookTimeout 30s
   --log-level       BATON_LOG_LEVEL      logLevel       info
   --log-format      BATON_LOG_FORMAT     logFormat      text
   (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
@@ -83,6 +87,9 @@ file (--config), then defaults:
 	f.Int64Var(&cfg.MaxBody, "max-body", d.MaxBody, "maximum request body in bytes")
 	f.BoolVar(&cfg.StrictEvents, "strict-events", false, "validate events as Keptn's EVENT_VALIDATION_ENABLED did")
 	f.Float64Var(&cfg.TimeScale, "time-scale", d.TimeScale, "run baton's clock this many times faster (deployments, timeouts)")
+	f.StringSliceVar(&cfg.AllowWebhookTargets, "allow-webhook-target", nil,
+		"host, host:port, IP or CIDR that webhooks may call although it is loopback/private/link-local (repeatable, comma-separated)")
+	f.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", d.WebhookTimeout, "default timeout of one webhook request")
 	f.StringVar(&cfg.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn, error")
 	f.StringVar(&cfg.LogFormat, "log-format", d.LogFormat, "log format: text or json")
 	return cmd
@@ -111,6 +118,12 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("time-scale") {
 		dst.TimeScale = src.TimeScale
+	}
+	if changed("allow-webhook-target") {
+		dst.AllowWebhookTargets = src.AllowWebhookTargets
+	}
+	if changed("webhook-timeout") {
+		dst.WebhookTimeout = src.WebhookTimeout
 	}
 	if changed("log-level") {
 		dst.LogLevel = src.LogLevel

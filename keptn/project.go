@@ -40,6 +40,12 @@ type EventRef struct {
 	Time         time.Time
 }
 
+// LevelResource is a resource with the level it was found at.
+type LevelResource struct {
+	Stage, Service string
+	Resource
+}
+
 // NewProject is what CreateProject stores.
 type NewProject struct {
 	Name            string
@@ -97,6 +103,9 @@ type ProjectTx interface {
 	StageExists(project, stage string) (bool, error)
 	// PutResources writes resources at one level under a new revision.
 	PutResources(key ResourceKey, res []Resource, revision string, now time.Time) error
+	// LevelResources returns the resource uri at service, stage and project
+	// level (in that order, only those that exist) for the given scope.
+	LevelResources(project, stage, service, uri string) ([]LevelResource, error)
 	// DeleteResource removes a resource under a new revision; CodeNotFound.
 	DeleteResource(key ResourceKey, revision string, now time.Time) error
 	// CreateSecret stores a secret; CodeConflict if it exists.

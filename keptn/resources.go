@@ -58,6 +58,17 @@ func ValidateResourceURI(uri string) error {
 type Resources struct {
 	store Store
 	clock clock.Clock
+	// validators check known files (by URI) before they are stored.
+	validators map[string]func([]byte) error
+}
+
+// Validate registers a check for resources stored under uri (at any level);
+// a failing check refuses the write with CodeBadRequest.
+func (r *Resources) Validate(uri string, check func([]byte) error) {
+	if r.validators == nil {
+		r.validators = map[string]func([]byte) error{}
+	}
+	r.validators[uri] = check
 }
 
 // NewResources returns the resource service.
@@ -109,6 +120,11 @@ func (r *Resources) Put(ctx context.Context, key ResourceKey, res []Resource) (s
 			return "", Errorf(CodeBadRequest, "resource %q is listed twice", res[i].URI)
 		}
 		seen[res[i].URI] = true
+		if check := r.validators[res[i].URI]; check != nil {
+			if err := check(res[i].Content); err != nil {
+				return "", Errorf(CodeBadRequest, "%s: %v", res[i].URI, err)
+			}
+		}
 		if key.Stage == "" && res[i].URI == "shipyard.yaml" {
 			shipyard = &res[i]
 		}

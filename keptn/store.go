@@ -24,6 +24,7 @@ type Store interface {
 
 	ProjectStore
 	SequenceStore
+	UniformStore
 }
 
 // Tx is a write transaction.
@@ -37,6 +38,7 @@ type Tx interface {
 
 	ProjectTx
 	SequenceTx
+	UniformTx
 }
 
 // Job is a unit of outbox work.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/sequence"
 )
 
@@ -29,10 +30,13 @@ type API struct {
 	Projects  *keptn.Projects
 	Resources *keptn.Resources
 	Secrets   *keptn.Secrets
-	Store     keptn.Store
-	Auth      *auth.Checker
-	Limiter   *auth.Limiter
-	Log       *slog.Logger
+	Uniform   *keptn.Uniform
+	// Deliveries shows and replays outbox work (webhook calls, messages).
+	Deliveries outbox.Store
+	Store      keptn.Store
+	Auth       *auth.Checker
+	Limiter    *auth.Limiter
+	Log        *slog.Logger
 	// MaxBody caps request bodies (bytes).
 	MaxBody int64
 	// BatonVersion is reported as bridgeversion.
@@ -55,6 +59,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("/api/mongodb-datastore/", a.authed(notAllowed))
 	a.registerProjects(mux)
 	a.registerSequences(mux)
+	a.registerUniform(mux)
+	a.registerDeliveries(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

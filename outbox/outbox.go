@@ -46,6 +46,9 @@ type Item struct {
 	Payload  []byte
 	Attempts int // including the current one
 	Created  time.Time
+	// Final is set on the last attempt the policy allows: a failure now parks
+	// the item dead, so handlers can report the failure to their domain.
+	Final bool
 }
 
 // Attempt records one try.
@@ -106,6 +109,16 @@ type Store interface {
 	Replay(ctx context.Context, id int64) error
 	// Get returns one item with its attempts; ErrNotFound.
 	Get(ctx context.Context, id int64) (*Record, error)
+	// List returns items, newest first, without payloads or history.
+	List(ctx context.Context, f Filter) ([]Record, int, error)
+}
+
+// Filter selects items for List; empty fields match everything.
+type Filter struct {
+	Kind   string
+	State  State
+	Offset int
+	Limit  int
 }
 
 // Policy controls retries.
@@ -234,6 +247,7 @@ func (w *Worker) loop(ctx context.Context) {
 		for _, it := range items {
 			sem <- struct{}{}
 			w.wg.Add(1)
+			it.Final = it.Attempts >= w.policy.MaxAttempts
 			go func(it Item) {
 				defer func() { <-sem; w.wg.Done(); w.poke() }()
 				w.run(ctx, it)

@@ -39,6 +39,11 @@ type Config struct {
 	// TaskFinishedTimeout, if set, ends a sequence timedOut when a started
 	// task does not finish within it (shipyard tasks may override it).
 	TaskFinishedTimeout time.Duration `yaml:"taskFinishedTimeout"`
+	// AllowWebhookTargets opens hosts, host:ports, IPs or CIDR ranges that
+	// webhooks may call although they are loopback, private or link-local.
+	AllowWebhookTargets []string `yaml:"allowWebhookTargets"`
+	// WebhookTimeout is the default timeout of one webhook request.
+	WebhookTimeout time.Duration `yaml:"webhookTimeout"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"logLevel"`
 	// LogFormat is json or text.
@@ -55,13 +60,14 @@ type Config struct {
 // DefaultConfig returns the defaults of baton serve.
 func DefaultConfig() Config {
 	return Config{
-		Addr:      "127.0.0.1:8080",
-		DataDir:   "baton-data",
-		Sync:      "FULL",
-		MaxBody:   5 << 20,
-		TimeScale: 1,
-		LogLevel:  "info",
-		LogFormat: "text",
+		Addr:           "127.0.0.1:8080",
+		DataDir:        "baton-data",
+		Sync:           "FULL",
+		MaxBody:        5 << 20,
+		TimeScale:      1,
+		WebhookTimeout: 30 * time.Second,
+		LogLevel:       "info",
+		LogFormat:      "text",
 	}
 }
 
@@ -117,6 +123,12 @@ func (c *Config) Validate() error {
 	}
 	if c.TaskStartedTimeout < 0 || c.TaskFinishedTimeout < 0 {
 		return fmt.Errorf("task timeouts must not be negative")
+	}
+	if c.WebhookTimeout == 0 {
+		c.WebhookTimeout = d.WebhookTimeout
+	}
+	if c.WebhookTimeout < 0 {
+		return fmt.Errorf("webhook timeout must be positive")
 	}
 	if c.LogLevel == "" {
 		c.LogLevel = d.LogLevel

@@ -23,10 +23,12 @@ import (
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
+	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/sqlite"
+	"github.com/batonhq/baton/webhook"
 )
 
 // Version is baton's version, set at build time.
@@ -116,6 +118,17 @@ func (s *Server) build(ctx context.Context) error {
 	})
 	s.Keptn.AddHook(s.Sequences)
 	s.outbox.Handle(sequence.TimerKind, s.Sequences.TimerHandler(keptnStore), nil)
+	projects := keptn.NewProjects(keptnStore, s.Keptn, s.clock, s.box)
+	resources := keptn.NewResources(keptnStore, s.clock)
+	secrets := keptn.NewSecrets(keptnStore, s.clock, s.box)
+	guard, err := netguard.New(s.cfg.AllowWebhookTargets)
+	if err != nil {
+		return err
+	}
+	hooks := webhook.New(s.Keptn, keptnStore, secrets, webhook.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log})
+	s.Keptn.AddHook(hooks)
+	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
+	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -125,9 +138,8 @@ func (s *Server) build(ctx context.Context) error {
 	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
 	(&keptnapi.API{
 		Events: s.Keptn, Store: keptnStore, Auth: checker,
-		Projects:  keptn.NewProjects(keptnStore, s.Keptn, s.clock, s.box),
-		Resources: keptn.NewResources(keptnStore, s.clock),
-		Secrets:   keptn.NewSecrets(keptnStore, s.clock, s.box), Limiter: auth.NewLimiter(1, 2),
+		Projects: projects, Resources: resources, Secrets: secrets,
+		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -54,16 +54,17 @@ func (s *OutboxStore) Recover(ctx context.Context) error {
 	})
 }
 
-// Claim implements outbox.Store.
+// Claim implements outbox.Store. One process owns a SQLite file, so items
+// running in it are never taken over by lease expiry (a long webhook must not
+// run twice); Recover makes a crashed process's items pending at start.
 func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
 	var items []outbox.Item
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		items = items[:0]
 		rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
-			WHERE id IN (SELECT id FROM outbox WHERE (state = 'pending' AND due_at <= ?) OR (state = 'running' AND lease_until <= ?)
-				ORDER BY due_at, id LIMIT ?)
+			WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
 			RETURNING id, kind, key, payload, attempts, created_at`,
-			now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
+			now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 		if err != nil {
 			return err
 		}
@@ -181,4 +182,33 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 		r.History = append(r.History, a)
 	}
 	return &r, rows.Err()
+}
+
+// List implements outbox.Store.
+func (s *OutboxStore) List(ctx context.Context, f outbox.Filter) ([]outbox.Record, int, error) {
+	const where = ` WHERE (? = '' OR kind = ?) AND (? = '' OR state = ?)`
+	args := []any{f.Kind, f.Kind, string(f.State), string(f.State)}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox`+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, kind, key, state, attempts, due_at, last_error, created_at, updated_at
+		FROM outbox`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []outbox.Record{}
+	for rows.Next() {
+		var r outbox.Record
+		var state string
+		var due, created, updated int64
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Key, &state, &r.Attempts, &due, &r.LastError, &created, &updated); err != nil {
+			return nil, 0, err
+		}
+		r.State = outbox.State(state)
+		r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
 }

@@ -22,6 +22,8 @@ var envSettings = []struct{ env, flag string }{
 	{"BATON_TIME_SCALE", "time-scale"},
 	{"BATON_TASK_STARTED_TIMEOUT", "task-started-timeout"},
 	{"BATON_TASK_FINISHED_TIMEOUT", "task-finished-timeout"},
+	{"BATON_ALLOW_WEBHOOK_TARGETS", "allow-webhook-target"},
+	{"BATON_WEBHOOK_TIMEOUT", "webhook-timeout"},
 	{"BATON_LOG_LEVEL", "log-level"},
 	{"BATON_LOG_FORMAT", "log-format"},
 }
@@ -52,6 +54,8 @@ file (--config), then defaults:
   --time-scale      BATON_TIME_SCALE     timeScale      1
   --task-started-timeout   BATON_TASK_STARTED_TIMEOUT   taskStartedTimeout   10m
   --task-finished-timeout  BATON_TASK_FINISHED_TIMEOUT  taskFinishedTimeout  (none)
+  --allow-webhook-target  BATON_ALLOW_WEBHOOK_TARGETS  allowWebhookTargets  (none)
+  --webhook-timeout BATON_WEBHOOK_TIMEOUT webhookTimeout 30s
   --log-level       BATON_LOG_LEVEL      logLevel       info
   --log-format      BATON_LOG_FORMAT     logFormat      text
   (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
@@ -90,6 +94,9 @@ file (--config), then defaults:
 	f.Float64Var(&cfg.TimeScale, "time-scale", d.TimeScale, "run baton's clock this many times faster (deployments, timeouts)")
 	f.DurationVar(&cfg.TaskStartedTimeout, "task-started-timeout", 10*time.Minute, "end a sequence timedOut when a task gets no .started/.finished within this")
 	f.DurationVar(&cfg.TaskFinishedTimeout, "task-finished-timeout", 0, "end a sequence timedOut when a started task does not finish within this (0: never)")
+	f.StringSliceVar(&cfg.AllowWebhookTargets, "allow-webhook-target", nil,
+		"host, host:port, IP or CIDR that webhooks may call although it is loopback/private/link-local (repeatable, comma-separated)")
+	f.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", d.WebhookTimeout, "default timeout of one webhook request")
 	f.StringVar(&cfg.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn, error")
 	f.StringVar(&cfg.LogFormat, "log-format", d.LogFormat, "log format: text or json")
 	return cmd
@@ -124,6 +131,12 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("task-finished-timeout") {
 		dst.TaskFinishedTimeout = src.TaskFinishedTimeout
+	}
+	if changed("allow-webhook-target") {
+		dst.AllowWebhookTargets = src.AllowWebhookTargets
+	}
+	if changed("webhook-timeout") {
+		dst.WebhookTimeout = src.WebhookTimeout
 	}
 	if changed("log-level") {
 		dst.LogLevel = src.LogLevel

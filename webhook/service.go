@@ -1,0 +1,426 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/netguard"
+	"github.com/batonhq/baton/outbox"
+)
+
+// Kind is the outbox kind of webhook calls.
+const Kind = "webhook"
+
+// Source is the source of events the webhook service emits.
+const Source = "webhook-service"
+
+// SecretScope is the secret scope webhooks read from.
+const SecretScope = "keptn-webhook-service"
+
+// maxResponse is how much of a response body is read and kept.
+const maxResponse = 1 << 20
+
+// Service runs webhooks.
+type Service struct {
+	events         *keptn.Events
+	store          keptn.Store
+	secrets        *keptn.Secrets
+	log            *slog.Logger
+	client         *http.Client
+	insecureClient *http.Client
+	timeout        time.Duration
+
+	mu    sync.Mutex
+	cache map[string]*Config // by resource revision (revisions never change)
+}
+
+// Options configure the service.
+type Options struct {
+	Guard   *netguard.Guard
+	Timeout time.Duration // per request unless the request sets its own (default 30s)
+	Log     *slog.Logger
+}
+
+// New returns the webhook service. Register it as an event hook and as the
+// outbox handler of Kind.
+func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts Options) *Service {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	mk := func(insecure bool) *http.Client {
+		tr := &http.Transport{
+			DialContext:         opts.Guard.DialContext,
+			Proxy:               nil, // never through a proxy: the guard must see the real target
+			MaxIdleConnsPerHost: 64,
+			IdleConnTimeout:     90 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}
+		if insecure {
+			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // only with curl -k / insecure, as the user asked
+		}
+		return &http.Client{
+			Transport: tr,
+			// Like curl without -L: redirects are answers, not followed.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	return &Service{events: events, store: store, secrets: secrets, log: opts.Log, timeout: opts.Timeout,
+		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}}
+}
+
+// ValidateResource checks a webhook.yaml before it is stored, so a broken
+// configuration is refused at upload instead of failing tasks later.
+func ValidateResource(content []byte) error {
+	_, err := ParseConfig(content)
+	return err
+}
+
+// job is the outbox payload of one webhook run.
+type job struct {
+	Event   json.RawMessage `json:"event"`
+	Webhook Webhook         `json:"webhook"`
+	Task    string          `json:"task,omitempty"` // set for <task>.triggered events
+}
+
+func (s *Service) config(r keptn.LevelResource) (*Config, error) {
+	s.mu.Lock()
+	c, ok := s.cache[r.Revision]
+	s.mu.Unlock()
+	if ok {
+		return c, nil
+	}
+	c, err := ParseConfig(r.Content)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.cache) > 4096 {
+		clear(s.cache)
+	}
+	s.cache[r.Revision] = c
+	s.mu.Unlock()
+	return c, nil
+}
+
+// OnEvent implements keptn.EventHook: it finds the webhooks subscribed to ev
+// (service level first, then stage, then project; the first file with a match
+// wins, as in Keptn), emits .started for task events and enqueues the calls,
+// all in the event's transaction.
+func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
+	project, stage, service := ev.Scope()
+	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") {
+		return nil
+	}
+	files, err := tx.LevelResources(project, stage, service, ConfigURI)
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	for _, f := range files {
+		cfg, err := s.config(f)
+		if err != nil {
+			s.log.Warn("ignoring invalid webhook config", "project", project, "stage", f.Stage, "service", f.Service, "err", err)
+			continue
+		}
+		var matched []Webhook
+		for _, w := range cfg.Webhooks {
+			ok, err := s.subscribed(tx, w, ev.Type, project, stage, service)
+			if err != nil {
+				return err
+			}
+			if ok {
+				matched = append(matched, w)
+			}
+		}
+		if len(matched) == 0 {
+			continue
+		}
+		body, err := json.Marshal(ev)
+		if err != nil {
+			return err
+		}
+		t := keptn.ParseType(ev.Type)
+		for i, w := range matched {
+			j := job{Event: body, Webhook: w}
+			if t.Kind == keptn.KindTask && t.Phase == "triggered" {
+				j.Task = t.Task
+				if err := s.emitStarted(ctx, tx, ev, w); err != nil {
+					return err
+				}
+			}
+			payload, _ := json.Marshal(j)
+			key := fmt.Sprintf("%s-%d", ev.ID, i)
+			if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: payload}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
+// subscribed reports whether w applies to an event. A webhook with a
+// subscriptionID follows that subscription's event and filter; one without
+// subscribes itself to its type within the level of its file.
+func (s *Service) subscribed(tx keptn.Tx, w Webhook, typ, project, stage, service string) (bool, error) {
+	if w.SubscriptionID == "" {
+		return keptn.TypeMatches(w.Type, typ), nil
+	}
+	sub, _, err := tx.Subscription(w.SubscriptionID)
+	if keptn.ErrorCode(err) == keptn.CodeNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return keptn.TypeMatches(w.Type, typ) && sub.Matches(typ, project, stage, service), nil
+}
+
+func commonData(ev *keptn.Event) map[string]any {
+	d, _ := ev.ParsedData()
+	out := map[string]any{"project": d.Project, "stage": d.Stage, "service": d.Service}
+	if len(d.Labels) > 0 {
+		out["labels"] = d.Labels
+	}
+	return out
+}
+
+// emitStarted sends .started: one when baton sends .finished itself, one per
+// request when the receiver will answer each request with its own .finished.
+func (s *Service) emitStarted(ctx context.Context, tx keptn.Tx, ev *keptn.Event, w Webhook) error {
+	if !w.SendStarted {
+		return nil
+	}
+	n := 1
+	if !w.SendFinished {
+		n = len(w.Requests)
+	}
+	t := keptn.ParseType(ev.Type)
+	for range n {
+		st, err := s.events.New(keptn.TaskType(t.Task, "started"), Source, ev.Shkeptncontext, ev.ID, commonData(ev))
+		if err != nil {
+			return err
+		}
+		st.GitCommitID = ev.GitCommitID
+		if err := s.events.Append(ctx, tx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Handle implements outbox.Handler: it renders and sends the webhook's
+// requests in order, stopping at the first failure.
+func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
+	start := time.Now()
+	var j job
+	if err := json.Unmarshal(it.Payload, &j); err != nil {
+		return outbox.Result{Failed: true, Permanent: true, Attempt: outbox.Attempt{Started: start, Error: "corrupt webhook job: " + err.Error()}}
+	}
+	var ev keptn.Event
+	_ = json.Unmarshal(j.Event, &ev)
+	data, secrets, err := s.templateData(ctx, j)
+	if err != nil {
+		return s.fail(ctx, it, &j, &ev, 0, err, true, nil, start)
+	}
+	var responses []any
+	var last callResult
+	for i, tmpl := range j.Webhook.Requests {
+		req, err := renderRequest(tmpl, data)
+		if err != nil {
+			return s.fail(ctx, it, &j, &ev, i, err, true, secrets, start)
+		}
+		last = s.call(ctx, req, fmt.Sprintf("%s-%d", it.Key, i))
+		if last.err != nil {
+			return s.fail(ctx, it, &j, &ev, i, last.err, last.permanent, secrets, start, last)
+		}
+		responses = append(responses, last.parsed())
+	}
+	if j.Task != "" && j.Webhook.SendFinished {
+		d := commonData(&ev)
+		d[j.Task] = map[string]any{"responses": responses}
+		d["status"], d["result"] = keptn.StatusSucceeded, keptn.ResultPass
+		if err := s.emitFinished(ctx, it.Key, 0, &ev, j.Task, d); err != nil {
+			return outbox.Result{Failed: true, Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Error: "emit finished: " + err.Error()}}
+		}
+	}
+	return outbox.Result{Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Status: last.status, Excerpt: redact(excerpt(last.body), secrets)}}
+}
+
+// fail reports a failed run. A permanent failure, or a transient one on the
+// final attempt, ends a task with result fail: one .finished when baton sends
+// .finished, else one per request that did not reach the receiver.
+func (s *Service) fail(ctx context.Context, it outbox.Item, j *job, ev *keptn.Event, failedAt int, cause error, permanent bool, secrets []string, start time.Time, res ...callResult) outbox.Result {
+	msg := redact(cause.Error(), secrets)
+	a := outbox.Attempt{Started: start, Latency: time.Since(start), Error: msg}
+	if len(res) > 0 {
+		a.Status, a.Excerpt = res[0].status, redact(excerpt(res[0].body), secrets)
+	}
+	final := permanent || it.Final
+	if final && j.Task != "" {
+		n := 1
+		if !j.Webhook.SendFinished {
+			n = len(j.Webhook.Requests) - failedAt
+		}
+		for k := range n {
+			d := commonData(ev)
+			d["status"], d["result"], d["message"] = keptn.StatusErrored, keptn.ResultFail, msg
+			if err := s.emitFinished(ctx, it.Key, k, ev, j.Task, d); err != nil {
+				return outbox.Result{Failed: true, Attempt: outbox.Attempt{Started: start, Error: "emit finished: " + err.Error()}}
+			}
+		}
+	}
+	return outbox.Result{Failed: true, Permanent: permanent, Attempt: a}
+}
+
+// emitFinished appends a .finished whose id is derived from the job, so a run
+// retried after a crash cannot finish the task twice.
+func (s *Service) emitFinished(ctx context.Context, key string, n int, ev *keptn.Event, task string, data map[string]any) error {
+	fin, err := s.events.New(keptn.TaskType(task, "finished"), Source, ev.Shkeptncontext, ev.ID, data)
+	if err != nil {
+		return err
+	}
+	fin.ID = uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n)).String()
+	fin.GitCommitID = ev.GitCommitID
+	err = s.store.Update(ctx, func(tx keptn.Tx) error { return s.events.Append(ctx, tx, fin) })
+	if keptn.ErrorCode(err) == keptn.CodeConflict {
+		return nil // already emitted by an earlier attempt
+	}
+	return err
+}
+
+// templateData is the event as a map plus .env with the webhook's secrets.
+func (s *Service) templateData(ctx context.Context, j job) (map[string]any, []string, error) {
+	var data map[string]any
+	if err := json.Unmarshal(j.Event, &data); err != nil {
+		return nil, nil, err
+	}
+	env := map[string]any{}
+	var values []string
+	for _, e := range j.Webhook.EnvFrom {
+		vals, err := s.secrets.Values(ctx, SecretScope, e.SecretRef.Name)
+		if err != nil {
+			return nil, nil, fmt.Errorf("secret %s (scope %s): %v", e.SecretRef.Name, SecretScope, err)
+		}
+		v, ok := vals[e.SecretRef.Key]
+		if !ok {
+			return nil, nil, fmt.Errorf("secret %s has no key %s", e.SecretRef.Name, e.SecretRef.Key)
+		}
+		env[e.Name] = v
+		values = append(values, v)
+	}
+	data["env"] = env
+	return data, values, nil
+}
+
+type callResult struct {
+	status    int
+	body      []byte
+	err       error
+	permanent bool
+}
+
+func (c callResult) parsed() any {
+	var v map[string]any
+	if json.Unmarshal(c.body, &v) == nil {
+		return v
+	}
+	return string(c.body)
+}
+
+// call sends one request. Non-2xx answers fail like curl --fail-with-body;
+// 408, 429 and 5xx, timeouts and connection errors are transient.
+func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) callResult {
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return callResult{err: fmt.Errorf("invalid URL %q: use http:// or https://", r.URL), permanent: true}
+	}
+	timeout := s.timeout
+	if r.Timeout > 0 {
+		timeout = time.Duration(r.Timeout * float64(time.Second))
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var body io.Reader
+	if r.Payload != "" {
+		body = strings.NewReader(r.Payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
+	if err != nil {
+		return callResult{err: err, permanent: true}
+	}
+	for _, h := range r.Headers {
+		req.Header.Add(h.Key, h.Value)
+	}
+	if r.User != "" {
+		user, pass, _ := strings.Cut(r.User, ":")
+		req.SetBasicAuth(user, pass)
+	}
+	req.Header.Set("Idempotency-Key", idempotencyKey)
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", "baton-webhook")
+	}
+	client := s.client
+	if r.Insecure {
+		client = s.insecureClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ne net.Error
+		refused := errors.Is(err, netguard.ErrRefused)
+		timedOut := errors.As(err, &ne) && ne.Timeout()
+		msg := fmt.Sprintf("%s %s failed: %v", r.Method, u.Redacted(), unwrapURLError(err))
+		if timedOut {
+			msg = fmt.Sprintf("%s %s timed out after %s", r.Method, u.Redacted(), timeout)
+		}
+		return callResult{err: errors.New(msg), permanent: refused}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	res := callResult{status: resp.StatusCode, body: b}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		res.err = fmt.Errorf("%s %s answered %d: %s", r.Method, u.Redacted(), resp.StatusCode, excerpt(b))
+		res.permanent = !(resp.StatusCode == 408 || resp.StatusCode == 429 || resp.StatusCode >= 500)
+	}
+	return res
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func excerpt(b []byte) string {
+	b = bytes.TrimSpace(b)
+	if len(b) > 512 {
+		return string(b[:512]) + "…"
+	}
+	return string(b)
+}
+
+// redact replaces every secret value in s with ***.
+func redact(s string, secrets []string) string {
+	for _, v := range secrets {
+		if v != "" {
+			s = strings.ReplaceAll(s, v, "***")
+		}
+	}
+	return s
+}

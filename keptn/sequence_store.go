@@ -96,6 +96,10 @@ type ExecutionExtra struct {
 	Finished int `json:"finished"`
 	// DispatchDue is when a triggeredAfter-delayed task is due (zero if none).
 	DispatchDue time.Time `json:"dispatchDue,omitzero"`
+	// Deadline is when the current task times out (zero if it cannot).
+	Deadline time.Time `json:"deadline,omitzero"`
+	// TimerDue is the due time of the earliest timer armed (zero if none).
+	TimerDue time.Time `json:"timerDue,omitzero"`
 	// EndedAt is when the execution reached a final state.
 	EndedAt           time.Time         `json:"endedAt,omitzero"`
 	Image             string            `json:"image,omitempty"`

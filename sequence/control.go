@@ -87,7 +87,7 @@ func (en *Engine) pause(tx keptn.Tx, e *keptn.SequenceExecution) error {
 		return nil
 	}
 	e.Status.StateBeforePause, e.Status.State = e.Status.State, keptn.StatePaused
-	if err := tx.CancelTimers(TimerKind, e.ID); err != nil {
+	if err := en.cancelTimers(tx, e); err != nil {
 		return err
 	}
 	return en.save(tx, e)

@@ -22,16 +22,17 @@ func (en *Engine) dispatch(ctx context.Context, tx keptn.Tx, e *keptn.SequenceEx
 	e.Status.CurrentTask = keptn.TaskState{Name: task.Name}
 	e.Baton.Started, e.Baton.Finished = 0, 0
 	now := en.clock.Now()
+	e.Baton.Deadline = time.Time{}
 	if e.Baton.DispatchDue.IsZero() && task.TriggeredAfter != "" {
 		if d, _ := time.ParseDuration(task.TriggeredAfter); d > 0 {
-			e.Baton.DispatchDue = now.Add(d)
+			e.Baton.DispatchDue = ms(now.Add(d))
 		}
 	}
 	if due := e.Baton.DispatchDue; !due.IsZero() && due.After(now) {
-		if err := en.save(tx, e); err != nil {
+		if err := en.schedule(tx, e); err != nil {
 			return err
 		}
-		return en.arm(tx, e, timer{What: timerDispatch, Index: e.Baton.TaskIndex}, due)
+		return en.save(tx, e)
 	}
 	return en.sendTask(ctx, tx, e)
 }
@@ -46,12 +47,16 @@ func (en *Engine) sendTask(ctx context.Context, tx keptn.Tx, e *keptn.SequenceEx
 	}
 	ev.GitCommitID = e.Scope.GitCommitID
 	e.Baton.DispatchDue = time.Time{}
+	e.Baton.Deadline = ms(en.clock.Now().Add(en.cfg.StartedTimeout))
 	e.Status.CurrentTask = keptn.TaskState{Name: task.Name, TriggeredID: ev.ID}
 	e.Status.State = keptn.StateStarted
 	if task.Name == approvalTask {
 		e.Status.State = keptn.StateWaitingForApproval
 	}
 	e.Baton.LatestEvent = ref(ev)
+	if err := en.schedule(tx, e); err != nil {
+		return err
+	}
 	if err := en.save(tx, e); err != nil {
 		return err
 	}
@@ -60,9 +65,6 @@ func (en *Engine) sendTask(ctx context.Context, tx keptn.Tx, e *keptn.SequenceEx
 		return err
 	}
 	tx.AfterCommit(en.opened.signal)
-	if err := en.arm(tx, e, timer{What: timerStarted, TriggeredID: ev.ID}, en.clock.Now().Add(en.cfg.StartedTimeout)); err != nil {
-		return err
-	}
 	if err := en.events.Append(ctx, tx, ev); err != nil {
 		return err
 	}

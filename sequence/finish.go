@@ -3,6 +3,7 @@ package sequence
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/batonhq/baton/keptn"
 )
@@ -20,9 +21,10 @@ func (en *Engine) finish(ctx context.Context, tx keptn.Tx, e *keptn.SequenceExec
 	if err := tx.DeleteOpenEvent(e.ID); err != nil {
 		return err
 	}
-	if err := tx.CancelTimers(TimerKind, e.ID); err != nil {
+	if err := en.cancelTimers(tx, e); err != nil {
 		return err
 	}
+	e.Baton.Deadline, e.Baton.DispatchDue = time.Time{}, time.Time{}
 	e.Status.State, e.Status.StateBeforePause = state, ""
 	e.Status.CurrentTask.TriggeredID = ""
 	e.Baton.EndedAt = en.clock.Now().UTC()

@@ -29,15 +29,14 @@ func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 	if te.Result == keptn.ResultFail || te.Status == keptn.StatusErrored {
 		e.Baton.LatestFailedEvent = ref(ev)
 	}
+	if len(e.Status.CurrentTask.Events) == 0 {
+		e.Baton.Deadline = time.Time{} // the started timeout no longer applies
+	}
 	switch t.Phase {
 	case "started":
 		e.Baton.Started++
-		if e.Baton.Started == 1 {
-			if d := en.finishedTimeout(e); d > 0 {
-				if err := en.arm(tx, e, timer{What: timerFinished, TriggeredID: ev.TriggeredID}, en.clock.Now().Add(d)); err != nil {
-					return err
-				}
-			}
+		if d := en.finishedTimeout(e); e.Baton.Started == 1 && d > 0 {
+			e.Baton.Deadline = ms(en.clock.Now().Add(d))
 		}
 	case "finished":
 		te.Properties = data
@@ -53,6 +52,9 @@ func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 	if e.Baton.Finished > 0 && e.Baton.Finished == e.Baton.Started {
 		return en.completeTask(ctx, tx, e)
 	}
+	if err := en.schedule(tx, e); err != nil {
+		return err
+	}
 	return en.save(tx, e)
 }
 
@@ -65,10 +67,8 @@ func (en *Engine) completeTask(ctx context.Context, tx keptn.Tx, e *keptn.Sequen
 	e.Status.PreviousTasks = append(e.Status.PreviousTasks, res)
 	e.Status.CurrentTask = keptn.TaskState{}
 	e.Baton.Started, e.Baton.Finished = 0, 0
+	e.Baton.Deadline = time.Time{}
 	if err := tx.DeleteOpenEvent(cur.TriggeredID); err != nil {
-		return err
-	}
-	if err := tx.CancelTimers(TimerKind, e.ID); err != nil {
 		return err
 	}
 	last := e.Baton.TaskIndex == len(e.Sequence.Tasks)-1

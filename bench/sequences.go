@@ -57,9 +57,9 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 	}
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	var pollers sync.WaitGroup
-	for _, task := range benchTasks {
+	for i := range benchTasks {
 		pollers.Add(1)
-		go func() { defer pollers.Done(); b.execute(pollCtx, task) }()
+		go func() { defer pollers.Done(); b.execute(pollCtx, i) }()
 	}
 	var rec Recorder
 	elapsed := Run(ctx, cfg.Concurrency, cfg.Sequences, cfg.Duration, func(ctx context.Context, i int) {
@@ -90,28 +90,32 @@ type seqBench struct {
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // keptnContext → closed when the sequence finished
 	seen    map[string]bool          // task .triggered ids being answered
-	changed chan struct{}            // closed (and replaced) when a POST the next task may follow returned
+	// changed[i] is closed (and replaced) when a POST that opens task i was
+	// acknowledged: a trigger opens task 0, task i's .finished opens task i+1.
+	changed [3]chan struct{}
 }
 
-// posted tells the pollers that a trigger or .finished was acknowledged: the
-// next .triggered it causes is already committed.
-func (b *seqBench) posted() {
+// posted tells task i's poller that a .triggered of task i was committed.
+func (b *seqBench) posted(i int) {
+	if i >= len(b.changed) {
+		return
+	}
 	b.mu.Lock()
-	if b.changed != nil {
-		close(b.changed)
-		b.changed = nil
+	if b.changed[i] != nil {
+		close(b.changed[i])
+		b.changed[i] = nil
 	}
 	b.mu.Unlock()
 }
 
-// watch returns a channel closed at the next posted.
-func (b *seqBench) watch() <-chan struct{} {
+// watch returns a channel closed at the next posted(i).
+func (b *seqBench) watch(i int) <-chan struct{} {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.changed == nil {
-		b.changed = make(chan struct{})
+	if b.changed[i] == nil {
+		b.changed[i] = make(chan struct{})
 	}
-	return b.changed
+	return b.changed[i]
 }
 
 func (b *seqBench) setup(ctx context.Context) error {
@@ -143,7 +147,7 @@ func (b *seqBench) one(ctx context.Context, n int) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	b.posted()
+	b.posted(0)
 	select {
 	case <-done:
 		return time.Since(start), nil
@@ -160,14 +164,16 @@ type openEvent struct {
 	Data           map[string]any `json:"data"`
 }
 
-// execute polls the open .triggered events of task and answers each new one.
-// Open events stay listed until answered, so a poll that finds nothing new
-// waits until one of this process's triggers or .finished was acknowledged
-// (the only things that open new tasks here), or long-polls the server.
-func (b *seqBench) execute(ctx context.Context, task string) {
+// execute polls the open .triggered events of task i and answers each new
+// one. Open events stay listed until answered, so a poll that finds nothing
+// new waits until this process got the answer to a POST that opens task i
+// (a trigger for the first task, the previous task's .finished for the
+// others), or long-polls the server.
+func (b *seqBench) execute(ctx context.Context, i int) {
+	task := benchTasks[i]
 	path := "/api/controlPlane/v1/event/triggered/sh.keptn.event." + task + ".triggered?project=" + b.project + "&pageSize=100&wait=1s"
 	for ctx.Err() == nil {
-		changed := b.watch()
+		changed := b.watch(i)
 		var page struct{ Events []openEvent }
 		if err := b.call(ctx, "GET", path, nil, &page); err != nil {
 			continue
@@ -180,7 +186,7 @@ func (b *seqBench) execute(ctx context.Context, task string) {
 			b.mu.Unlock()
 			if !dup {
 				fresh++
-				go b.answer(ctx, task, ev)
+				go b.answer(ctx, i, ev)
 			}
 		}
 		if fresh == 0 && len(page.Events) > 0 {
@@ -193,7 +199,8 @@ func (b *seqBench) execute(ctx context.Context, task string) {
 	}
 }
 
-func (b *seqBench) answer(ctx context.Context, task string, ev openEvent) {
+func (b *seqBench) answer(ctx context.Context, i int, ev openEvent) {
+	task := benchTasks[i]
 	send := func(phase string, extra map[string]any) error {
 		data := map[string]any{"project": ev.Data["project"], "stage": ev.Data["stage"], "service": ev.Data["service"]}
 		for k, v := range extra {
@@ -212,8 +219,8 @@ func (b *seqBench) answer(ctx context.Context, task string, ev openEvent) {
 	if send("finished", map[string]any{"result": "pass", "status": "succeeded"}) != nil {
 		return
 	}
-	b.posted()
-	if task == benchTasks[len(benchTasks)-1] {
+	b.posted(i + 1)
+	if i == len(benchTasks)-1 {
 		b.mu.Lock()
 		done := b.waiters[ev.Shkeptncontext]
 		delete(b.waiters, ev.Shkeptncontext)

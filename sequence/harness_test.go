@@ -20,6 +20,7 @@ import (
 // through the API, triggers sequences and plays the executors.
 type harness struct {
 	t       *testing.T
+	in      *batontest.Instance // nil when driving a baton process
 	base    string
 	project string
 	service string
@@ -27,7 +28,8 @@ type harness struct {
 
 func start(t *testing.T, cfg server.Config, shipyard string) *harness {
 	t.Helper()
-	h := &harness{t: t, base: batontest.Start(t, cfg).URL, project: "demo", service: "web"}
+	in := batontest.Start(t, cfg)
+	h := &harness{t: t, in: in, base: in.URL, project: "demo", service: "web"}
 	h.setup(shipyard)
 	return h
 }

@@ -86,13 +86,13 @@ func TestErroredAndUnknownStatusEndSequence(t *testing.T) {
 		wantResult string
 	}{{"errored", "errored", "pass"}, {nil, "unknown", "fail"}} {
 		kc := h.trigger("dev", "check", nil)
-		d := map[string]any{"result": "pass"}
+		d := map[string]any{"result": "pass", "message": "disk full"}
 		if tc.status != nil {
 			d["status"] = tc.status
 		}
 		h.send(h.next("test", kc), "finished", "executor", d)
 		fin := h.finished(kc, "dev", "check")
-		if fin.Data["status"] != tc.wantStatus || fin.Data["result"] != tc.wantResult {
+		if fin.Data["status"] != tc.wantStatus || fin.Data["result"] != tc.wantResult || fin.Data["message"] != "disk full" {
 			t.Errorf("status %v: finished %v/%v, want %s/%s", tc.status, fin.Data["result"], fin.Data["status"], tc.wantResult, tc.wantStatus)
 		}
 	}

@@ -73,7 +73,13 @@ func (en *Engine) completeTask(ctx context.Context, tx keptn.Tx, e *keptn.Sequen
 	}
 	last := e.Baton.TaskIndex == len(e.Sequence.Tasks)-1
 	if last || res.Result == keptn.ResultFail || res.Status == keptn.StatusErrored {
-		return en.finish(ctx, tx, e, keptn.StateFinished, res.Result, res.Status, "")
+		// Like Keptn, the sequence .finished carries the message of the
+		// .finished event that completed the last task.
+		msg := ""
+		if n := len(cur.Events); n > 0 {
+			msg = str(cur.Events[n-1].Properties, "message")
+		}
+		return en.finish(ctx, tx, e, keptn.StateFinished, res.Result, res.Status, msg)
 	}
 	e.Baton.TaskIndex++
 	if e.Status.State == keptn.StatePaused {

@@ -19,6 +19,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
@@ -45,6 +47,8 @@ type Server struct {
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
+	// AppConfig is the AppConfig domain service.
+	AppConfig *appconfig.Service
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,6 +123,7 @@ func (s *Server) build(ctx context.Context) error {
 		Events: s.Keptn, Store: keptnStore, Auth: checker, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
 	}).Register(mux)
+	s.buildAppConfig(mux, checker, key, appconfigapi.AcceptSigV4)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})

@@ -2,14 +2,9 @@ package appconfig
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"hash/fnv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -34,25 +29,13 @@ type Data struct {
 	mu    sync.Mutex
 	next  map[string]uint64 // session -> the only token sequence still usable
 	cache sync.Map          // env/profile -> *served
+	macs  sync.Pool         // HMAC-SHA256 states keyed with key
 }
 
 // NewData returns the data plane of svc; key signs tokens and must stay the
 // same across restarts.
 func NewData(svc *Service, key []byte) *Data {
 	return &Data{svc: svc, key: key, next: map[string]uint64{}}
-}
-
-type token struct {
-	Session string  `json:"s"`
-	App     string  `json:"a"`
-	Env     string  `json:"e"`
-	Profile string  `json:"p"`
-	Seq     uint64  `json:"n"`
-	Have    int     `json:"v"` // hosted version the client has (0: none)
-	Poll    int     `json:"i"` // poll interval, seconds
-	Bucket  float64 `json:"b"` // in [0,100): sees a gradual deployment once PercentageComplete passes it
-	NotTil  int64   `json:"t"` // unix ms before which the next poll is too early
-	Expires int64   `json:"x"` // unix ms
 }
 
 // tokenError is the BadRequestException of a bad configuration token.
@@ -79,7 +62,7 @@ func (d *Data) StartSession(ctx context.Context, app, env, profile string, minPo
 	h := fnv.New32a()
 	h.Write(b[:])
 	now := d.svc.clock.Now()
-	t := token{Session: sid, App: a, Env: e, Profile: p, Poll: minPoll, Bucket: float64(h.Sum32()%10000) / 100,
+	t := token{Session: sid, App: a, Env: e, Profile: p, Poll: minPoll, Bucket: int(h.Sum32() % 10000),
 		NotTil: now.UnixMilli(), Expires: now.Add(TokenLifetime).UnixMilli()}
 	return d.sign(t), nil
 }
@@ -106,29 +89,6 @@ func idOrName(ctx context.Context, r Reader, kind Kind, parent, ident string) (s
 		return ident, nil
 	}
 	return r.FindByName(ctx, kind, parent, ident)
-}
-
-func (d *Data) sign(t token) string {
-	body, _ := json.Marshal(t)
-	m := hmac.New(sha256.New, d.key)
-	m.Write(body)
-	return base64.RawURLEncoding.EncodeToString(body) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-func (d *Data) verify(s string) (token, error) {
-	var t token
-	body64, sig64, ok := strings.Cut(s, ".")
-	body, err1 := base64.RawURLEncoding.DecodeString(body64)
-	sig, err2 := base64.RawURLEncoding.DecodeString(sig64)
-	if !ok || err1 != nil || err2 != nil {
-		return t, tokenError("Corrupted", "the configuration token is malformed")
-	}
-	m := hmac.New(sha256.New, d.key)
-	m.Write(body)
-	if !hmac.Equal(sig, m.Sum(nil)) || json.Unmarshal(body, &t) != nil {
-		return t, tokenError("Corrupted", "the configuration token is not valid")
-	}
-	return t, nil
 }
 
 // Latest is a GetLatestConfiguration answer. Content is empty when the
@@ -163,7 +123,7 @@ func (d *Data) GetLatest(ctx context.Context, tok string) (*Latest, error) {
 		return nil, err
 	}
 	out := &Latest{PollSeconds: t.Poll}
-	if v := sv.pick(t.Bucket); v != nil && v.version != t.Have {
+	if v := sv.pick(float64(t.Bucket) / 100); v != nil && v.version != t.Have {
 		out.Content, out.ContentType, out.VersionLabel = v.content, v.contentType, v.label
 		t.Have = v.version
 	} else if v == nil {

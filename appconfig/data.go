@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"hash/fnv"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -147,4 +148,34 @@ func (d *Data) redeem(t token) error {
 	}
 	d.next[t.Session] = t.Seq + 1
 	return nil
+}
+
+// Configuration answers the deprecated GetConfiguration: the configuration
+// client clientID is served (bucketed by its id), empty when the client
+// already has version have. version is "" before any deployment.
+func (d *Data) Configuration(ctx context.Context, app, env, profile, clientID, have string) (l *Latest, version string, err error) {
+	if clientID == "" || len(clientID) > 64 {
+		return nil, "", Errorf(CodeBadRequest, "client_id must be 1 to 64 characters")
+	}
+	_, e, p, err := d.resolve(ctx, app, env, profile)
+	if err != nil {
+		return nil, "", err
+	}
+	sv, err := d.served(ctx, e, p)
+	if err != nil {
+		return nil, "", err
+	}
+	h := fnv.New32a()
+	h.Write([]byte(clientID))
+	l = &Latest{}
+	v := sv.pick(float64(h.Sum32()%10000) / 100)
+	if v == nil {
+		return l, "", nil
+	}
+	version = strconv.Itoa(v.version)
+	l.ContentType = v.contentType
+	if version != have {
+		l.Content = v.content
+	}
+	return l, version, nil
 }

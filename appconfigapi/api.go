@@ -53,6 +53,7 @@ func (a *API) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handler)
 	a.registerTags(aws)
 	aws("POST /configurationsessions", a.startSession)
 	aws("GET /configuration", a.getLatest)
+	aws("GET /applications/{app}/environments/{env}/configurations/{profile}", a.getConfiguration)
 	a.registerAlarms(mux)
 }
 

@@ -54,3 +54,23 @@ func (a *API) getLatest(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(l.Content)
 	return err
 }
+
+// getConfiguration answers the deprecated GetConfiguration operation.
+func (a *API) getConfiguration(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	l, version, err := a.Data.Configuration(r.Context(), r.PathValue("app"), r.PathValue("env"), r.PathValue("profile"),
+		q.Get("client_id"), q.Get("client_configuration_version"))
+	if err != nil {
+		return err
+	}
+	if version != "" {
+		w.Header().Set("Configuration-Version", version)
+	}
+	if l.ContentType != "" {
+		w.Header().Set("Content-Type", l.ContentType)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(l.Content)))
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(l.Content)
+	return err
+}

@@ -92,6 +92,17 @@ func TestResourceCRUD(t *testing.T) {
 		if aws.ToString(d.ConfigurationVersion) != "2" || aws.ToString(d.VersionLabel) != "v2" || d.StartedAt == nil || !d.StartedAt.Equal(t0) {
 			t.Fatalf("deployment: version %s label %s started %v", aws.ToString(d.ConfigurationVersion), aws.ToString(d.VersionLabel), d.StartedAt)
 		}
+		e.waitDeployment(f.app, f.env, d.DeploymentNumber, state(types.DeploymentStateBaking))
+		c := must[*appconfig.GetConfigurationOutput](t)(e.ac.GetConfiguration(ctx, &appconfig.GetConfigurationInput{
+			Application: aws.String("shop"), Environment: &f.env, Configuration: aws.String("ui"), ClientId: aws.String("c1")}))
+		if string(c.Content) != `{"color":"blue"}` || aws.ToString(c.ConfigurationVersion) != "2" {
+			t.Fatalf("GetConfiguration: %q version %s", c.Content, aws.ToString(c.ConfigurationVersion))
+		}
+		c = must[*appconfig.GetConfigurationOutput](t)(e.ac.GetConfiguration(ctx, &appconfig.GetConfigurationInput{
+			Application: &f.app, Environment: &f.env, Configuration: &f.profile, ClientId: aws.String("c1"), ClientConfigurationVersion: aws.String("2")}))
+		if len(c.Content) != 0 {
+			t.Fatalf("GetConfiguration with the current version: %q", c.Content)
+		}
 		_, err := e.ac.DeleteEnvironment(ctx, &appconfig.DeleteEnvironmentInput{ApplicationId: &f.app, EnvironmentId: &f.env})
 		apiError(t, err, "ConflictException")
 	})

@@ -115,6 +115,8 @@ func (s *Service) Strategies(ctx context.Context, p Page) ([]*DeploymentStrategy
 		for _, st := range Predefined() {
 			out = append(out, &st)
 		}
+		// The first page holds the predefined ones and fewer custom ones.
+		p.Limit = max(1, p.Limit-len(out))
 	}
 	custom, next, err := list[DeploymentStrategy](ctx, s.store, KindStrategy, "", p)
 	return append(out, custom...), next, err

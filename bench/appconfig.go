@@ -1,6 +1,7 @@
-// Package bench measures baton's faces on loopback, the way a user would run
-// them, with real clients.
 package bench
+
+// This file is the AppConfig benchmark: GetLatestConfiguration throughput and
+// StartDeployment-to-COMPLETE latency, with aws-sdk-go-v2 clients.
 
 import (
 	"context"

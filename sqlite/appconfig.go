@@ -27,7 +27,7 @@ var _ appconfig.Store = (*AppConfigStore)(nil)
 // Update implements appconfig.Store.
 func (s *AppConfigStore) Update(ctx context.Context, fn func(appconfig.Tx) error) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		return fn(&acTx{acReader: acReader{q: tx.Tx}, tx: tx})
+		return fn(&acTx{acReader: acReader{q: tx}, tx: tx})
 	})
 }
 

@@ -44,7 +44,7 @@ back, at once, every deployment in progress in an environment that monitors it.`
 			return nil
 		},
 	}
-	set.Flags().StringVar(&base, "url", envOr("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
+	set.Flags().StringVar(&base, "url", batonURL(), "baton URL (env BATON_ENDPOINT or BATON_URL)")
 	set.Flags().StringVar(&token, "token", envOr("BATON_TOKEN", ""), "admin API token (env BATON_TOKEN)")
 	set.Flags().StringVar(&reason, "reason", "", "why the alarm changed")
 	cmd.AddCommand(set)

@@ -23,7 +23,7 @@ type awsFlags struct {
 }
 
 func (f *awsFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.url, "url", envOr("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
+	cmd.Flags().StringVar(&f.url, "url", batonURL(), "baton URL (env BATON_ENDPOINT or BATON_URL)")
 	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("AWS_ACCESS_KEY_ID", "baton"), "AWS access key id to sign with (env AWS_ACCESS_KEY_ID)")
 	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("AWS_SECRET_ACCESS_KEY", "baton"), "AWS secret key to sign with (env AWS_SECRET_ACCESS_KEY)")
 }
@@ -32,6 +32,10 @@ func (f *awsFlags) appconfig() *appconfig.Client {
 	return appconfig.New(appconfig.Options{BaseEndpoint: aws.String(strings.TrimRight(f.url, "/")), Region: "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider(f.accessKey, f.secretKey, "")})
 }
+
+// batonURL is the default baton URL: $BATON_ENDPOINT, $BATON_URL or the
+// default listen address.
+func batonURL() string { return envOr("BATON_ENDPOINT", envOr("BATON_URL", "http://127.0.0.1:8080")) }
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {

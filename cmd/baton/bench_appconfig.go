@@ -9,8 +9,8 @@ import (
 	"github.com/batonhq/baton/bench"
 )
 
-func newBenchCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "bench", Short: "Measure baton on this machine"}
+// newBenchAppConfigCmd is "baton bench appconfig".
+func newBenchAppConfigCmd() *cobra.Command {
 	var opts bench.AppConfigOptions
 	ac := &cobra.Command{
 		Use:   "appconfig",
@@ -41,6 +41,5 @@ func newBenchCmd() *cobra.Command {
 	f.IntVar(&opts.Workers, "workers", 32, "concurrent clients")
 	f.IntVar(&opts.Deployments, "deployments", 20, "zero-duration deployments to time")
 	f.StringVar(&opts.Sync, "sync", "FULL", "commit durability of the embedded baton: FULL or NORMAL")
-	cmd.AddCommand(ac)
-	return cmd
+	return ac
 }

@@ -155,8 +155,19 @@ func (s *Service) apply(tx Tx, d *Deployment, env *Environment, st Step) error {
 	}
 	if !st.Next.IsZero() {
 		d.Engine.TimerGen++
-		if err := tx.ScheduleStep(StepTimer{Env: d.EnvironmentID, Number: d.DeploymentNumber, Gen: d.Engine.TimerGen}, st.Next); err != nil {
+		t := StepTimer{Env: d.EnvironmentID, Number: d.DeploymentNumber, Gen: d.Engine.TimerGen}
+		if err := tx.ScheduleStep(t, st.Next); err != nil {
 			return err
+		}
+		if !st.Next.After(s.now()) {
+			// Due already (a zero-duration strategy): run the step as soon
+			// as this commits rather than after the outbox has claimed the
+			// timer. The durable timer stays as the fallback; whichever
+			// runs second finds its generation stale and does nothing.
+			tx.AfterCommit(func() {
+				s.running.Add(1)
+				go s.stepNow(t)
+			})
 		}
 	}
 	if st := EnvironmentState(d); env.State != st {

@@ -99,6 +99,17 @@ func (s *Service) Step(ctx context.Context, t StepTimer) error {
 	})
 }
 
+func (s *Service) stepNow(t StepTimer) {
+	defer s.running.Done()
+	if err := s.Step(context.Background(), t); err != nil && s.log != nil {
+		s.log.Warn("immediate deployment step failed; the durable timer will retry", "env", t.Env, "deployment", t.Number, "err", err)
+	}
+}
+
+// Wait waits for the immediate steps already started; the server calls it
+// before closing the store.
+func (s *Service) Wait() { s.running.Wait() }
+
 // SetAlarm sets the state of alarm name (creating it). An alarm going into
 // ALARM rolls back, in the same transaction, every active deployment whose
 // environment monitors it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,8 @@ type Service struct {
 	log   *slog.Logger
 	// gen counts committed changes that can alter what clients are served.
 	gen atomic.Uint64
+	// running counts immediate steps in flight (see apply).
+	running sync.WaitGroup
 }
 
 // NewService returns the service over store. hooks may be nil (no extensions).

@@ -21,7 +21,7 @@ import (
 var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	in    *batontest.Instance
 	clock *clock.Fake
 	ac    *appconfig.Client
@@ -29,7 +29,7 @@ type env struct {
 	ctx   context.Context
 }
 
-func start(t *testing.T) *env {
+func start(t testing.TB) *env {
 	t.Helper()
 	fc := clock.NewFake(t0)
 	in := batontest.Start(t, server.Config{Clock: fc})
@@ -40,7 +40,7 @@ func start(t *testing.T) *env {
 	}
 }
 
-func must[T any](t *testing.T) func(v T, err error) T {
+func must[T any](t testing.TB) func(v T, err error) T {
 	return func(v T, err error) T {
 		t.Helper()
 		if err != nil {

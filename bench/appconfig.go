@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
@@ -31,6 +33,10 @@ type AppConfigOptions struct {
 	Workers     int    // concurrent clients
 	Deployments int    // zero-duration deployments to time
 	Sync        string // commit durability of the embedded baton
+	// Client is "sdk" (aws-sdk-go-v2's appconfigdata client) or "http"
+	// (net/http with SigV4 signatures from the SDK's signer: the server's
+	// share of the work shows better).
+	Client string
 }
 
 // AppConfigResult is what the AppConfig benchmark measured.
@@ -73,7 +79,7 @@ func AppConfig(ctx context.Context, o AppConfigOptions) (*AppConfigResult, error
 	if err := timeDeploys(ctx, ac, f, o.Deployments, res); err != nil {
 		return nil, err
 	}
-	return res, pollRate(ctx, data, f, o, res)
+	return res, pollRate(ctx, data, srv.URL(), hc, f, o, res)
 }
 
 type benchFixture struct{ app, env, profile, strategy string }
@@ -138,7 +144,7 @@ func timeDeploys(ctx context.Context, ac *appconfig.Client, f *benchFixture, n i
 
 // pollRate opens o.Sessions sessions, then redeems each initial token once
 // with o.Workers concurrent clients, and times only the redemptions.
-func pollRate(ctx context.Context, data *appconfigdata.Client, f *benchFixture, o AppConfigOptions, res *AppConfigResult) error {
+func pollRate(ctx context.Context, data *appconfigdata.Client, base string, hc *http.Client, f *benchFixture, o AppConfigOptions, res *AppConfigResult) error {
 	tokens := make([]string, o.Sessions)
 	if err := parallel(o.Workers, o.Sessions, func(i int) error {
 		s, err := data.StartConfigurationSession(ctx, &appconfigdata.StartConfigurationSessionInput{ApplicationIdentifier: &f.app,
@@ -150,13 +156,17 @@ func pollRate(ctx context.Context, data *appconfigdata.Client, f *benchFixture, 
 	}); err != nil {
 		return fmt.Errorf("start sessions: %w", err)
 	}
+	get := sdkGet(data)
+	if o.Client == "http" {
+		get = httpGet(base, hc)
+	}
 	lat := make([]time.Duration, o.Sessions)
 	start := time.Now()
 	err := parallel(o.Workers, o.Sessions, func(i int) error {
 		t0 := time.Now()
-		out, err := data.GetLatestConfiguration(ctx, &appconfigdata.GetLatestConfigurationInput{ConfigurationToken: &tokens[i]})
+		n, err := get(ctx, tokens[i])
 		lat[i] = time.Since(t0)
-		if err == nil && len(out.Configuration) == 0 {
+		if err == nil && n == 0 {
 			err = fmt.Errorf("session %d got no configuration", i)
 		}
 		return err
@@ -196,4 +206,44 @@ func parallel(workers, n int, fn func(i int) error) error {
 	}
 	wg.Wait()
 	return first
+}
+
+// getter redeems one token and returns the configuration's size.
+type getter func(ctx context.Context, token string) (int, error)
+
+func sdkGet(data *appconfigdata.Client) getter {
+	return func(ctx context.Context, token string) (int, error) {
+		out, err := data.GetLatestConfiguration(ctx, &appconfigdata.GetLatestConfigurationInput{ConfigurationToken: &token})
+		if err != nil {
+			return 0, err
+		}
+		return len(out.Configuration), nil
+	}
+}
+
+// emptySHA256 is the payload hash of a request without a body.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+func httpGet(base string, hc *http.Client) getter {
+	signer := v4.NewSigner()
+	creds := aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "bench"}
+	return func(ctx context.Context, token string) (int, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/configuration?configuration_token="+url.QueryEscape(token), nil)
+		if err != nil {
+			return 0, err
+		}
+		if err := signer.SignHTTP(ctx, creds, req, emptySHA256, "appconfig", "us-east-1", time.Now()); err != nil {
+			return 0, err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err == nil && resp.StatusCode != http.StatusOK {
+			err = fmt.Errorf("GetLatestConfiguration: %s: %s", resp.Status, b)
+		}
+		return len(b), err
+	}
 }

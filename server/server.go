@@ -218,6 +218,7 @@ func (s *Server) Close() error {
 			err = nil
 		}
 		s.outbox.Stop()
+		s.AppConfig.Wait()
 		s.closeErr = errors.Join(err, s.db.Close())
 		s.log.Info("baton stopped")
 	})

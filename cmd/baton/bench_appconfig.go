@@ -29,8 +29,8 @@ func newBenchAppConfigCmd() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "GetLatestConfiguration: %d requests, %d workers, %.0f requests/s (p50 %v, p99 %v)\n",
-				r.Requests, opts.Workers, r.RequestsPerSec, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
+			fmt.Fprintf(out, "GetLatestConfiguration (%s client): %d requests, %d workers, %.0f requests/s (p50 %v, p99 %v)\n",
+				opts.Client, r.Requests, opts.Workers, r.RequestsPerSec, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond))
 			fmt.Fprintf(out, "StartDeployment to COMPLETE (zero duration, zero bake): %d deployments, p50 %v, max %v\n",
 				len(r.Deploys), r.DeployP50.Round(time.Microsecond), r.DeployMax.Round(time.Microsecond))
 			return nil
@@ -40,6 +40,7 @@ func newBenchAppConfigCmd() *cobra.Command {
 	f.IntVar(&opts.Sessions, "requests", 40000, "GetLatestConfiguration requests (one session each)")
 	f.IntVar(&opts.Workers, "workers", 32, "concurrent clients")
 	f.IntVar(&opts.Deployments, "deployments", 20, "zero-duration deployments to time")
+	f.StringVar(&opts.Client, "client", "sdk", "GetLatestConfiguration client: sdk (aws-sdk-go-v2) or http (net/http + SigV4 signer)")
 	f.StringVar(&opts.Sync, "sync", "FULL", "commit durability of the embedded baton: FULL or NORMAL")
 	return ac
 }

@@ -93,11 +93,13 @@ func TestResourceCRUD(t *testing.T) {
 			t.Fatalf("deployment: version %s label %s started %v", aws.ToString(d.ConfigurationVersion), aws.ToString(d.VersionLabel), d.StartedAt)
 		}
 		e.waitDeployment(f.app, f.env, d.DeploymentNumber, state(types.DeploymentStateBaking))
+		//lint:ignore SA1019 baton serves the deprecated operation for old clients
 		c := must[*appconfig.GetConfigurationOutput](t)(e.ac.GetConfiguration(ctx, &appconfig.GetConfigurationInput{
 			Application: aws.String("shop"), Environment: &f.env, Configuration: aws.String("ui"), ClientId: aws.String("c1")}))
 		if string(c.Content) != `{"color":"blue"}` || aws.ToString(c.ConfigurationVersion) != "2" {
 			t.Fatalf("GetConfiguration: %q version %s", c.Content, aws.ToString(c.ConfigurationVersion))
 		}
+		//lint:ignore SA1019 baton serves the deprecated operation for old clients
 		c = must[*appconfig.GetConfigurationOutput](t)(e.ac.GetConfiguration(ctx, &appconfig.GetConfigurationInput{
 			Application: &f.app, Environment: &f.env, Configuration: &f.profile, ClientId: aws.String("c1"), ClientConfigurationVersion: aws.String("2")}))
 		if len(c.Content) != 0 {

@@ -19,6 +19,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
@@ -47,6 +49,8 @@ type Server struct {
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
+	// AppConfig is the AppConfig domain service.
+	AppConfig *appconfig.Service
 
 	closeOnce sync.Once
 	closeErr  error
@@ -134,6 +138,7 @@ func (s *Server) build(ctx context.Context) error {
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
 	}).Register(mux)
+	s.buildAppConfig(mux, checker, key, appconfigapi.AcceptSigV4)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
@@ -228,6 +233,7 @@ func (s *Server) Close() error {
 			err = nil
 		}
 		s.outbox.Stop()
+		s.AppConfig.Wait()
 		s.closeErr = errors.Join(err, s.db.Close())
 		s.log.Info("baton stopped")
 	})

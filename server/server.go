@@ -19,6 +19,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
@@ -50,6 +52,8 @@ type Server struct {
 	Keptn *keptn.Events
 	// Sequences is the sequence engine.
 	Sequences *sequence.Engine
+	// AppConfig is the AppConfig domain service.
+	AppConfig *appconfig.Service
 
 	closeOnce sync.Once
 	closeErr  error
@@ -142,6 +146,7 @@ func (s *Server) build(ctx context.Context) error {
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
+	s.buildAppConfig(mux, checker, key, appconfigapi.AcceptSigV4)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
@@ -237,6 +242,7 @@ func (s *Server) Close() error {
 			err = nil
 		}
 		s.outbox.Stop()
+		s.AppConfig.Wait()
 		s.closeErr = errors.Join(err, s.db.Close())
 		s.log.Info("baton stopped")
 	})

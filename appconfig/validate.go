@@ -1,0 +1,164 @@
+package appconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Validator types.
+const (
+	ValidatorJSONSchema = "JSON_SCHEMA"
+	ValidatorLambda     = "LAMBDA"
+)
+
+var schemaCache sync.Map // schema text -> *jsonschema.Schema
+
+// compileSchema compiles a JSON_SCHEMA validator's content, cached by text.
+func compileSchema(text string) (*jsonschema.Schema, error) {
+	if s, ok := schemaCache.Load(text); ok {
+		return s.(*jsonschema.Schema), nil
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(text))
+	if err != nil {
+		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator content is not JSON: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("validator.json", doc); err != nil {
+		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator: %v", err)
+	}
+	sch, err := c.Compile("validator.json")
+	if err != nil {
+		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator is not a valid schema: %v", err)
+	}
+	schemaCache.Store(text, sch)
+	return sch, nil
+}
+
+func checkValidators(vs []Validator) error {
+	if len(vs) > MaxValidators {
+		return Errorf(CodeBadRequest, "at most %d validators are allowed", MaxValidators)
+	}
+	for _, v := range vs {
+		if len(v.Content) > 32768 {
+			return Errorf(CodeBadRequest, "validator content must be at most 32768 characters")
+		}
+		switch v.Type {
+		case ValidatorJSONSchema:
+			if _, err := compileSchema(v.Content); err != nil {
+				return err
+			}
+		case ValidatorLambda:
+			return Errorf(CodeBadRequest, "LAMBDA validators are not supported by baton; use JSON_SCHEMA")
+		default:
+			return Errorf(CodeBadRequest, "validator Type must be JSON_SCHEMA or LAMBDA")
+		}
+	}
+	return nil
+}
+
+// invalid returns the BadRequestException of content that failed a check.
+func invalid(typ, reason string) *Error {
+	return &Error{Code: CodeBadRequest, Reason: "InvalidConfiguration",
+		Message: "configuration failed validation: " + reason,
+		Details: &ErrorDetails{InvalidConfiguration: []InvalidConfigurationDetail{{Type: typ, Reason: reason}}}}
+}
+
+// ValidateContent runs p's validators (and, for feature flags, the flag
+// schema) on content.
+func ValidateContent(p *ConfigurationProfile, content []byte) error {
+	if p.Type == TypeFeatureFlags {
+		if _, err := parseFlags(content); err != nil {
+			return invalid("FEATURE_FLAGS", err.Error())
+		}
+	}
+	for _, v := range p.Validators {
+		if v.Type != ValidatorJSONSchema {
+			continue
+		}
+		sch, err := compileSchema(v.Content)
+		if err != nil {
+			return err
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(content))
+		if err != nil {
+			return invalid(ValidatorJSONSchema, "content is not JSON: "+err.Error())
+		}
+		if err := sch.Validate(inst); err != nil {
+			return invalid(ValidatorJSONSchema, strings.ReplaceAll(err.Error(), "\n", " "))
+		}
+	}
+	return nil
+}
+
+// featureFlags is the stored AWS.AppConfig.FeatureFlags document.
+type featureFlags struct {
+	Version string                                `json:"version"`
+	Flags   map[string]map[string]json.RawMessage `json:"flags"`
+	Values  map[string]map[string]json.RawMessage `json:"values"`
+}
+
+var flagName = regexp.MustCompile(`^[a-z][a-zA-Z\d_-]{0,63}$`)
+
+func parseFlags(content []byte) (*featureFlags, error) {
+	var ff featureFlags
+	dec := json.NewDecoder(bytes.NewReader(content))
+	if err := dec.Decode(&ff); err != nil {
+		return nil, fmt.Errorf("feature flags must be a JSON object with version, flags and values: %v", err)
+	}
+	if ff.Version != "1" {
+		return nil, fmt.Errorf(`feature flags "version" must be "1"`)
+	}
+	if ff.Flags == nil {
+		return nil, fmt.Errorf(`feature flags need a "flags" object`)
+	}
+	for name := range ff.Flags {
+		if !flagName.MatchString(name) {
+			return nil, fmt.Errorf("flag name %q must match %s", name, flagName)
+		}
+	}
+	for name, v := range ff.Values {
+		if _, ok := ff.Flags[name]; !ok {
+			return nil, fmt.Errorf("values has flag %q that is not in flags", name)
+		}
+		if e, ok := v["enabled"]; ok {
+			var b bool
+			if json.Unmarshal(e, &b) != nil {
+				return nil, fmt.Errorf("values.%s.enabled must be a boolean", name)
+			}
+		}
+	}
+	return &ff, nil
+}
+
+// TransformFlags returns the form appconfigdata serves a feature flags
+// document in: one object per flag with "enabled" and its attribute values,
+// without the flag definitions and "_"-prefixed metadata.
+func TransformFlags(content []byte) ([]byte, error) {
+	ff, err := parseFlags(content)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(ff.Flags))
+	for n := range ff.Flags {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make(map[string]map[string]json.RawMessage, len(names))
+	for _, n := range names {
+		v := map[string]json.RawMessage{"enabled": json.RawMessage("false")}
+		for k, raw := range ff.Values[n] {
+			if !strings.HasPrefix(k, "_") {
+				v[k] = raw
+			}
+		}
+		out[n] = v
+	}
+	return json.Marshal(out)
+}

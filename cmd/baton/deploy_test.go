@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/appconfig"
+	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
+
+	"github.com/batonhq/baton/batontest"
+	"github.com/batonhq/baton/server"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func run(out *syncBuffer, args ...string) error {
+	cmd := newRootCmd()
+	cmd.SetArgs(args)
+	cmd.SetOut(out)
+	cmd.SetErr(out)
+	return cmd.ExecuteContext(context.Background())
+}
+
+// deployFixture creates an application, environment (monitoring alarm
+// "cli"), profile with one version, and strategies "instant" and "slow".
+func deployFixture(t *testing.T, url string) (app, env, profile, instant, slow string) {
+	ctx := context.Background()
+	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(url), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	a, err := c.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := c.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: a.Id, Name: aws.String("e"),
+		Monitors: []types.Monitor{{AlarmArn: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:cli")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.CreateConfigurationProfile(ctx, &appconfig.CreateConfigurationProfileInput{ApplicationId: a.Id,
+		Name: aws.String("p"), LocationUri: aws.String("hosted")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{ApplicationId: a.Id,
+		ConfigurationProfileId: p.Id, Content: []byte(`{}`), ContentType: aws.String("application/json")}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, dur := range []int32{0, 60} {
+		s, err := c.CreateDeploymentStrategy(ctx, &appconfig.CreateDeploymentStrategyInput{Name: aws.String("s"),
+			DeploymentDurationInMinutes: aws.Int32(dur), GrowthFactor: aws.Float32(10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, *s.Id)
+	}
+	return *a.Id, *e.Id, *p.Id, ids[0], ids[1]
+}
+
+func TestDeployCommand(t *testing.T) {
+	in := batontest.Start(t, server.Config{})
+	t.Setenv("BATON_URL", in.URL)
+	t.Setenv("BATON_TOKEN", in.Token)
+	app, env, profile, instant, slow := deployFixture(t, in.URL)
+	common := []string{"deploy", "--application", app, "--environment", env, "--profile", profile, "--version", "1"}
+
+	var out syncBuffer
+	if err := run(&out, append(common, "--strategy", instant)...); err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out.String())
+	}
+	if s := out.String(); !strings.Contains(s, "deployment 1 of p") || !strings.Contains(s, "100.00% COMPLETE") {
+		t.Fatalf("output:\n%s", s)
+	}
+
+	var out2 syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(&out2, append(common, "--strategy", slow)...) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out2.String(), "DEPLOYING") {
+		if time.Now().After(deadline) {
+			t.Fatalf("deploy never showed progress:\n%s", out2.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var alarmOut syncBuffer
+	if err := run(&alarmOut, "alarm", "set", "cli", "ALARM", "--reason", "test"); err != nil {
+		t.Fatalf("alarm set: %v\n%s", err, alarmOut.String())
+	}
+	if err := <-done; !errors.Is(err, errRolledBack) {
+		t.Fatalf("deploy returned %v, want errRolledBack\n%s", err, out2.String())
+	}
+	if s := out2.String(); !strings.Contains(s, "ROLLED_BACK by CLOUDWATCH_ALARM") {
+		t.Fatalf("output:\n%s", s)
+	}
+}

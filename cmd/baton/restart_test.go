@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/appconfig"
+	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
+)
+
+// TestDeploymentSurvivesKill builds the real binary, starts a deployment,
+// SIGKILLs baton mid-deployment and restarts it on the same data directory:
+// the deployment's durable timers carry it on to COMPLETE.
+func TestDeploymentSurvivesKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "baton")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	data := filepath.Join(dir, "data")
+	serve := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--time-scale", "60")
+		cmd.Env = append(os.Environ(), "BATON_TOKEN=restart-token")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		waitHealthy(t, "http://"+addr)
+		return cmd
+	}
+	first := serve()
+	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	app, env, n := startSlowDeployment(t, c)
+	// 4 steps of 25% over 2 (virtual) minutes, then 1 minute of bake: kill
+	// after the first step, before the end.
+	d := waitDeployment(t, c, app, env, n, func(d *appconfig.GetDeploymentOutput) bool {
+		return aws.ToFloat32(d.PercentageComplete) >= 25
+	})
+	if d.State == types.DeploymentStateComplete {
+		t.Fatal("deployment completed before the kill; the test proves nothing")
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	serve()
+	d = waitDeployment(t, c, app, env, n, func(d *appconfig.GetDeploymentOutput) bool {
+		return d.State == types.DeploymentStateComplete
+	})
+	if len(d.EventLog) != 7 || d.EventLog[0].EventType != types.DeploymentEventTypeDeploymentCompleted {
+		t.Fatalf("event log after restart: %d events", len(d.EventLog))
+	}
+}
+
+func startSlowDeployment(t *testing.T, c *appconfig.Client) (string, string, int32) {
+	ctx := context.Background()
+	app, err := c.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("r")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := c.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: app.Id, Name: aws.String("e")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.CreateConfigurationProfile(ctx, &appconfig.CreateConfigurationProfileInput{ApplicationId: app.Id,
+		Name: aws.String("p"), LocationUri: aws.String("hosted")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{ApplicationId: app.Id,
+		ConfigurationProfileId: p.Id, Content: []byte(`{}`), ContentType: aws.String("application/json")}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.CreateDeploymentStrategy(ctx, &appconfig.CreateDeploymentStrategyInput{Name: aws.String("s"),
+		DeploymentDurationInMinutes: aws.Int32(2), FinalBakeTimeInMinutes: 1, GrowthFactor: aws.Float32(25)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.StartDeployment(ctx, &appconfig.StartDeploymentInput{ApplicationId: app.Id, EnvironmentId: env.Id,
+		ConfigurationProfileId: p.Id, DeploymentStrategyId: st.Id, ConfigurationVersion: aws.String("1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *app.Id, *env.Id, d.DeploymentNumber
+}
+
+func waitDeployment(t *testing.T, c *appconfig.Client, app, env string, n int32, cond func(*appconfig.GetDeploymentOutput) bool) *appconfig.GetDeploymentOutput {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := c.GetDeployment(context.Background(), &appconfig.GetDeploymentInput{ApplicationId: &app, EnvironmentId: &env, DeploymentNumber: &n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cond(d) {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deployment %d stuck in %s at %.0f%%", n, d.State, aws.ToFloat32(d.PercentageComplete))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func waitHealthy(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("baton at %s not healthy: %v", base, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

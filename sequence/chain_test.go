@@ -113,3 +113,28 @@ func TestUnknownSequenceStageOrServiceErrors(t *testing.T) {
 		}
 	}
 }
+
+// Pausing one stage of a context: the running stage goes on, the chained
+// stage starts paused and runs once that stage is resumed.
+func TestPauseOneStage(t *testing.T) {
+	h := start(t, server.Config{}, chainShipyard)
+	kc := h.trigger("dev", "delivery", nil)
+	dep := h.next("deployment", kc)
+	h.control(kc, "pause", "staging")
+	if st := h.sequenceState(kc)["state"]; st != "started" {
+		t.Fatalf("dev must keep running when only staging is paused: %v", st)
+	}
+	h.run(dep, "pass", nil)
+	h.finished(kc, "dev", "delivery")
+	stages := h.sequenceState(kc)["stages"].([]any)
+	if len(stages) != 2 || stages[1].(map[string]any)["state"] != "paused" {
+		t.Fatalf("staging should start paused: %v", stages)
+	}
+	if n := len(h.open("deployment")); n != 0 {
+		t.Fatalf("a task of the paused stage was dispatched")
+	}
+	h.control(kc, "resume", "staging")
+	if d := h.next("deployment", kc); d.Data["stage"] != "staging" {
+		t.Fatalf("after resume: deployment in %v", d.Data["stage"])
+	}
+}

@@ -14,8 +14,9 @@ const (
 )
 
 // Control pauses, resumes or aborts the executions of a keptnContext in
-// project, in one stage or (stage "") in all. CodeNotFound if the context ran
-// no sequence in the project; CodeBadRequest for an unknown state.
+// project, in one stage or (stage "") in all. A pause also holds executions
+// the context starts later in that stage. CodeNotFound if the context ran no
+// sequence in the project; CodeBadRequest for an unknown state.
 func (en *Engine) Control(ctx context.Context, tx keptn.Tx, project, keptnContext, state, stage string) error {
 	if state != ControlPause && state != ControlResume && state != ControlAbort {
 		return keptn.Errorf(keptn.CodeBadRequest, "state must be pause, resume or abort, not %q", state)
@@ -25,12 +26,17 @@ func (en *Engine) Control(ctx context.Context, tx keptn.Tx, project, keptnContex
 		return err
 	}
 	var ids []string
+	known := false
 	for _, e := range all {
-		if e.Scope.Project == project && (stage == "" || e.Scope.Stage == stage) {
+		if e.Scope.Project != project {
+			continue
+		}
+		known = true
+		if stage == "" || e.Scope.Stage == stage {
 			ids = append(ids, e.ID)
 		}
 	}
-	if len(ids) == 0 {
+	if !known {
 		return keptn.Errorf(keptn.CodeNotFound, "no sequence with keptnContext %s in project %s", keptnContext, project)
 	}
 	switch state {

@@ -59,6 +59,10 @@ type Task struct {
 	Name           string         `yaml:"name" json:"name"`
 	TriggeredAfter string         `yaml:"triggeredAfter,omitempty" json:"triggeredAfter,omitempty"`
 	Properties     map[string]any `yaml:"properties,omitempty" json:"properties,omitempty"`
+
+	// FinishedTimeout (baton's addition) fails the task when it has not
+	// finished this long after its first .started.
+	FinishedTimeout string `yaml:"finishedTimeout,omitempty" json:"finishedTimeout,omitempty"`
 }
 
 // Stage returns the stage with the given name, or nil.
@@ -167,6 +171,11 @@ func (s *Shipyard) Validate() error {
 			for k, t := range seq.Tasks {
 				if err := validateDotless("task", t.Name); err != nil {
 					return bad("%s, tasks[%d]: %v", where, k, err)
+				}
+				if t.FinishedTimeout != "" {
+					if d, err := time.ParseDuration(t.FinishedTimeout); err != nil || d <= 0 {
+						return bad("%s, task %q: finishedTimeout %q is not a positive duration such as \"30m\"", where, t.Name, t.FinishedTimeout)
+					}
 				}
 				if t.TriggeredAfter != "" {
 					if d, err := time.ParseDuration(t.TriggeredAfter); err != nil || d < 0 {

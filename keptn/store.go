@@ -23,6 +23,7 @@ type Store interface {
 	EventsByType(ctx context.Context, f TypeFilter) ([]json.RawMessage, error)
 
 	ProjectStore
+	SequenceStore
 	UniformStore
 }
 
@@ -36,6 +37,7 @@ type Tx interface {
 	AfterCommit(f func())
 
 	ProjectTx
+	SequenceTx
 	UniformTx
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/outbox"
+	"github.com/batonhq/baton/sequence"
 )
 
 // KeptnVersion is the 1.x version reported by /api/v1/metadata, so that Keptn
@@ -40,6 +41,8 @@ type API struct {
 	MaxBody int64
 	// BatonVersion is reported as bridgeversion.
 	BatonVersion string
+	// Sequences is the sequence engine (nil: no sequence routes).
+	Sequences *sequence.Engine
 }
 
 // handler is an HTTP handler that returns an error for the adapter to write.
@@ -55,6 +58,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	// Keptn's gateway allows only GET/HEAD/OPTIONS on the datastore.
 	mux.Handle("/api/mongodb-datastore/", a.authed(notAllowed))
 	a.registerProjects(mux)
+	a.registerSequences(mux)
 	a.registerUniform(mux)
 	a.registerDeliveries(mux)
 }

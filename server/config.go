@@ -33,6 +33,12 @@ type Config struct {
 	StrictEvents bool `yaml:"strictEvents"`
 	// TimeScale speeds baton's clock up (2 = twice as fast) for local work.
 	TimeScale float64 `yaml:"timeScale"`
+	// TaskStartedTimeout ends a sequence timedOut when a task gets no
+	// .started or .finished within it (Keptn's TASK_STARTED_WAIT_DURATION; 0 means 10m).
+	TaskStartedTimeout time.Duration `yaml:"taskStartedTimeout"`
+	// TaskFinishedTimeout, if set, ends a sequence timedOut when a started
+	// task does not finish within it (shipyard tasks may override it).
+	TaskFinishedTimeout time.Duration `yaml:"taskFinishedTimeout"`
 	// AllowWebhookTargets opens hosts, host:ports, IPs or CIDR ranges that
 	// webhooks may call although they are loopback, private or link-local.
 	AllowWebhookTargets []string `yaml:"allowWebhookTargets"`
@@ -114,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	if c.TimeScale < 0 {
 		return fmt.Errorf("time scale must be positive")
+	}
+	if c.TaskStartedTimeout < 0 || c.TaskFinishedTimeout < 0 {
+		return fmt.Errorf("task timeouts must not be negative")
 	}
 	if c.WebhookTimeout == 0 {
 		c.WebhookTimeout = d.WebhookTimeout

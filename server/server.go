@@ -28,6 +28,7 @@ import (
 	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
+	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/webhook"
 )
@@ -49,6 +50,8 @@ type Server struct {
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
+	// Sequences is the sequence engine.
+	Sequences *sequence.Engine
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
 
@@ -114,6 +117,11 @@ func (s *Server) build(ctx context.Context) error {
 	outboxStore := sqlite.NewOutboxStore(s.db)
 	s.outbox = outbox.NewWorker(outboxStore, s.clock, s.log, outbox.Config{})
 	s.metrics.watchOutbox(outboxStore)
+	s.Sequences = sequence.New(s.Keptn, s.clock, s.log, sequence.Config{
+		StartedTimeout: s.cfg.TaskStartedTimeout, FinishedTimeout: s.cfg.TaskFinishedTimeout,
+	})
+	s.Keptn.AddHook(s.Sequences)
+	s.outbox.Handle(sequence.TimerKind, s.Sequences.TimerHandler(keptnStore), nil)
 	projects := keptn.NewProjects(keptnStore, s.Keptn, s.clock, s.box)
 	resources := keptn.NewResources(keptnStore, s.clock)
 	secrets := keptn.NewSecrets(keptnStore, s.clock, s.box)
@@ -136,7 +144,7 @@ func (s *Server) build(ctx context.Context) error {
 		Events: s.Keptn, Store: keptnStore, Auth: checker,
 		Projects: projects, Resources: resources, Secrets: secrets,
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
-		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
+		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
 	s.buildAppConfig(mux, checker, key, appconfigapi.AcceptSigV4)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +159,7 @@ func (s *Server) build(ctx context.Context) error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
 	return nil
 }
 

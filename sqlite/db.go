@@ -80,6 +80,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	q.Add("_pragma", "synchronous("+opts.Synchronous+")")
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)") // savepoint sub-journals in memory, not temp files
 	dsn := "file:" + path + "?" + q.Encode()
 
 	w, err := sql.Open("sqlite", dsn)

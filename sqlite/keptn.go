@@ -11,7 +11,8 @@ import (
 
 // KeptnStore implements keptn.Store on a DB.
 type KeptnStore struct {
-	db *DB
+	db        *DB
+	shipyards shipyardCache
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -21,11 +22,12 @@ var _ keptn.Store = (*KeptnStore)(nil)
 
 // Update implements keptn.Store.
 func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx}) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards}) })
 }
 
 type keptnTx struct {
 	*Tx
+	shipyards *shipyardCache
 }
 
 // InsertEvent implements keptn.Tx.

@@ -16,7 +16,7 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func loadShipyard(ctx context.Context, q queryer, project string) (*keptn.Shipyard, error) {
+func loadShipyard(ctx context.Context, q queryer, cache *shipyardCache, project string) (*keptn.Shipyard, error) {
 	var raw string
 	err := q.QueryRowContext(ctx, `SELECT shipyard FROM projects WHERE name = ?`, project).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -25,17 +25,17 @@ func loadShipyard(ctx context.Context, q queryer, project string) (*keptn.Shipya
 	if err != nil {
 		return nil, fmt.Errorf("load shipyard: %w", err)
 	}
-	return keptn.ParseShipyard([]byte(raw))
+	return cache.parse(raw)
 }
 
 // ProjectShipyard implements keptn.ProjectStore.
 func (s *KeptnStore) ProjectShipyard(ctx context.Context, project string) (*keptn.Shipyard, error) {
-	return loadShipyard(ctx, s.db.read, project)
+	return loadShipyard(ctx, s.db.read, &s.shipyards, project)
 }
 
 // Shipyard implements keptn.ProjectTx.
 func (tx *keptnTx) Shipyard(project string) (*keptn.Shipyard, error) {
-	return loadShipyard(context.Background(), tx.Tx, project)
+	return loadShipyard(context.Background(), tx.Tx, tx.shipyards, project)
 }
 
 // ServiceExists implements keptn.ProjectTx.

@@ -98,6 +98,8 @@ func addClientCommands(root *cobra.Command) {
 	root.PersistentFlags().StringVar(&globalFlags.token, "api-token", "", "API token (default: from baton auth, or $BATON_TOKEN)")
 	root.AddCommand(newAuthCmd(), newStatusCmd(), newCreateCmd(), newDeleteCmd(), newGetCmd(), newSendCmd(), newAddResourceCmd(),
 		newDeployCmd(), newAlarmCmd())
+	root.AddCommand(newTriggerCmd())
+	root.AddCommand(newControlCmds()...)
 }
 
 func newAuthCmd() *cobra.Command {

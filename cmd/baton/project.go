@@ -223,7 +223,7 @@ func newGetCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
-	cmd.AddCommand(projects, newGetEventCmd(), secrets)
+	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd())
 	return cmd
 }
 

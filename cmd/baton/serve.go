@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,8 @@ var envSettings = []struct{ env, flag string }{
 	{"BATON_MAX_BODY", "max-body"},
 	{"BATON_STRICT_EVENTS", "strict-events"},
 	{"BATON_TIME_SCALE", "time-scale"},
+	{"BATON_TASK_STARTED_TIMEOUT", "task-started-timeout"},
+	{"BATON_TASK_FINISHED_TIMEOUT", "task-finished-timeout"},
 	{"BATON_ALLOW_WEBHOOK_TARGETS", "allow-webhook-target"},
 	{"BATON_WEBHOOK_TIMEOUT", "webhook-timeout"},
 	{"BATON_LOG_LEVEL", "log-level"},
@@ -49,6 +52,8 @@ file (--config), then defaults:
   --max-body        BATON_MAX_BODY       maxBody        5242880
   --strict-events   BATON_STRICT_EVENTS  strictEvents   false
   --time-scale      BATON_TIME_SCALE     timeScale      1
+  --task-started-timeout   BATON_TASK_STARTED_TIMEOUT   taskStartedTimeout   10m
+  --task-finished-timeout  BATON_TASK_FINISHED_TIMEOUT  taskFinishedTimeout  (none)
   --allow-webhook-target  BATON_ALLOW_WEBHOOK_TARGETS  allowWebhookTargets  (none)
   --webhook-timeout BATON_WEBHOOK_TIMEOUT webhookTimeout 30s
   --log-level       BATON_LOG_LEVEL      logLevel       info
@@ -87,6 +92,8 @@ file (--config), then defaults:
 	f.Int64Var(&cfg.MaxBody, "max-body", d.MaxBody, "maximum request body in bytes")
 	f.BoolVar(&cfg.StrictEvents, "strict-events", false, "validate events as Keptn's EVENT_VALIDATION_ENABLED did")
 	f.Float64Var(&cfg.TimeScale, "time-scale", d.TimeScale, "run baton's clock this many times faster (deployments, timeouts)")
+	f.DurationVar(&cfg.TaskStartedTimeout, "task-started-timeout", 10*time.Minute, "end a sequence timedOut when a task gets no .started/.finished within this")
+	f.DurationVar(&cfg.TaskFinishedTimeout, "task-finished-timeout", 0, "end a sequence timedOut when a started task does not finish within this (0: never)")
 	f.StringSliceVar(&cfg.AllowWebhookTargets, "allow-webhook-target", nil,
 		"host, host:port, IP or CIDR that webhooks may call although it is loopback/private/link-local (repeatable, comma-separated)")
 	f.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", d.WebhookTimeout, "default timeout of one webhook request")
@@ -118,6 +125,12 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("time-scale") {
 		dst.TimeScale = src.TimeScale
+	}
+	if changed("task-started-timeout") {
+		dst.TaskStartedTimeout = src.TaskStartedTimeout
+	}
+	if changed("task-finished-timeout") {
+		dst.TaskFinishedTimeout = src.TaskFinishedTimeout
 	}
 	if changed("allow-webhook-target") {
 		dst.AllowWebhookTargets = src.AllowWebhookTargets

@@ -1,0 +1,59 @@
+package keptnapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/batonhq/baton/keptn"
+)
+
+// maxWait caps the long-poll of GET /event/triggered.
+const maxWait = 30 * time.Second
+
+// getOpenTriggered is GET /api/controlPlane/v1/event/triggered/{eventType}
+// ?project&stage&service&eventID&pageSize&nextPageKey: the open .triggered
+// events that are due, oldest first (remote integrations poll it).
+//
+// baton extension: wait=<duration> (at most 30s) holds the request until an
+// event matches or the time is up, so pollers need no tight loop.
+func (a *API) getOpenTriggered(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	pg, err := parsePage(r, 20, 100)
+	if err != nil {
+		return err
+	}
+	f := keptn.OpenEventFilter{Type: r.PathValue("eventType"), Project: q.Get("project"), Stage: q.Get("stage"),
+		Service: q.Get("service"), EventID: q.Get("eventID"), Offset: pg.Offset, Limit: pg.Size}
+	var wait time.Duration
+	if s := q.Get("wait"); s != "" {
+		if wait, err = time.ParseDuration(s); err != nil || wait < 0 || wait > maxWait {
+			return keptn.Errorf(keptn.CodeBadRequest, "wait must be a duration from 0s to %s", maxWait)
+		}
+	}
+	if f.Project != "" {
+		if ok, err := a.Store.ProjectKnown(r.Context(), f.Project); err != nil {
+			return err
+		} else if !ok {
+			return keptn.Errorf(keptn.CodeNotFound, "project %s not found", f.Project)
+		}
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		changed := a.Sequences.OpenEventsChanged() // before the query: no lost wake-up
+		f.Now = a.Sequences.Now()
+		events, total, err := a.Store.OpenEvents(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		left := time.Until(deadline)
+		if len(events) > 0 || left <= 0 || a.Sequences.Released() {
+			return writeJSON(w, http.StatusOK, map[string]any{
+				"events": events, "nextPageKey": pg.next(len(events), total), "pageSize": pg.Size, "totalCount": total,
+			})
+		}
+		a.Sequences.WaitOpen(r.Context(), changed, left)
+		if err := r.Context().Err(); err != nil {
+			return err
+		}
+	}
+}

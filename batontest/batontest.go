@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ type Instance struct {
 	t       testing.TB
 	cancel  context.CancelFunc
 	done    chan error
+	stop    sync.Once
 }
 
 // Start runs a server with cfg (Addr, DataDir and Token default to a free
@@ -57,14 +59,16 @@ func Start(t testing.TB, cfg server.Config) *Instance {
 	return in
 }
 
-// Stop shuts the server down and waits for it.
+// Stop shuts the server down and waits for it. It is safe to call more than once.
 func (in *Instance) Stop() {
-	in.cancel()
-	select {
-	case <-in.done:
-	case <-time.After(30 * time.Second):
-		in.t.Errorf("baton did not stop within 30s")
-	}
+	in.stop.Do(func() {
+		in.cancel()
+		select {
+		case <-in.done:
+		case <-time.After(30 * time.Second):
+			in.t.Errorf("baton did not stop within 30s")
+		}
+	})
 }
 
 // Do sends a request with the admin token and returns status and body.

@@ -96,7 +96,7 @@ func newClient() (*client.Client, error) {
 func addClientCommands(root *cobra.Command) {
 	root.PersistentFlags().StringVar(&globalFlags.endpoint, "endpoint", "", "baton URL (default: from baton auth, or $BATON_ENDPOINT)")
 	root.PersistentFlags().StringVar(&globalFlags.token, "api-token", "", "API token (default: from baton auth, or $BATON_TOKEN)")
-	root.AddCommand(newAuthCmd(), newStatusCmd(), newCreateCmd(), newDeleteCmd(), newGetCmd(), newSendCmd(), newAddResourceCmd(),
+	root.AddCommand(newAuthCmd(), newStatusCmd(), newCreateCmd(), newDeleteCmd(), newGetCmd(), newSendCmd(), newAddResourceCmd(), newReplayCmd(),
 		newDeployCmd(), newAlarmCmd())
 	root.AddCommand(newTriggerCmd())
 	root.AddCommand(newControlCmds()...)

@@ -223,7 +223,7 @@ func newGetCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
-	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd())
+	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd(), newGetDeliveriesCmd())
 	return cmd
 }
 

@@ -27,3 +27,19 @@ func BenchmarkEventIngest(b *testing.B) {
 	b.ReportMetric(s.Rate(), "events/s")
 	b.ReportMetric(float64(s.P99.Microseconds()), "p99-µs")
 }
+
+// BenchmarkWebhooks measures webhook dispatch against an embedded server.
+func BenchmarkWebhooks(b *testing.B) {
+	t, err := Embedded(context.Background(), server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer t.Close()
+	b.ResetTimer()
+	r, err := Webhooks(context.Background(), t, WebhooksConfig{Concurrency: 32, Events: b.N})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(r.Calls)/r.Elapsed.Seconds(), "calls/s")
+	b.ReportMetric(float64(r.Dispatch.P50.Microseconds()), "dispatch-p50-µs")
+}

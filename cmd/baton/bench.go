@@ -25,6 +25,11 @@ func (b *benchTarget) flags(cmd *cobra.Command) {
 }
 
 func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
+	return b.openWith(cmd, server.Config{})
+}
+
+// openWith opens the target; an embedded server starts with cfg.
+func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Target, error) {
 	if globalFlags.endpoint != "" {
 		token := globalFlags.token
 		if token == "" {
@@ -33,7 +38,8 @@ func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
 		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (sync=%s, GOMAXPROCS=%d)\n", b.sync, runtime.GOMAXPROCS(0))
-	return bench.Embedded(cmd.Context(), server.Config{Sync: b.sync})
+	cfg.Sync = b.sync
+	return bench.Embedded(cmd.Context(), cfg)
 }
 
 func newBenchCmd() *cobra.Command {
@@ -47,7 +53,7 @@ Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable.`,
 	}
-	cmd.AddCommand(newBenchEventsCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd())
+	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd())
 	return cmd
 }
 
@@ -77,5 +83,39 @@ func newBenchEventsCmd() *cobra.Command {
 	cmd.Flags().IntVar(&cfg.Events, "events", 0, "events to send (default: run for --duration)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --events is 0")
 	cmd.Flags().IntVar(&cfg.DataBytes, "data-bytes", 256, "approximate size of each event's data")
+	return cmd
+}
+
+func newBenchWebhooksCmd() *cobra.Command {
+	var tgt benchTarget
+	var cfg bench.WebhooksConfig
+	cmd := &cobra.Command{
+		Use:   "webhooks",
+		Short: "Webhook dispatch: calls/s and the latency baton adds per task",
+		Long: `Post task events whose fire-and-forget webhook calls an endpoint in this
+process, and report calls per second and the latency baton adds: event
+committed → request at the endpoint, and endpoint answered → .finished
+committed (observed through a second webhook on .finished).
+
+Against --endpoint, the server must allow webhooks to 127.0.0.1
+(--allow-webhook-target 127.0.0.1); an embedded server does.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t, err := tgt.openWith(cmd, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+			if err != nil {
+				return err
+			}
+			defer t.Close()
+			r, err := bench.Webhooks(cmd.Context(), t, cfg)
+			if err != nil {
+				return err
+			}
+			r.Print(cmd.OutOrStdout())
+			return nil
+		},
+	}
+	tgt.flags(cmd)
+	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients posting events")
+	cmd.Flags().IntVar(&cfg.Events, "events", 10000, "task events to post (one webhook call each)")
 	return cmd
 }

@@ -20,12 +20,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sqlite"
+	"github.com/batonhq/baton/sqs"
 )
 
 // Version is baton's version, set at build time.
@@ -45,6 +47,12 @@ type Server struct {
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
+	// SQS is the queue service; SQSStore its store (for SQSTx, so other
+	// domains can enqueue inside their own write transactions).
+	SQS      *sqs.Service
+	SQSStore *sqlite.SQSStore
+	// AWSAuth verifies SigV4 signatures for every AWS face.
+	AWSAuth *awsauth.Verifier
 
 	closeOnce sync.Once
 	closeErr  error
@@ -119,6 +127,9 @@ func (s *Server) build(ctx context.Context) error {
 		Events: s.Keptn, Store: keptnStore, Auth: checker, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version,
 	}).Register(mux)
+	if err := s.buildAWS(ctx, mux, checker); err != nil {
+		return err
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})

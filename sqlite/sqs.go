@@ -22,7 +22,7 @@ type SQSStore struct {
 // hotStatements are prepared once, when the store is made: the writer then
 // skips SQL parsing on every send, receive and delete. (They cannot be
 // prepared lazily: inside a write the one write connection is busy.)
-var hotStatements = []string{insertMessage, receiveStandard, receiveFIFO, deleteMessage, changeVisibility, moveMessage}
+var hotStatements = []string{insertMessage, receiveStandard, receiveOne, deleteMessage, changeVisibility, moveMessage}
 
 // NewSQSStore returns the queue store of db.
 func NewSQSStore(db *DB) (*SQSStore, error) {

@@ -82,28 +82,120 @@ const receiveReturning = `)
 
 // receiveStandard picks any available messages: the index on
 // (queue_id, visible_at) finds them without scanning in-flight ones.
-const receiveStandard = receiveSet + `SELECT id FROM sqs_messages
+const receiveStandard = receiveSet + `SELECT id FROM sqs_messages INDEXED BY sqs_messages_visible
 		WHERE queue_id = ?3 AND visible_at <= ?2 AND expires_at > ?2 LIMIT ?4` + receiveReturning
 
-// receiveFIFO picks available messages in order, skipping every group that
-// has an earlier message in flight (or delayed).
-const receiveFIFO = receiveSet + `SELECT m.id FROM sqs_messages m
-		WHERE m.queue_id = ?3 AND m.visible_at <= ?2 AND m.expires_at > ?2
-		AND NOT EXISTS (SELECT 1 FROM sqs_messages x
-			WHERE x.queue_id = ?3 AND x.group_id = m.group_id AND x.id < m.id AND x.visible_at > ?2)
-		ORDER BY m.id LIMIT ?4` + receiveReturning
+// fifoHeads finds the first message of every group that is visible now: a
+// group whose first message is in flight (or delayed) is blocked.
+const fifoHeads = `SELECT m.id, m.group_id FROM sqs_messages m
+	JOIN (SELECT min(id) AS id FROM sqs_messages WHERE queue_id = ?1 AND group_id IS NOT NULL GROUP BY group_id) h ON h.id = m.id
+	WHERE m.visible_at <= ?2 AND m.expires_at > ?2 ORDER BY m.id LIMIT ?3`
+
+// fifoFollowers lists the messages after a group's head, in order.
+const fifoFollowers = `SELECT id, visible_at <= ?4 AND expires_at > ?4 FROM sqs_messages
+	WHERE queue_id = ?1 AND group_id = ?2 AND id > ?3 ORDER BY id LIMIT ?5`
+
+// receiveOne is receiveStandard for one message: a scalar subquery is
+// cheaper than materializing an IN list.
+const receiveOne = receiveSetOne + `SELECT id FROM sqs_messages INDEXED BY sqs_messages_visible
+		WHERE queue_id = ?3 AND visible_at <= ?2 AND expires_at > ?2 LIMIT 1` + receiveReturning
+
+const receiveSetOne = `UPDATE sqs_messages SET visible_at = ?1, receive_count = receive_count + 1,
+		first_receive_at = CASE first_receive_at WHEN 0 THEN ?2 ELSE first_receive_at END,
+		receipt = random()
+	WHERE id = (`
 
 // Receive implements sqs.Tx.
 func (tx *sqsTx) Receive(q *sqs.Queue, now, until time.Time, max int) ([]*sqs.Message, error) {
-	query := receiveStandard
 	if q.Fifo {
-		query = receiveFIFO
+		return tx.receiveFIFO(q, now, until, max)
 	}
-	st, err := tx.store.stmt(tx.Tx, query)
+	if max == 1 {
+		st, err := tx.store.stmt(tx.Tx, receiveOne)
+		if err != nil {
+			return nil, err
+		}
+		return scanReceived(st.Query(until.UnixMilli(), now.UnixMilli(), q.ID))
+	}
+	st, err := tx.store.stmt(tx.Tx, receiveStandard)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.Query(until.UnixMilli(), now.UnixMilli(), q.ID, max)
+	return scanReceived(st.Query(until.UnixMilli(), now.UnixMilli(), q.ID, max))
+}
+
+// receiveFIFO takes the visible heads of the unblocked groups, then fills up
+// with the messages that follow a head in its group while they are visible.
+func (tx *sqsTx) receiveFIFO(q *sqs.Queue, now, until time.Time, max int) ([]*sqs.Message, error) {
+	ms := now.UnixMilli()
+	type head struct {
+		id    int64
+		group string
+	}
+	var heads []head
+	rows, err := tx.Query(fifoHeads, q.ID, ms, max)
+	if err != nil {
+		return nil, fmt.Errorf("receive fifo: %w", err)
+	}
+	for rows.Next() {
+		var h head
+		if err := rows.Scan(&h.id, &h.group); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("receive fifo: %w", err)
+		}
+		heads = append(heads, h)
+	}
+	rows.Close()
+	ids := make([]any, 0, max)
+	for _, h := range heads {
+		ids = append(ids, h.id)
+	}
+	for _, h := range heads {
+		if len(ids) >= max {
+			break
+		}
+		more, err := tx.followers(q.ID, h.group, h.id, ms, max-len(ids))
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, more...)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return scanReceived(tx.Query(receiveSet+`SELECT value FROM json_each(?3)`+receiveReturning,
+		until.UnixMilli(), ms, idList(ids)))
+}
+
+// followers returns the ids after a group's head that are visible, up to the
+// first that is not.
+func (tx *sqsTx) followers(queueID int64, group string, after, now int64, limit int) ([]any, error) {
+	rows, err := tx.Query(fifoFollowers, queueID, group, after, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("receive fifo: %w", err)
+	}
+	defer rows.Close()
+	var out []any
+	for rows.Next() {
+		var id int64
+		var ok bool
+		if err := rows.Scan(&id, &ok); err != nil {
+			return nil, fmt.Errorf("receive fifo: %w", err)
+		}
+		if !ok {
+			break
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+func idList(ids []any) string {
+	b, _ := json.Marshal(ids)
+	return string(b)
+}
+
+func scanReceived(rows *sql.Rows, err error) ([]*sqs.Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("receive: %w", err)
 	}

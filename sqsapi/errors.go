@@ -1,6 +1,7 @@
 package sqsapi
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -61,6 +62,9 @@ func (a *API) toDomain(r *http.Request, err error) *sqs.Error {
 		return e
 	case errors.As(err, &mbe):
 		return sqs.Errorf(sqs.CodeInvalidParameterValue, "The request body is larger than %d bytes.", mbe.Limit)
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads this reply.
+		return sqs.Errorf(sqs.CodeInternal, "The request was canceled.")
 	}
 	a.Log.Error("sqs request failed", "path", r.URL.Path, "target", r.Header.Get("X-Amz-Target"), "err", err)
 	return sqs.Errorf(sqs.CodeInternal, "We encountered an internal error. Please try again.")

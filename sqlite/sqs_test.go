@@ -1,0 +1,125 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/batonhq/baton/clock"
+	"github.com/batonhq/baton/sqlite"
+	"github.com/batonhq/baton/sqs"
+)
+
+func openSQS(t *testing.T, clk clock.Clock, path string) (*sqlite.DB, *sqlite.SQSStore, *sqs.Service) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	st, err := sqlite.NewSQSStore(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, st, sqs.NewService(st, clk, sqs.Config{})
+}
+
+// SendInTx enqueues as part of another domain's transaction: the message
+// exists only if that transaction commits, and waiting receivers wake then.
+func TestSendInTx(t *testing.T) {
+	ctx := context.Background()
+	db, st, svc := openSQS(t, clock.Real{}, filepath.Join(t.TempDir(), "b.db"))
+	q, err := svc.CreateQueue(ctx, "events", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := svc.ARN(q)
+	waiting := make(chan []*sqs.Message, 1)
+	go func() {
+		wait := 20
+		msgs, err := svc.Receive(ctx, q, sqs.ReceiveInput{WaitTimeSeconds: &wait})
+		if err != nil {
+			t.Error(err)
+		}
+		waiting <- msgs
+	}()
+	boom := errors.New("the deployment step failed")
+	err = db.Write(ctx, func(tx *sqlite.Tx) error {
+		if _, err := svc.SendInTx(st.SQSTx(tx), arn, sqs.SendInput{Body: "rolled back"}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("write = %v", err)
+	}
+	var res *sqs.SendResult
+	err = db.Write(ctx, func(tx *sqlite.Tx) error {
+		if err := tx.SetSetting("deployment", "step 2"); err != nil {
+			return err
+		}
+		res, err = svc.SendInTx(st.SQSTx(tx), arn, sqs.SendInput{Body: "committed"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case msgs := <-waiting:
+		if len(msgs) != 1 || msgs[0].Body != "committed" || msgs[0].ID != res.MessageID {
+			t.Fatalf("receiver got %+v", msgs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("receiver not woken by the committed transaction")
+	}
+	if _, err := svc.SendInTx(nil, "arn:aws:sqs:us-east-1:000000000000", sqs.SendInput{Body: "x"}); sqs.ErrorCode(err) != sqs.CodeQueueDoesNotExist {
+		t.Errorf("bad arn: %v", err)
+	}
+}
+
+func TestMaySend(t *testing.T) {
+	ctx := context.Background()
+	_, _, svc := openSQS(t, clock.Real{}, filepath.Join(t.TempDir(), "b.db"))
+	open, _ := svc.CreateQueue(ctx, "open", map[string]string{"Policy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"appconfig.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:000000000000:open"}]}`}, nil)
+	closed, _ := svc.CreateQueue(ctx, "closed", nil, nil)
+	for q, want := range map[*sqs.Queue]bool{open: true, closed: false} {
+		got, err := svc.MaySend(ctx, svc.ARN(q), sqs.ServiceAppConfig, nil)
+		if err != nil || got != want {
+			t.Errorf("MaySend(%s) = %v, %v; want %v", q.Name, got, err, want)
+		}
+	}
+	if _, err := svc.MaySend(ctx, "arn:aws:sqs:us-east-1:000000000000:none", sqs.ServiceAppConfig, nil); sqs.ErrorCode(err) != sqs.CodeQueueDoesNotExist {
+		t.Errorf("MaySend of a missing queue: %v", err)
+	}
+}
+
+// In-flight messages become visible again after their timeout across a
+// restart: visibility is stored as a time.
+func TestVisibilitySurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "b.db")
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	db, _, svc := openSQS(t, clk, path)
+	q, _ := svc.CreateQueue(ctx, "q", nil, nil)
+	if _, err := svc.Send(ctx, q, sqs.SendInput{Body: "in flight"}); err != nil {
+		t.Fatal(err)
+	}
+	if msgs, _ := svc.Receive(ctx, q, sqs.ReceiveInput{}); len(msgs) != 1 {
+		t.Fatal("not received")
+	}
+	db.Close()
+
+	clk.Advance(10 * time.Second)
+	_, _, svc = openSQS(t, clk, path)
+	q, _ = svc.Queue(ctx, sqs.DefaultAccount, "q")
+	if msgs, _ := svc.Receive(ctx, q, sqs.ReceiveInput{}); len(msgs) != 0 {
+		t.Fatal("in-flight message visible right after restart")
+	}
+	clk.Advance(21 * time.Second)
+	msgs, _ := svc.Receive(ctx, q, sqs.ReceiveInput{})
+	if len(msgs) != 1 || msgs[0].ReceiveCount != 2 {
+		t.Fatalf("after the timeout got %+v", msgs)
+	}
+}

@@ -78,13 +78,13 @@ func parseStatement(b json.RawMessage) (Statement, error) {
 		return st, errors.New("not a JSON object")
 	}
 	if raw.Effect != "Allow" && raw.Effect != "Deny" {
-		return st, errors.New("Effect must be Allow or Deny")
+		return st, errors.New("the Effect must be Allow or Deny")
 	}
 	st.Effect = raw.Effect
 	st.Actions = stringOrList(raw.Action)
 	st.Resources = stringOrList(raw.Resource)
 	if len(st.Actions) == 0 {
-		return st, errors.New("Action is required")
+		return st, errors.New("the Action is required")
 	}
 	var star string
 	var byKind map[string]json.RawMessage
@@ -98,7 +98,7 @@ func parseStatement(b json.RawMessage) (Statement, error) {
 			}
 		}
 	default:
-		return st, errors.New("Principal must be \"*\" or an object")
+		return st, errors.New("the Principal must be \"*\" or an object")
 	}
 	st.Conditions = map[string]map[string][]string{}
 	for op, keys := range raw.Condition {

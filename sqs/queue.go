@@ -228,17 +228,3 @@ func (q *Queue) parse(maxSize int) {
 
 // Policy returns the queue's access policy document ("" when none).
 func (q *Queue) Policy() string { return q.Attributes[AttrPolicy] }
-
-// clone returns a deep copy of q, for copy-on-write updates.
-func (q *Queue) clone() *Queue {
-	c := *q
-	c.Attributes = make(map[string]string, len(q.Attributes))
-	for k, v := range q.Attributes {
-		c.Attributes[k] = v
-	}
-	c.Tags = make(map[string]string, len(q.Tags))
-	for k, v := range q.Tags {
-		c.Tags[k] = v
-	}
-	return &c
-}

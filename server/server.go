@@ -219,6 +219,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
+		s.SQS.Close() // end long polls so that Shutdown need not wait for them
 		err := s.http.Shutdown(ctx)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,7 +64,7 @@ func BenchmarkSQSStore(b *testing.B) {
 		b.Logf("%s: %d msgs in %v = %.0f/s; %d commits, %.1f ops each, %.2fms each", name, n, el, float64(n)/el.Seconds(),
 			commits.Load(), float64(ops.Load())/float64(commits.Load()), float64(commitTime.Load())/float64(commits.Load())/1e6)
 	}
-	n := 20000
+	n := benchMessages()
 	for i := 0; i < b.N; i++ {
 		run("send", n, func() int {
 			if _, err := svc.Send(ctx, q, sqs.SendInput{Body: body}); err != nil {
@@ -83,4 +85,12 @@ func BenchmarkSQSStore(b *testing.B) {
 			return len(msgs)
 		})
 	}
+}
+
+// benchMessages is BATON_BENCH_MESSAGES, default 20000.
+func benchMessages() int {
+	if n, err := strconv.Atoi(os.Getenv("BATON_BENCH_MESSAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 20000
 }

@@ -48,6 +48,8 @@ func (s *Service) Receive(ctx context.Context, q *Queue, in ReceiveInput) ([]*Me
 		case <-s.clock.After(d):
 		case <-ctx.Done():
 			return nil, nil
+		case <-s.closed:
+			return nil, nil
 		}
 	}
 }

@@ -37,7 +37,14 @@ type Service struct {
 	mu        sync.RWMutex
 	cache     map[string]*Queue // by name, for the configured account
 	nextSweep map[int64]time.Time
+
+	closeOnce sync.Once
+	closed    chan struct{}
 }
+
+// Close ends every long poll in progress (they return no messages), so a
+// server can shut down without waiting for them. It is safe to call twice.
+func (s *Service) Close() { s.closeOnce.Do(func() { close(s.closed) }) }
 
 // NewService returns a service over store.
 func NewService(store Store, clk clock.Clock, cfg Config) *Service {
@@ -51,8 +58,12 @@ func NewService(store Store, clk clock.Clock, cfg Config) *Service {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
 	return &Service{store: store, clock: clk, cfg: cfg, wake: newNotifier(),
-		cache: map[string]*Queue{}, nextSweep: map[int64]time.Time{}}
+		cache: map[string]*Queue{}, nextSweep: map[int64]time.Time{}, closed: make(chan struct{})}
 }
+
+// Polling reports whether a receive on q is in progress and has found the
+// queue empty at least once (for tests and diagnostics).
+func (s *Service) Polling(q *Queue) bool { return s.wake.waiting(q.ID) }
 
 // Account returns the account queues belong to.
 func (s *Service) Account() string { return s.cfg.Account }
@@ -151,6 +162,14 @@ func (n *notifier) wait(queueID int64) <-chan struct{} {
 		n.ch[queueID] = c
 	}
 	return c
+}
+
+// waiting reports whether anyone waits on the queue.
+func (n *notifier) waiting(queueID int64) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, ok := n.ch[queueID]
+	return ok
 }
 
 // notify wakes every waiter of the queue.

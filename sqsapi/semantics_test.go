@@ -170,3 +170,33 @@ func TestRedriveToDeadLetterQueue(t *testing.T) {
 		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":1}`}})
 	wantCode(t, err, "InvalidAttributeValue")
 }
+
+func TestShutdownEndsLongPolls(t *testing.T) {
+	e := start(t)
+	url := e.createQueue(t, "q", nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.client.ReceiveMessage(e.ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, WaitTimeSeconds: 20})
+		done <- err
+	}()
+	// Wait until the poll is in the service, then stop.
+	q, err := e.in.SQS.Queue(e.ctx, "000000000000", "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.in.SQS.Polling(q) {
+		if time.Now().After(deadline) {
+			t.Fatal("long poll never started waiting")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	stopped := make(chan struct{})
+	go func() { e.in.Server.Close(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown waited for a long poll")
+	}
+	<-done
+}

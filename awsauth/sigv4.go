@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -209,6 +210,9 @@ func headerValue(r *http.Request, name string) string {
 		return r.Host
 	}
 	vals := r.Header.Values(name)
+	if name == "content-length" && len(vals) == 0 && r.ContentLength >= 0 {
+		return strconv.FormatInt(r.ContentLength, 10)
+	}
 	out := make([]string, len(vals))
 	for i, v := range vals {
 		out[i] = strings.Join(strings.Fields(v), " ")

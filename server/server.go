@@ -28,6 +28,7 @@ import (
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
+	"github.com/batonhq/baton/sqsapi"
 )
 
 // Version is baton's version, set at build time.
@@ -53,6 +54,7 @@ type Server struct {
 	SQSStore *sqlite.SQSStore
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
+	sqsAPI  *sqsapi.API
 
 	closeOnce sync.Once
 	closeErr  error
@@ -131,6 +133,10 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
+			s.sqsAPI.ServeHTTP(w, r)
+			return
+		}
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
 	s.http = &http.Server{

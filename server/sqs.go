@@ -46,7 +46,8 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 	if need := int64(s.cfg.SQSMaxMessageSize)*4 + 64<<10; need > maxBody {
 		maxBody = need // a form-encoded maximum message can be three times its size
 	}
-	(&sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}).Register(mux)
+	s.sqsAPI = &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}
+	s.sqsAPI.Register(mux)
 	return nil
 }
 

@@ -86,10 +86,31 @@ var ops = map[string]opFunc{
 	"ChangeMessageVisibilityBatch": (*API).changeMessageVisibilityBatch,
 }
 
-// Register mounts the SQS routes on mux.
+// Register mounts POST / on mux. Requests posted to a queue URL are not
+// routed by a pattern (a "POST /{account}/{queue}" pattern would conflict
+// with other faces' routes); the server's catch-all hands them over when
+// IsQueueURLRequest says so.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /{$}", a)
-	mux.Handle("POST /{account}/{queue}", a)
+}
+
+// IsQueueURLRequest reports whether r is an SQS request posted to a queue
+// URL, /<12-digit account>/<queue name>.
+func IsQueueURLRequest(r *http.Request) bool {
+	if r.Method != http.MethodPost || !IsSQSRequest(r) {
+		return false
+	}
+	account, name := splitQueuePath(r.URL.Path)
+	return name != "" && account != ""
+}
+
+// splitQueuePath returns the account and queue name of a queue URL path.
+func splitQueuePath(p string) (account, name string) {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	if len(parts) != 2 || len(parts[0]) != 12 || strings.Trim(parts[0], "0123456789") != "" || parts[1] == "" {
+		return "", ""
+	}
+	return parts[0], parts[1]
 }
 
 // IsSQSRequest reports whether r looks like an SQS request of either protocol.
@@ -104,8 +125,8 @@ func IsSQSRequest(r *http.Request) bool {
 // ServeHTTP decodes an SQS request of either protocol, authenticates it, runs
 // the operation and writes the result in the same protocol.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	c := &call{ctx: r.Context(), requestID: uuid.NewString(), scheme: "http", host: r.Host,
-		pathAccount: r.PathValue("account"), pathQueue: r.PathValue("queue")}
+	c := &call{ctx: r.Context(), requestID: uuid.NewString(), scheme: "http", host: r.Host}
+	c.pathAccount, c.pathQueue = splitQueuePath(r.URL.Path)
 	if r.TLS != nil {
 		c.scheme = "https"
 	}

@@ -190,6 +190,7 @@ func parseAuthorization(h string) (credential, error) {
 // canonicalRequest builds SigV4's canonical request from the signed headers.
 func canonicalRequest(r *http.Request, signed []string, body []byte) string {
 	var b strings.Builder
+	b.Grow(512)
 	b.WriteString(r.Method + "\n")
 	b.WriteString(canonicalURI(r.URL) + "\n")
 	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
@@ -213,11 +214,24 @@ func headerValue(r *http.Request, name string) string {
 	if name == "content-length" && len(vals) == 0 && r.ContentLength >= 0 {
 		return strconv.FormatInt(r.ContentLength, 10)
 	}
+	if len(vals) == 1 {
+		return trimHeader(vals[0])
+	}
 	out := make([]string, len(vals))
 	for i, v := range vals {
-		out[i] = strings.Join(strings.Fields(v), " ")
+		out[i] = trimHeader(v)
 	}
 	return strings.Join(out, ",")
+}
+
+// trimHeader trims a header value and collapses runs of spaces, allocating
+// only when there is something to collapse.
+func trimHeader(v string) string {
+	v = strings.TrimSpace(v)
+	if !strings.Contains(v, "  ") && !strings.ContainsAny(v, "\t\n\r") {
+		return v
+	}
+	return strings.Join(strings.Fields(v), " ")
 }
 
 // canonicalURI escapes the path as sent once more, as AWS does for every

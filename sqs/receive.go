@@ -96,7 +96,10 @@ func (s *Service) receiveOnce(ctx context.Context, q *Queue, max int, vt time.Du
 			return nil, err
 		}
 	}
-	sweep := s.sweepDue(q.ID)
+	// An expired FIFO message at the head of its group would block the group
+	// until swept, so FIFO queues sweep on every receive (a cheap index probe
+	// when nothing expired); standard queues only reclaim space, once a minute.
+	sweep := s.sweepDue(q.ID) || q.Fifo
 	var out []*Message
 	err := s.store.Update(ctx, func(tx Tx) error {
 		out = out[:0]

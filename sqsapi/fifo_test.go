@@ -110,3 +110,18 @@ func TestFIFOValidation(t *testing.T) {
 	wantCode(t, err, "InvalidAttributeValue") // dead-letter queue type must match
 	_ = std
 }
+
+func TestFIFOExpiredHeadDoesNotBlock(t *testing.T) {
+	e := start(t)
+	url := e.createQueue(t, "r.fifo", map[string]string{"FifoQueue": "true", "MessageRetentionPeriod": "60"})
+	e.sendFifo(t, url, "old", "g", "1")
+	e.clk.Advance(30 * time.Second)
+	e.sendFifo(t, url, "new", "g", "2")
+	if got := bodies(e.receive(t, &sqs.ReceiveMessageInput{QueueUrl: &url, VisibilityTimeout: 1})); len(got) != 1 || got[0] != "old" {
+		t.Fatalf("first receive: %v", got)
+	}
+	e.clk.Advance(31 * time.Second) // "old" expired, "new" has not
+	if diff := cmp.Diff(bodies(e.receive(t, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10})), []string{"new"}); diff != "" {
+		t.Errorf("(-got +want):\n%s", diff)
+	}
+}

@@ -189,3 +189,28 @@ func TestDevModeAcceptsAnyCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestBodyLimit(t *testing.T) {
+	in := devServer(t)
+	big := `{"QueueName":"` + strings.Repeat("x", 8<<20) + `"}`
+	resp, body := postJSON(t, in, "CreateQueue", big)
+	if resp.StatusCode != 400 || resp.Header.Get("x-amzn-query-error") != "InvalidParameterValue;Sender" || !strings.Contains(body, "larger than") {
+		t.Errorf("oversized body: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+}
+
+func TestServerMessageSizeLimit(t *testing.T) {
+	in := batontest.Start(t, server.Config{AWSAuth: "any", Out: io.Discard, SQSMaxMessageSize: 2048})
+	c := newClient(in.URL, "a", "b")
+	q, err := c.CreateQueue(t.Context(), &sqs.CreateQueueInput{QueueName: aws.String("small")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(strings.Repeat("x", 2048))}); err != nil {
+		t.Errorf("message at the limit: %v", err)
+	}
+	_, err = c.SendMessage(t.Context(), &sqs.SendMessageInput{QueueUrl: q.QueueUrl, MessageBody: aws.String(strings.Repeat("x", 2049))})
+	wantCode(t, err, "InvalidParameterValue")
+	_, err = c.SetQueueAttributes(t.Context(), &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{"MaximumMessageSize": "4096"}})
+	wantCode(t, err, "InvalidAttributeValue")
+}

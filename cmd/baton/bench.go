@@ -28,6 +28,7 @@ func newBenchCmd() *cobra.Command {
 func newBenchSQSCmd() *cobra.Command {
 	var cfg bench.SQSConfig
 	var data, profile, syncMode string
+	var ceiling bool
 	cmd := &cobra.Command{
 		Use:   "sqs",
 		Short: "Measure SQS send and receive+delete throughput and latency",
@@ -58,6 +59,15 @@ before its reply.`,
 				}
 				defer pprof.StopCPUProfile()
 			}
+			if ceiling {
+				c, err := bench.StartCeilingSQS(cfg.BodySize)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				cfg.Endpoint = c.URL()
+				fmt.Fprintln(cmd.ErrOrStderr(), "bench: measuring the ceiling: a stand-in endpoint that stores nothing")
+			}
 			if cfg.Endpoint == "" {
 				stop, err := embeddedBaton(cmd.Context(), &cfg, data, syncMode, cmd.ErrOrStderr())
 				if err != nil {
@@ -77,6 +87,7 @@ before its reply.`,
 	f.IntVar(&cfg.Batch, "batch", 1, "messages per call (1-10)")
 	f.IntVar(&cfg.Messages, "messages", 100000, "messages to send and receive")
 	f.IntVar(&cfg.BodySize, "body-size", 256, "message body bytes")
+	f.BoolVar(&ceiling, "ceiling", false, "measure against an in-process stand-in that stores nothing: the client, loopback HTTP and machine ceiling")
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client and embedded server) to this file")
 	f.StringVar(&syncMode, "sync", "FULL", "durability of the embedded baton: FULL or NORMAL (to measure the cost of fsync)")
 	f.StringVar(&data, "data", "", "data directory of the embedded baton (default: a temporary one)")

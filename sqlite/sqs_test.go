@@ -123,3 +123,31 @@ func TestVisibilitySurvivesRestart(t *testing.T) {
 		t.Fatalf("after the timeout got %+v", msgs)
 	}
 }
+
+func TestSendInTxAs(t *testing.T) {
+	ctx := context.Background()
+	db, st, svc := openSQS(t, clock.Real{}, filepath.Join(t.TempDir(), "b.db"))
+	policy := `{"Statement":[{"Effect":"Allow","Principal":{"Service":"appconfig.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*"}]}`
+	open, _ := svc.CreateQueue(ctx, "open", map[string]string{"Policy": policy}, nil)
+	closed, _ := svc.CreateQueue(ctx, "closed", nil, nil)
+	err := db.Write(ctx, func(tx *sqlite.Tx) error {
+		_, err := svc.SendInTxAs(st.SQSTx(tx), svc.ARN(open), sqs.ServiceAppConfig, nil, sqs.SendInput{Body: "allowed"})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("allowed send: %v", err)
+	}
+	err = db.Write(ctx, func(tx *sqlite.Tx) error {
+		_, err := svc.SendInTxAs(st.SQSTx(tx), svc.ARN(closed), sqs.ServiceAppConfig, nil, sqs.SendInput{Body: "denied"})
+		return err
+	})
+	if sqs.ErrorCode(err) != sqs.CodeAccessDenied {
+		t.Fatalf("send without a policy: %v", err)
+	}
+	for q, want := range map[*sqs.Queue]int{open: 1, closed: 0} {
+		msgs, err := svc.Receive(ctx, q, sqs.ReceiveInput{MaxMessages: 10})
+		if err != nil || len(msgs) != want {
+			t.Errorf("%s holds %d messages (%v), want %d", q.Name, len(msgs), err, want)
+		}
+	}
+}

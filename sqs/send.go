@@ -115,8 +115,31 @@ func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput, batch
 // SendInTx sends a message to the queue named by queueARN as part of tx, so
 // another domain can enqueue in the same transaction as the change that
 // causes the message. Waiting receivers wake once tx commits. It does not
-// check the queue's policy (see MaySend).
+// check the queue's policy (see SendInTxAs and MaySend).
 func (s *Service) SendInTx(tx Tx, queueARN string, in SendInput) (*SendResult, error) {
+	q, err := s.queueInTx(tx, queueARN)
+	if err != nil {
+		return nil, err
+	}
+	return s.sendInTx(tx, q, in)
+}
+
+// SendInTxAs is SendInTx on behalf of a service principal (e.g.
+// ServiceAppConfig): it fails with AccessDenied unless the queue's policy, as
+// tx sees it, allows principal sqs:SendMessage. conditions holds condition
+// keys such as aws:SourceArn and aws:SourceAccount.
+func (s *Service) SendInTxAs(tx Tx, queueARN, principal string, conditions map[string]string, in SendInput) (*SendResult, error) {
+	q, err := s.queueInTx(tx, queueARN)
+	if err != nil {
+		return nil, err
+	}
+	if !s.allows(q, principal, conditions) {
+		return nil, Errorf(CodeAccessDenied, "Access to the resource %s is denied: its policy does not allow %s to send messages.", queueARN, principal)
+	}
+	return s.sendInTx(tx, q, in)
+}
+
+func (s *Service) queueInTx(tx Tx, queueARN string) (*Queue, error) {
 	account, name, ok := ParseARN(queueARN)
 	if !ok {
 		return nil, errNoQueue()
@@ -126,6 +149,10 @@ func (s *Service) SendInTx(tx Tx, queueARN string, in SendInput) (*SendResult, e
 		return nil, err
 	}
 	q.parse(s.cfg.MaxMessageSize)
+	return q, nil
+}
+
+func (s *Service) sendInTx(tx Tx, q *Queue, in SendInput) (*SendResult, error) {
 	res := &SendResult{ID: in.ID}
 	p, verr := s.prepare(q, &in, res)
 	if verr != nil {
@@ -285,13 +312,17 @@ func (s *Service) MaySend(ctx context.Context, queueARN, principal string, conte
 	if err != nil {
 		return false, err
 	}
+	return s.allows(q, principal, context), nil
+}
+
+func (s *Service) allows(q *Queue, principal string, conditions map[string]string) bool {
 	doc := q.Policy()
 	if doc == "" {
-		return false, nil
+		return false
 	}
 	p, err := ParsePolicy(doc)
 	if err != nil {
-		return false, nil
+		return false
 	}
-	return p.Allows(Request{Principal: principal, Action: "sqs:SendMessage", Resource: s.ARN(q), Context: context}), nil
+	return p.Allows(Request{Principal: principal, Action: "sqs:SendMessage", Resource: s.ARN(q), Context: conditions})
 }

@@ -129,4 +129,3 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 	})
 }
-

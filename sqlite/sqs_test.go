@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -149,5 +150,55 @@ func TestSendInTxAs(t *testing.T) {
 		if err != nil || len(msgs) != want {
 			t.Errorf("%s holds %d messages (%v), want %d", q.Name, len(msgs), err, want)
 		}
+	}
+}
+
+// Concurrent receivers never get the same message while it is in flight.
+func TestConcurrentReceiversGetDistinctMessages(t *testing.T) {
+	ctx := context.Background()
+	_, _, svc := openSQS(t, clock.Real{}, filepath.Join(t.TempDir(), "b.db"))
+	q, _ := svc.CreateQueue(ctx, "q", map[string]string{"VisibilityTimeout": "3600"}, nil)
+	const n = 300
+	for i := 0; i < n; i += 10 {
+		batch := make([]sqs.SendInput, 10)
+		for j := range batch {
+			batch[j] = sqs.SendInput{ID: "e" + string(rune('a'+j)), Body: "m"}
+		}
+		if _, err := svc.SendBatch(ctx, q, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := make(chan string, n+100)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				msgs, err := svc.Receive(ctx, q, sqs.ReceiveInput{MaxMessages: 3})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(msgs) == 0 {
+					return
+				}
+				for _, m := range msgs {
+					seen <- m.ID
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(seen)
+	got := map[string]int{}
+	for id := range seen {
+		got[id]++
+		if got[id] > 1 {
+			t.Fatalf("message %s received twice", id)
+		}
+	}
+	if len(got) != n {
+		t.Errorf("received %d distinct messages, want %d", len(got), n)
 	}
 }

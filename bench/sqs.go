@@ -43,8 +43,8 @@ type SQSConfig struct {
 	BodySize int
 }
 
-// Result is one measured phase.
-type Result struct {
+// SQSResult is one measured sqsPhase.
+type SQSResult struct {
 	Phase    string
 	Messages int
 	Calls    int
@@ -53,10 +53,10 @@ type Result struct {
 }
 
 // PerSecond returns messages per second.
-func (r Result) PerSecond() float64 { return float64(r.Messages) / r.Elapsed.Seconds() }
+func (r SQSResult) PerSecond() float64 { return float64(r.Messages) / r.Elapsed.Seconds() }
 
 // String formats r as one report line.
-func (r Result) String() string {
+func (r SQSResult) String() string {
 	return fmt.Sprintf("%-16s %8d msgs %7d calls in %7.2fs  %9.0f msg/s  p50 %7.2fms  p99 %7.2fms",
 		r.Phase, r.Messages, r.Calls, r.Elapsed.Seconds(), r.PerSecond(),
 		float64(r.P50.Microseconds())/1000, float64(r.P99.Microseconds())/1000)
@@ -96,7 +96,7 @@ func (c *SQSConfig) defaults() error {
 // RunSQS creates a queue, sends Messages messages with Concurrency workers,
 // then receives and deletes them all, and reports both phases. Progress and
 // results go to out.
-func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]Result, error) {
+func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]SQSResult, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
@@ -123,28 +123,28 @@ func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]Result, error)
 	if send.err != nil {
 		return nil, send.err
 	}
-	fmt.Fprintln(out, send.Result)
+	fmt.Fprintln(out, send.SQSResult)
 	recv := runPhase(ctx, "receive+delete", cfg, func(ctx context.Context, n int) (int, error) {
 		return receiveAndDelete(ctx, client, url, n)
 	})
 	if recv.err != nil {
 		return nil, recv.err
 	}
-	fmt.Fprintln(out, recv.Result)
+	fmt.Fprintln(out, recv.SQSResult)
 	if _, err := client.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: url}); err != nil {
 		return nil, fmt.Errorf("delete queue: %w", err)
 	}
-	return []Result{send.Result, recv.Result}, nil
+	return []SQSResult{send.SQSResult, recv.SQSResult}, nil
 }
 
-type phase struct {
-	Result
+type sqsPhase struct {
+	SQSResult
 	err error
 }
 
 // runPhase runs op with cfg.Concurrency workers until cfg.Messages messages
 // are done; op handles up to n messages and reports how many it did.
-func runPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, n int) (int, error)) phase {
+func runPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, n int) (int, error)) sqsPhase {
 	var remaining atomic.Int64
 	remaining.Store(int64(cfg.Messages))
 	var (
@@ -191,12 +191,12 @@ func runPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx conte
 	}
 	wg.Wait()
 	endOnce.Do(func() { end = time.Now() })
-	r := Result{Phase: name, Messages: int(done.Load()), Calls: len(latencies), Elapsed: end.Sub(start)}
-	r.P50, r.P99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
-	return phase{Result: r, err: firstErr}
+	r := SQSResult{Phase: name, Messages: int(done.Load()), Calls: len(latencies), Elapsed: end.Sub(start)}
+	r.P50, r.P99 = sqsPercentile(latencies, 0.50), sqsPercentile(latencies, 0.99)
+	return sqsPhase{SQSResult: r, err: firstErr}
 }
 
-func percentile(ds []time.Duration, p float64) time.Duration {
+func sqsPercentile(ds []time.Duration, p float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}

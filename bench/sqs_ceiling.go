@@ -41,7 +41,7 @@ func (c *CeilingSQS) URL() string { return "http://" + c.ln.Addr().String() }
 // Close stops the stand-in.
 func (c *CeilingSQS) Close() error { return c.srv.Close() }
 
-func md5hex(s string) string {
+func sqsMD5(s string) string {
 	h := md5.Sum([]byte(s))
 	return hex.EncodeToString(h[:])
 }
@@ -60,18 +60,18 @@ func (c *CeilingSQS) serve(w http.ResponseWriter, r *http.Request) {
 	case "CreateQueue":
 		out = map[string]string{"QueueUrl": "http://" + r.Host + "/000000000000/" + in.QueueName}
 	case "SendMessage":
-		out = map[string]string{"MessageId": "00000000-0000-0000-0000-000000000000", "MD5OfMessageBody": md5hex(in.MessageBody)}
+		out = map[string]string{"MessageId": "00000000-0000-0000-0000-000000000000", "MD5OfMessageBody": sqsMD5(in.MessageBody)}
 	case "SendMessageBatch", "DeleteMessageBatch":
 		ok := []map[string]string{}
 		for _, e := range in.Entries {
-			ok = append(ok, map[string]string{"Id": e.Id, "MessageId": "00000000-0000-0000-0000-000000000000", "MD5OfMessageBody": md5hex(e.MessageBody)})
+			ok = append(ok, map[string]string{"Id": e.Id, "MessageId": "00000000-0000-0000-0000-000000000000", "MD5OfMessageBody": sqsMD5(e.MessageBody)})
 		}
 		out = map[string]any{"Successful": ok, "Failed": []any{}}
 	case "ReceiveMessage":
 		n := max(in.MaxNumberOfMessages, 1)
 		msgs := make([]map[string]string, n)
 		for i := range msgs {
-			msgs[i] = map[string]string{"MessageId": fmt.Sprint("m", i), "ReceiptHandle": fmt.Sprint("h", i), "Body": c.body, "MD5OfBody": md5hex(c.body)}
+			msgs[i] = map[string]string{"MessageId": fmt.Sprint("m", i), "ReceiptHandle": fmt.Sprint("h", i), "Body": c.body, "MD5OfBody": sqsMD5(c.body)}
 		}
 		out = map[string]any{"Messages": msgs}
 	}

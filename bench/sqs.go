@@ -43,7 +43,7 @@ type SQSConfig struct {
 	BodySize int
 }
 
-// SQSResult is one measured sqsPhase.
+// SQSResult is one measured phase.
 type SQSResult struct {
 	Phase    string
 	Messages int
@@ -117,14 +117,14 @@ func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]SQSResult, err
 	fmt.Fprintf(out, "sqs bench: %s queue %s, %d workers, batch %d, %d messages of %d bytes\n",
 		cfg.Endpoint, cfg.Queue, cfg.Concurrency, cfg.Batch, cfg.Messages, cfg.BodySize)
 	body := strings.Repeat("x", cfg.BodySize)
-	send := runPhase(ctx, "send", cfg, func(ctx context.Context, n int) (int, error) {
+	send := runSQSPhase(ctx, "send", cfg, func(ctx context.Context, n int) (int, error) {
 		return sendMessages(ctx, client, url, body, n)
 	})
 	if send.err != nil {
 		return nil, send.err
 	}
 	fmt.Fprintln(out, send.SQSResult)
-	recv := runPhase(ctx, "receive+delete", cfg, func(ctx context.Context, n int) (int, error) {
+	recv := runSQSPhase(ctx, "receive+delete", cfg, func(ctx context.Context, n int) (int, error) {
 		return receiveAndDelete(ctx, client, url, n)
 	})
 	if recv.err != nil {
@@ -142,9 +142,9 @@ type sqsPhase struct {
 	err error
 }
 
-// runPhase runs op with cfg.Concurrency workers until cfg.Messages messages
+// runSQSPhase runs op with cfg.Concurrency workers until cfg.Messages messages
 // are done; op handles up to n messages and reports how many it did.
-func runPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, n int) (int, error)) sqsPhase {
+func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, n int) (int, error)) sqsPhase {
 	var remaining atomic.Int64
 	remaining.Store(int64(cfg.Messages))
 	var (

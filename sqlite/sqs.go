@@ -27,7 +27,8 @@ var hotStatements = []string{insertMessage, receiveStandard, receiveOne, deleteM
 // NewSQSStore returns the queue store of db.
 func NewSQSStore(db *DB) (*SQSStore, error) {
 	s := &SQSStore{db: db, stmts: map[string]*sql.Stmt{}}
-	for _, q := range hotStatements {
+	queries := append(hotStatements, insertStatements[2:]...)
+	for _, q := range queries {
 		st, err := db.write.Prepare(q)
 		if err != nil {
 			return nil, fmt.Errorf("prepare sqs statement: %w", err)

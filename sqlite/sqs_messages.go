@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/batonhq/baton/sqs"
@@ -27,19 +28,59 @@ const (
 	changeVisibility = `UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND receipt = ? AND visible_at > ?`
 )
 
-// InsertMessage implements sqs.Tx.
-func (tx *sqsTx) InsertMessage(queueID int64, m *sqs.Message, visibleAt, expiresAt time.Time) (int64, error) {
+// maxInsertRows is the most rows one prepared multi-row insert takes.
+const maxInsertRows = 10
+
+const insertValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertStatements[n] inserts n rows.
+var insertStatements = func() (out [maxInsertRows + 1]string) {
+	for n := 1; n <= maxInsertRows; n++ {
+		out[n] = insertMessage + strings.Repeat(", "+insertValues, n-1)
+	}
+	return out
+}()
+
+// InsertMessages implements sqs.Tx: up to ten rows per statement.
+func (tx *sqsTx) InsertMessages(queueID int64, msgs []sqs.NewMessage) error {
+	for len(msgs) > 0 {
+		n := min(len(msgs), maxInsertRows)
+		args := make([]any, 0, 10*n)
+		for _, nm := range msgs[:n] {
+			a, err := messageArgs(queueID, nm.Message, nm.VisibleAt, nm.ExpiresAt)
+			if err != nil {
+				return err
+			}
+			args = append(args, a...)
+		}
+		if _, err := tx.exec(insertStatements[n], args...); err != nil {
+			return fmt.Errorf("insert messages: %w", err)
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}
+
+func messageArgs(queueID int64, m *sqs.Message, visibleAt, expiresAt time.Time) ([]any, error) {
 	var attrs any
 	if len(m.Attributes) > 0 {
 		b, err := json.Marshal(m.Attributes)
 		if err != nil {
-			return 0, fmt.Errorf("encode message attributes: %w", err)
+			return nil, fmt.Errorf("encode message attributes: %w", err)
 		}
 		attrs = b
 	}
-	res, err := tx.exec(insertMessage,
-		queueID, m.ID, m.Body, attrs, nullString(m.TraceHeader), nullString(m.GroupID), nullString(m.DedupID),
-		m.SentAt.UnixMilli(), visibleAt.UnixMilli(), expiresAt.UnixMilli())
+	return []any{queueID, m.ID, m.Body, attrs, nullString(m.TraceHeader), nullString(m.GroupID), nullString(m.DedupID),
+		m.SentAt.UnixMilli(), visibleAt.UnixMilli(), expiresAt.UnixMilli()}, nil
+}
+
+// InsertMessage implements sqs.Tx.
+func (tx *sqsTx) InsertMessage(queueID int64, m *sqs.Message, visibleAt, expiresAt time.Time) (int64, error) {
+	args, err := messageArgs(queueID, m, visibleAt, expiresAt)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.exec(insertMessage, args...)
 	if err != nil {
 		return 0, fmt.Errorf("insert message: %w", err)
 	}

@@ -97,11 +97,8 @@ func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput, batch
 		return results, nil
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
-		now := s.clock.Now()
-		for _, p := range todo {
-			if err := s.insert(tx, q, p, now); err != nil {
-				return err
-			}
+		if err := s.insertAll(tx, q, todo, s.clock.Now()); err != nil {
+			return err
 		}
 		tx.AfterCommit(func() { s.wake.notify(q.ID) })
 		return nil
@@ -244,6 +241,25 @@ func systemAttributes(attrs map[string]MessageAttribute) (string, *Error) {
 		trace = *a.StringValue
 	}
 	return trace, nil
+}
+
+// insertAll stores prepared messages: in one statement on a standard queue,
+// one by one with deduplication on a FIFO queue.
+func (s *Service) insertAll(tx Tx, q *Queue, todo []*pending, now time.Time) error {
+	if q.Fifo {
+		for _, p := range todo {
+			if err := s.insert(tx, q, p, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	msgs := make([]NewMessage, len(todo))
+	for i, p := range todo {
+		p.msg.SentAt = now
+		msgs[i] = NewMessage{Message: &p.msg, VisibleAt: now.Add(p.delay), ExpiresAt: now.Add(q.Retention)}
+	}
+	return tx.InsertMessages(q.ID, msgs)
 }
 
 // insert stores one prepared message, deduplicating on FIFO queues.

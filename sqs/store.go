@@ -27,6 +27,13 @@ type Store interface {
 	NextVisible(ctx context.Context, queueID int64, now time.Time) (at time.Time, ok bool, err error)
 }
 
+// NewMessage is a message to store with its visibility and expiry.
+type NewMessage struct {
+	Message   *Message
+	VisibleAt time.Time
+	ExpiresAt time.Time
+}
+
 // Counts are a queue's approximate message counts.
 type Counts struct {
 	Visible    int // available for retrieval
@@ -52,6 +59,8 @@ type Tx interface {
 	// InsertMessage stores m in the queue and returns its row (which is also
 	// the FIFO sequence number).
 	InsertMessage(queueID int64, m *Message, visibleAt, expiresAt time.Time) (int64, error)
+	// InsertMessages stores several messages of a standard queue at once.
+	InsertMessages(queueID int64, msgs []NewMessage) error
 	// Dedup returns the message a deduplication key of the queue stands for,
 	// if it was recorded and has not expired at now.
 	Dedup(queueID int64, key string, now time.Time) (messageID string, seq int64, found bool, err error)

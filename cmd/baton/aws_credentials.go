@@ -59,7 +59,7 @@ signatures against. Secrets are sealed at rest and shown only when created.
 Needs the admin token (--token or BATON_TOKEN).`,
 	}
 	p := cmd.PersistentFlags()
-	p.StringVar(&f.url, "url", envOr("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
+	p.StringVar(&f.url, "url", envDefault("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
 	p.StringVar(&f.token, "token", os.Getenv("BATON_TOKEN"), "admin token (env BATON_TOKEN)")
 	var desc string
 	create := &cobra.Command{

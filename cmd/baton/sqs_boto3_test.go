@@ -42,8 +42,8 @@ func TestBoto3(t *testing.T) {
 	}
 	p := serve(t, t.TempDir())
 	env := []string{"BATON_URL=" + p.url, "BATON_TOKEN=" + processToken}
-	id, secret := parseKey(t, run(t, env, batonBinary(t), "aws-credentials", "create"))
-	out := run(t, append(env, "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_CONFIG_FILE=/nonexistent",
+	id, secret := parseKey(t, runTool(t, env, batonBinary(t), "aws-credentials", "create"))
+	out := runTool(t, append(env, "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_CONFIG_FILE=/nonexistent",
 		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent"), "python3", "-c", boto3Script)
 	if !strings.Contains(out, "boto3 ok") {
 		t.Errorf("boto3: %s", out)

@@ -39,7 +39,7 @@ func (f *queueFlags) queueURL(cmd *cobra.Command, c *sqs.Client, nameOrURL strin
 	return out.QueueUrl, nil
 }
 
-func envOr(name, def string) string {
+func envDefault(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
 	}
@@ -56,10 +56,10 @@ API like any client; credentials come from AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (see "baton aws-credentials").`,
 	}
 	p := cmd.PersistentFlags()
-	p.StringVar(&f.endpoint, "endpoint", envOr("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
+	p.StringVar(&f.endpoint, "endpoint", envDefault("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
 	p.StringVar(&f.accessKey, "access-key", os.Getenv("AWS_ACCESS_KEY_ID"), "access key id (env AWS_ACCESS_KEY_ID)")
 	p.StringVar(&f.secretKey, "secret-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "secret access key (env AWS_SECRET_ACCESS_KEY)")
-	p.StringVar(&f.region, "region", envOr("AWS_REGION", "us-east-1"), "region to sign for")
+	p.StringVar(&f.region, "region", envDefault("AWS_REGION", "us-east-1"), "region to sign for")
 	cmd.AddCommand(queueListCmd(f), queueSendCmd(f), queueReceiveCmd(f), queuePurgeCmd(f))
 	return cmd
 }

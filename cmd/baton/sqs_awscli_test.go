@@ -44,7 +44,7 @@ func TestAWSCLIs(t *testing.T) {
 	}
 	p := serve(t, t.TempDir())
 	env := []string{"BATON_URL=" + p.url, "BATON_TOKEN=" + processToken}
-	id, secret := parseKey(t, run(t, env, batonBinary(t), "aws-credentials", "create"))
+	id, secret := parseKey(t, runTool(t, env, batonBinary(t), "aws-credentials", "create"))
 	cfg := filepath.Join(t.TempDir(), "none")
 	awsEnv := append(env, "AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_CONFIG_FILE="+cfg,
 		"AWS_SHARED_CREDENTIALS_FILE="+cfg, "AWS_PAGER=", "AWS_DEFAULT_REGION=us-east-1")
@@ -56,16 +56,16 @@ func TestAWSCLIs(t *testing.T) {
 	}
 	t.Run("baton queue", func(t *testing.T) {
 		b := batonBinary(t)
-		run(t, awsEnv, b, "queue", "send", "cli-json-work", "from baton")
-		if out := run(t, awsEnv, b, "queue", "list", "cli-"); !strings.Contains(out, "/cli-json-work") {
+		runTool(t, awsEnv, b, "queue", "send", "cli-json-work", "from baton")
+		if out := runTool(t, awsEnv, b, "queue", "list", "cli-"); !strings.Contains(out, "/cli-json-work") {
 			t.Errorf("queue list: %s", out)
 		}
-		if out := run(t, awsEnv, b, "queue", "receive", "cli-json-work", "--delete"); !strings.Contains(out, `"Body":"from baton"`) {
+		if out := runTool(t, awsEnv, b, "queue", "receive", "cli-json-work", "--delete"); !strings.Contains(out, `"Body":"from baton"`) {
 			t.Errorf("queue receive: %s", out)
 		}
-		run(t, awsEnv, b, "queue", "send", "cli-json-work", "to purge")
-		run(t, awsEnv, b, "queue", "purge", "cli-json-work")
-		if out := run(t, awsEnv, b, "queue", "receive", "cli-json-work"); strings.TrimSpace(out) != "" {
+		runTool(t, awsEnv, b, "queue", "send", "cli-json-work", "to purge")
+		runTool(t, awsEnv, b, "queue", "purge", "cli-json-work")
+		if out := runTool(t, awsEnv, b, "queue", "receive", "cli-json-work"); strings.TrimSpace(out) != "" {
 			t.Errorf("after purge: %s", out)
 		}
 	})
@@ -81,7 +81,7 @@ type awsCLI struct {
 // sqs runs "aws sqs <args>" and decodes its JSON output (if any) into a map.
 func (a *awsCLI) sqs(args ...string) map[string]any {
 	a.t.Helper()
-	out := run(a.t, a.env, a.path, append([]string{"--endpoint-url", a.url, "--output", "json", "sqs"}, args...)...)
+	out := runTool(a.t, a.env, a.path, append([]string{"--endpoint-url", a.url, "--output", "json", "sqs"}, args...)...)
 	m := map[string]any{}
 	if strings.TrimSpace(out) != "" {
 		if err := json.Unmarshal([]byte(out), &m); err != nil {

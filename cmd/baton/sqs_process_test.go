@@ -101,8 +101,8 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// run runs a command with env added and returns its combined output.
-func run(t *testing.T, env []string, name string, args ...string) string {
+// runTool runs a command with env added and returns its combined output.
+func runTool(t *testing.T, env []string, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -22,7 +22,7 @@ func TestKillAndRestart(t *testing.T) {
 	data := t.TempDir()
 	p := serve(t, data)
 	env := []string{"BATON_URL=" + p.url, "BATON_TOKEN=" + processToken}
-	keyID, secret := parseKey(t, run(t, env, batonBinary(t), "aws-credentials", "create", "--description", "restart test"))
+	keyID, secret := parseKey(t, runTool(t, env, batonBinary(t), "aws-credentials", "create", "--description", "restart test"))
 	client := func(url string) *sqs.Client {
 		return sqs.New(sqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
 			Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")})

@@ -18,9 +18,10 @@ func TestAWSCLI(t *testing.T) {
 		t.Skip("aws CLI not on PATH")
 	}
 	in := batontest.Start(t, server.Config{})
+	id, secret := in.AWSKeys()
 	cmd := exec.Command("bash", "testdata/awscli.sh")
 	cmd.Env = append(os.Environ(), "BATON_URL="+in.URL, "BATON_TOKEN="+in.Token, "TMPDIR="+t.TempDir(),
-		"AWS_ACCESS_KEY_ID=cli", "AWS_SECRET_ACCESS_KEY=cli", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null")
+		"AWS_ACCESS_KEY_ID="+id, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null")
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s", out)
 	if err != nil {

@@ -35,7 +35,7 @@ func BenchmarkGetLatestConfiguration(b *testing.B) {
 		for pb.Next() {
 			i := int(next.Add(1) - 1)
 			req, _ := http.NewRequest("GET", e.in.URL+"/configuration?configuration_token="+url.QueryEscape(toks[i]), nil)
-			req.Header.Set("Authorization", sigv4)
+			sign(b, e.in, req, "")
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Error(err)

@@ -1,27 +1,55 @@
 package appconfigapi_test
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/server"
 )
 
-const sigv4 = "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/appconfig/aws4_request, SignedHeaders=host;x-amz-date, Signature=abcd"
+var (
+	keysMu sync.Mutex
+	keys   = map[string]aws.Credentials{}
+)
 
-// raw sends a request with a well-formed SigV4 header and returns status,
-// X-Amzn-ErrorType and the decoded JSON body.
+// sign signs req with SigV4 (service appconfig, as appconfigdata also signs)
+// using an access key created on in.
+func sign(t testing.TB, in *batontest.Instance, req *http.Request, body string) {
+	keysMu.Lock()
+	creds, ok := keys[in.URL]
+	if !ok {
+		id, secret := in.AWSKeys()
+		creds = aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		keys[in.URL] = creds
+	}
+	keysMu.Unlock()
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "appconfig", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// raw sends a request signed with SigV4 (service appconfig) and returns
+// status, X-Amzn-ErrorType and the decoded JSON body.
 func raw(t *testing.T, in *batontest.Instance, method, path, body string, hdr map[string]string) (int, string, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, in.URL+path, strings.NewReader(body))
-	req.Header.Set("Authorization", sigv4)
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	sign(t, in, req, body)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,8 @@ func start(t testing.TB) *env {
 	t.Helper()
 	fc := clock.NewFake(t0)
 	in := batontest.Start(t, server.Config{Clock: fc})
-	creds := credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", "")
+	id, secret := in.AWSKeys()
+	creds := credentials.NewStaticCredentialsProvider(id, secret, "")
 	return &env{t: t, in: in, clock: fc, ctx: context.Background(),
 		ac:   appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
 		data: appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),

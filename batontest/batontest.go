@@ -123,3 +123,27 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
 }
+
+// AWSKeys creates an AWS access key through baton's admin API and returns
+// its id and secret, for SigV4-signing SDK and CLI clients in tests.
+func (in *Instance) AWSKeys() (id, secret string) {
+	in.t.Helper()
+	return awsKeys(in.t, in.URL, in.Token)
+}
+
+func awsKeys(t testing.TB, url, token string) (string, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url+"/api/baton/v1/aws-credentials", bytes.NewReader([]byte(`{"description":"test"}`)))
+	req.Header.Set("x-token", token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("create AWS key: %v", err)
+	}
+	defer resp.Body.Close()
+	var k struct{ AccessKeyID, SecretAccessKey string }
+	if err := json.NewDecoder(resp.Body).Decode(&k); err != nil || resp.StatusCode != http.StatusCreated || k.AccessKeyID == "" {
+		t.Fatalf("create AWS key: status %d, %v", resp.StatusCode, err)
+	}
+	return k.AccessKeyID, k.SecretAccessKey
+}

@@ -151,3 +151,9 @@ func freeAddr(t testing.TB) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// AWSKeys creates an AWS access key through the process's admin API.
+func (p *Process) AWSKeys() (id, secret string) {
+	p.t.Helper()
+	return awsKeys(p.t, p.URL, p.Token)
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -48,6 +49,15 @@ type Config struct {
 	LogLevel string `yaml:"logLevel"`
 	// LogFormat is json or text.
 	LogFormat string `yaml:"logFormat"`
+	// AWSAuth is how the AWS faces authenticate: "sigv4" (signatures checked
+	// against baton's access keys) or "any" (development: any credentials).
+	AWSAuth string `yaml:"awsAuth"`
+	// AWSAccount is the account id in queue URLs and ARNs.
+	AWSAccount string `yaml:"awsAccount"`
+	// AWSRegion is the region in ARNs.
+	AWSRegion string `yaml:"awsRegion"`
+	// SQSMaxMessageSize caps SQS message size (bytes, 1024 to 1048576).
+	SQSMaxMessageSize int `yaml:"sqsMaxMessageSize"`
 
 	// Clock overrides the clock (tests). Not configurable from files.
 	Clock clock.Clock `yaml:"-"`
@@ -68,6 +78,11 @@ func DefaultConfig() Config {
 		WebhookTimeout: 30 * time.Second,
 		LogLevel:       "info",
 		LogFormat:      "text",
+
+		AWSAuth:           "sigv4",
+		AWSAccount:        "000000000000",
+		AWSRegion:         "us-east-1",
+		SQSMaxMessageSize: 1 << 20,
 	}
 }
 
@@ -142,6 +157,31 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return fmt.Errorf("log format must be json or text, not %q", c.LogFormat)
+	}
+	return c.validateAWS(d)
+}
+
+func (c *Config) validateAWS(d Config) error {
+	if c.AWSAuth == "" {
+		c.AWSAuth = d.AWSAuth
+	}
+	if c.AWSAuth != "sigv4" && c.AWSAuth != "any" {
+		return fmt.Errorf("aws auth must be sigv4 or any, not %q", c.AWSAuth)
+	}
+	if c.AWSAccount == "" {
+		c.AWSAccount = d.AWSAccount
+	}
+	if len(c.AWSAccount) != 12 || strings.Trim(c.AWSAccount, "0123456789") != "" {
+		return fmt.Errorf("aws account must be 12 digits, not %q", c.AWSAccount)
+	}
+	if c.AWSRegion == "" {
+		c.AWSRegion = d.AWSRegion
+	}
+	if c.SQSMaxMessageSize == 0 {
+		c.SQSMaxMessageSize = d.SQSMaxMessageSize
+	}
+	if c.SQSMaxMessageSize < 1024 || c.SQSMaxMessageSize > 1<<20 {
+		return fmt.Errorf("sqs max message size must be 1024 to 1048576 bytes")
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
@@ -31,6 +32,8 @@ import (
 	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/webhook"
+	"github.com/batonhq/baton/sqs"
+	"github.com/batonhq/baton/sqsapi"
 )
 
 // Version is baton's version, set at build time.
@@ -54,6 +57,13 @@ type Server struct {
 	Sequences *sequence.Engine
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
+	// SQS is the queue service; SQSStore its store (for SQSTx, so other
+	// domains can enqueue inside their own write transactions).
+	SQS      *sqs.Service
+	SQSStore *sqlite.SQSStore
+	// AWSAuth verifies SigV4 signatures for every AWS face.
+	AWSAuth *awsauth.Verifier
+	sqsAPI  *sqsapi.API
 
 	closeOnce sync.Once
 	closeErr  error
@@ -146,8 +156,15 @@ func (s *Server) build(ctx context.Context) error {
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
-	s.buildAppConfig(mux, checker, key, appconfigapi.AcceptSigV4)
+	if err := s.buildAWS(ctx, mux, checker); err != nil {
+		return err
+	}
+	s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log)))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
+			s.sqsAPI.ServeHTTP(w, r)
+			return
+		}
 		keptnapi.WriteError(w, s.log, r, keptn.Errorf(keptn.CodeNotFound, "no route for %s %s", r.Method, r.URL.Path))
 	})
 	s.http = &http.Server{
@@ -237,6 +254,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
+		s.SQS.Close() // end long polls so that Shutdown need not wait for them
 		err := s.http.Shutdown(ctx)
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil

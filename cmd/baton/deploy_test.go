@@ -45,10 +45,10 @@ func run(out *syncBuffer, args ...string) error {
 
 // deployFixture creates an application, environment (monitoring alarm
 // "cli"), profile with one version, and strategies "instant" and "slow".
-func deployFixture(t *testing.T, url string) (app, env, profile, instant, slow string) {
+func deployFixture(t *testing.T, url, id, secret string) (app, env, profile, instant, slow string) {
 	ctx := context.Background()
 	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
 	a, err := c.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("a")})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,10 @@ func TestDeployCommand(t *testing.T) {
 	in := batontest.Start(t, server.Config{})
 	t.Setenv("BATON_URL", in.URL)
 	t.Setenv("BATON_TOKEN", in.Token)
-	app, env, profile, instant, slow := deployFixture(t, in.URL)
+	id, secret := in.AWSKeys()
+	t.Setenv("AWS_ACCESS_KEY_ID", id)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	app, env, profile, instant, slow := deployFixture(t, in.URL, id, secret)
 	common := []string{"deploy", "--application", app, "--environment", env, "--profile", profile, "--version", "1"}
 
 	var out syncBuffer

@@ -2,12 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
+
+	"github.com/batonhq/baton/batontest"
 )
 
 // TestDeploymentSurvivesKill builds the real binary, starts a deployment,
@@ -24,27 +20,11 @@ func TestDeploymentSurvivesKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "baton")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	addr := freeAddr(t)
-	data := filepath.Join(dir, "data")
-	serve := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--data", data, "--addr", addr, "--time-scale", "60")
-		cmd.Env = append(os.Environ(), "BATON_TOKEN=restart-token")
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		waitHealthy(t, "http://"+addr)
-		return cmd
-	}
-	first := serve()
-	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String("http://" + addr), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	data := t.TempDir()
+	first := batontest.StartProcess(t, data, "--time-scale", "60")
+	id, secret := first.AWSKeys()
+	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(first.URL), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
 	app, env, n := startSlowDeployment(t, c)
 	// 4 steps of 25% over 2 (virtual) minutes, then 1 minute of bake: kill
 	// after the first step, before the end.
@@ -54,11 +34,8 @@ func TestDeploymentSurvivesKill(t *testing.T) {
 	if d.State == types.DeploymentStateComplete {
 		t.Fatal("deployment completed before the kill; the test proves nothing")
 	}
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	first.Wait()
-	serve()
+	first.Kill()
+	batontest.StartProcessAt(t, data, first.Addr, "--time-scale", "60")
 	d = waitDeployment(t, c, app, env, n, func(d *appconfig.GetDeploymentOutput) bool {
 		return d.State == types.DeploymentStateComplete
 	})
@@ -112,33 +89,6 @@ func waitDeployment(t *testing.T, c *appconfig.Client, app, env string, n int32,
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("deployment %d stuck in %s at %.0f%%", n, d.State, aws.ToFloat32(d.PercentageComplete))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
-func waitHealthy(t *testing.T, base string) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("baton at %s not healthy: %v", base, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

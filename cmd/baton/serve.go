@@ -26,6 +26,10 @@ var envSettings = []struct{ env, flag string }{
 	{"BATON_WEBHOOK_TIMEOUT", "webhook-timeout"},
 	{"BATON_LOG_LEVEL", "log-level"},
 	{"BATON_LOG_FORMAT", "log-format"},
+	{"BATON_AWS_AUTH", "aws-auth"},
+	{"BATON_AWS_ACCOUNT", "aws-account"},
+	{"BATON_AWS_REGION", "aws-region"},
+	{"BATON_SQS_MAX_MESSAGE_SIZE", "sqs-max-message-size"},
 }
 
 func newServeCmd() *cobra.Command {
@@ -58,6 +62,10 @@ file (--config), then defaults:
   --webhook-timeout BATON_WEBHOOK_TIMEOUT webhookTimeout 30s
   --log-level       BATON_LOG_LEVEL      logLevel       info
   --log-format      BATON_LOG_FORMAT     logFormat      text
+  --aws-auth        BATON_AWS_AUTH       awsAuth        sigv4
+  --aws-account     BATON_AWS_ACCOUNT    awsAccount     000000000000
+  --aws-region      BATON_AWS_REGION     awsRegion      us-east-1
+  --sqs-max-message-size BATON_SQS_MAX_MESSAGE_SIZE sqsMaxMessageSize 1048576
   (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -99,6 +107,10 @@ file (--config), then defaults:
 	f.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", d.WebhookTimeout, "default timeout of one webhook request")
 	f.StringVar(&cfg.LogLevel, "log-level", d.LogLevel, "log level: debug, info, warn, error")
 	f.StringVar(&cfg.LogFormat, "log-format", d.LogFormat, "log format: text or json")
+	f.StringVar(&cfg.AWSAuth, "aws-auth", d.AWSAuth, "AWS API authentication: sigv4 (baton's access keys) or any (development only)")
+	f.StringVar(&cfg.AWSAccount, "aws-account", d.AWSAccount, "AWS account id in queue URLs and ARNs")
+	f.StringVar(&cfg.AWSRegion, "aws-region", d.AWSRegion, "AWS region in ARNs")
+	f.IntVar(&cfg.SQSMaxMessageSize, "sqs-max-message-size", d.SQSMaxMessageSize, "largest SQS message in bytes (1024 to 1048576)")
 	return cmd
 }
 
@@ -143,5 +155,21 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("log-format") {
 		dst.LogFormat = src.LogFormat
+	}
+	overlayAWS(changed, dst, src)
+}
+
+func overlayAWS(changed func(string) bool, dst, src *server.Config) {
+	if changed("aws-auth") {
+		dst.AWSAuth = src.AWSAuth
+	}
+	if changed("aws-account") {
+		dst.AWSAccount = src.AWSAccount
+	}
+	if changed("aws-region") {
+		dst.AWSRegion = src.AWSRegion
+	}
+	if changed("sqs-max-message-size") {
+		dst.SQSMaxMessageSize = src.SQSMaxMessageSize
 	}
 }

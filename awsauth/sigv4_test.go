@@ -1,0 +1,115 @@
+package awsauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+)
+
+type staticKeys map[string]string
+
+func (k staticKeys) SecretKey(_ context.Context, id string) (string, error) {
+	if s, ok := k[id]; ok {
+		return s, nil
+	}
+	return "", ErrUnknownKey
+}
+
+// signed returns a request signed by the AWS SDK's signer.
+func signed(t *testing.T, method, url, body, secret string, at time.Time) *http.Request {
+	t.Helper()
+	req := httptest.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "AmazonSQS.ListQueues")
+	h := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: secret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(h[:]), "sqs", "us-east-1", at); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestVerify(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}, Now: func() time.Time { return now }}
+	for _, url := range []string{
+		"http://127.0.0.1:8080/",
+		"http://127.0.0.1:8080/tags/arn%3Aaws%3Aappconfig%3Aus-east-1%3A000000000000%3Aapplication%2Fabc",
+		"http://127.0.0.1:8080/applications?max_results=5&next_token=a%2Bb&flag",
+	} {
+		req := signed(t, http.MethodPost, url, `{"x":1}`, "s3cret", now)
+		if id, err := v.Verify(req, []byte(`{"x":1}`)); err != nil || id != "AKIATEST" {
+			t.Errorf("%s: Verify = %q, %v", url, id, err)
+		}
+	}
+	req := signed(t, http.MethodPost, "http://h/", `{"x":1}`, "s3cret", now)
+	if _, err := v.Verify(req, []byte(`{"x":2}`)); code(err) != CodeSignatureDoesNotMatch {
+		t.Errorf("tampered body: %v", err)
+	}
+	req = signed(t, http.MethodPost, "http://h/", `{}`, "s3cret", now)
+	req.Header.Set("X-Amz-Target", "AmazonSQS.DeleteQueue")
+	if _, err := v.Verify(req, []byte(`{}`)); code(err) != CodeSignatureDoesNotMatch {
+		t.Errorf("tampered signed header: %v", err)
+	}
+	if _, err := v.Verify(signed(t, http.MethodPost, "http://h/", `{}`, "wrong", now), []byte(`{}`)); code(err) != CodeSignatureDoesNotMatch {
+		t.Errorf("wrong secret: %v", err)
+	}
+	if _, err := v.Verify(signed(t, http.MethodPost, "http://h/", `{}`, "s3cret", now.Add(-16*time.Minute)), []byte(`{}`)); code(err) != CodeSignatureDoesNotMatch {
+		t.Errorf("old signature: %v", err)
+	}
+	if _, err := v.Verify(httptest.NewRequest(http.MethodPost, "http://h/", nil), nil); code(err) != CodeMissingAuthenticationToken {
+		t.Errorf("unsigned: %v", err)
+	}
+	req = httptest.NewRequest(http.MethodPost, "http://h/", nil)
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIATEST/20260304")
+	if _, err := v.Verify(req, nil); code(err) != CodeIncompleteSignature {
+		t.Errorf("incomplete: %v", err)
+	}
+	other := &Verifier{Keys: staticKeys{}, Now: func() time.Time { return now }}
+	if _, err := other.Verify(signed(t, http.MethodPost, "http://h/", `{}`, "s3cret", now), []byte(`{}`)); code(err) != CodeInvalidClientTokenID {
+		t.Errorf("unknown key: %v", err)
+	}
+	dev := &Verifier{AllowAny: true}
+	if _, err := dev.Verify(httptest.NewRequest(http.MethodPost, "http://h/", nil), nil); err != nil {
+		t.Errorf("development mode refused: %v", err)
+	}
+}
+
+func TestMiddleware(t *testing.T) {
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}}
+	var seen string
+	h := v.Middleware(1<<10, func(w http.ResponseWriter, r *http.Request, err error) {
+		http.Error(w, code(err), http.StatusForbidden)
+	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		seen = string(b)
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, signed(t, http.MethodPost, "http://h/x", "payload", "s3cret", time.Now()))
+	if rec.Code != 200 || seen != "payload" {
+		t.Errorf("signed request: %d, handler saw %q", rec.Code, seen)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, signed(t, http.MethodPost, "http://h/x", "payload", "nope", time.Now()))
+	if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), CodeSignatureDoesNotMatch) {
+		t.Errorf("bad signature: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -1,0 +1,31 @@
+package bench_test
+
+import (
+	"context"
+	"io"
+	"testing"
+
+	"github.com/batonhq/baton/batontest"
+	"github.com/batonhq/baton/bench"
+	"github.com/batonhq/baton/server"
+)
+
+func TestRunSQS(t *testing.T) {
+	in := batontest.Start(t, server.Config{AWSAuth: "any", Out: io.Discard})
+	ceiling, err := bench.StartCeilingSQS(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ceiling.Close()
+	for name, url := range map[string]string{"baton": in.URL, "ceiling": ceiling.URL()} {
+		for _, batch := range []int{1, 10} {
+			res, err := bench.RunSQS(context.Background(), bench.SQSConfig{Endpoint: url, Concurrency: 4, Batch: batch, Messages: 200, BodySize: 64}, io.Discard)
+			if err != nil {
+				t.Fatalf("%s batch %d: %v", name, batch, err)
+			}
+			if len(res) != 2 || res[0].Messages < 200 || res[1].Messages < 200 || res[0].P99 < res[0].P50 {
+				t.Errorf("%s batch %d: %+v", name, batch, res)
+			}
+		}
+	}
+}

@@ -1,0 +1,74 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/sqlite"
+	"github.com/batonhq/baton/sqs"
+	"github.com/batonhq/baton/sqsapi"
+)
+
+// AWS authentication modes (Config.AWSAuth).
+const (
+	AWSAuthSigV4 = "sigv4" // verify signatures against baton's access keys (default)
+	AWSAuthAny   = "any"   // development: accept any credentials
+)
+
+// buildAWS sets up AWS request authentication, its access keys and their
+// admin API, and the SQS face.
+func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth.Checker) error {
+	keys := &awsauth.Keys{Store: sqlite.NewAWSKeyStore(s.db), Box: s.box}
+	s.AWSAuth = &awsauth.Verifier{Keys: keys, AllowAny: s.cfg.AWSAuth == AWSAuthAny}
+	keys.OnDelete(s.AWSAuth.Forget)
+	(&awsauth.AdminAPI{Keys: keys, Log: s.log}).Register(mux, func(h http.Handler) http.Handler {
+		return s.requireToken(checker, h)
+	})
+	if s.AWSAuth.AllowAny {
+		s.log.Warn("AWS AUTHENTICATION IS OFF: the SQS and AppConfig APIs accept ANY credentials (--aws-auth=any). Use this only for local development.")
+	} else if err := s.firstAWSKey(ctx, keys); err != nil {
+		return err
+	}
+
+	store, err := sqlite.NewSQSStore(s.db)
+	if err != nil {
+		return err
+	}
+	s.SQSStore = store
+	s.SQS = sqs.NewService(store, s.clock, sqs.Config{
+		Account: s.cfg.AWSAccount, Region: s.cfg.AWSRegion, MaxMessageSize: s.cfg.SQSMaxMessageSize,
+	})
+	maxBody := s.cfg.MaxBody
+	if need := int64(s.cfg.SQSMaxMessageSize)*4 + 64<<10; need > maxBody {
+		maxBody = need // a form-encoded maximum message can be three times its size
+	}
+	s.sqsAPI = &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}
+	s.sqsAPI.Register(mux)
+	return nil
+}
+
+// firstAWSKey creates an access key on first start and prints it once, so
+// the AWS tools work against a fresh baton without switching authentication
+// off.
+func (s *Server) firstAWSKey(ctx context.Context, keys *awsauth.Keys) error {
+	existing, err := keys.List(ctx)
+	if err != nil || len(existing) > 0 {
+		return err
+	}
+	k, secret, err := keys.Create(ctx, "created on first start")
+	if err != nil {
+		return err
+	}
+	out := s.cfg.Out
+	if out == nil {
+		out = os.Stderr
+	}
+	fmt.Fprintf(out, "baton: generated AWS credentials for the SQS and AppConfig APIs; the secret is shown only now:\n\n"+
+		"    AWS_ACCESS_KEY_ID=%s\n    AWS_SECRET_ACCESS_KEY=%s\n\n"+
+		"baton: manage keys with \"baton aws-credentials create|list|delete\".\n", k.ID, secret)
+	return nil
+}

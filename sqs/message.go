@@ -1,0 +1,159 @@
+package sqs
+
+import (
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/hex"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Message is a stored message as a receiver sees it.
+type Message struct {
+	// Row is the storage engine's identity of the message.
+	Row         int64
+	ID          string
+	Body        string
+	Attributes  map[string]MessageAttribute
+	TraceHeader string
+	GroupID     string
+	DedupID     string
+	// Seq is the FIFO sequence number (0 on standard queues).
+	Seq          int64
+	SentAt       time.Time
+	ReceiveCount int
+	FirstReceive time.Time
+	// DeadLetterSource is the ARN of the queue the message was moved from.
+	DeadLetterSource string
+	// ReceiptHandle is set on messages returned by Receive.
+	ReceiptHandle string
+	// Receipt is the storage engine's nonce of the latest receive.
+	Receipt int64
+}
+
+// MessageAttribute is a typed message attribute. DataType is String, Number
+// or Binary, optionally followed by "." and a custom label.
+type MessageAttribute struct {
+	DataType         string   `json:"DataType"`
+	StringValue      *string  `json:"StringValue,omitempty"`
+	BinaryValue      []byte   `json:"BinaryValue,omitempty"`
+	StringListValues []string `json:"StringListValues,omitempty"`
+	BinaryListValues [][]byte `json:"BinaryListValues,omitempty"`
+}
+
+const maxMessageAttributes = 10
+
+var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+
+// validBody reports whether body holds only the characters SQS allows:
+// #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+func validBody(body string) bool {
+	for i, r := range body {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(body[i:]); size <= 1 {
+				return false
+			}
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r < 0x20:
+			return false
+		case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF:
+			return false
+		}
+	}
+	return true
+}
+
+// validateAttributes checks message attributes and returns their size in
+// bytes (names, types and values count toward the message size).
+func validateAttributes(attrs map[string]MessageAttribute) (int, *Error) {
+	if len(attrs) > maxMessageAttributes {
+		return 0, Errorf(CodeInvalidParameterValue, "Number of message attributes [%d] exceeds the allowed maximum [%d].", len(attrs), maxMessageAttributes)
+	}
+	size := 0
+	for name, a := range attrs {
+		if !validAttrName(name) {
+			return 0, Errorf(CodeInvalidParameterValue, "Message attribute name '%s' is invalid.", name)
+		}
+		base, _, _ := strings.Cut(a.DataType, ".")
+		switch {
+		case a.DataType == "":
+			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' must contain non-empty message attribute type.", name)
+		case base != "String" && base != "Number" && base != "Binary":
+			return 0, Errorf(CodeInvalidParameterValue, "The type of message attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
+		case (base == "String" || base == "Number") && (a.StringValue == nil || *a.StringValue == ""):
+			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' with type '%s' must use field 'String'.", name, base)
+		case base == "Binary" && len(a.BinaryValue) == 0:
+			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' with type 'Binary' must use field 'Binary'.", name)
+		case a.StringValue != nil && !validBody(*a.StringValue):
+			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' contains invalid characters.", name)
+		}
+		size += len(name) + len(a.DataType) + len(a.BinaryValue)
+		if a.StringValue != nil {
+			size += len(*a.StringValue)
+		}
+	}
+	return size, nil
+}
+
+func validAttrName(name string) bool {
+	if !attrNameRE.MatchString(name) || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return false
+	}
+	lower := strings.ToLower(name)
+	return !strings.HasPrefix(lower, "aws.") && !strings.HasPrefix(lower, "amazon.")
+}
+
+// MD5OfBody returns the hex MD5 of body, SQS's MD5OfMessageBody.
+func MD5OfBody(body string) string {
+	h := md5.Sum([]byte(body))
+	return hex.EncodeToString(h[:])
+}
+
+// MD5OfAttributes returns SQS's MD5OfMessageAttributes, or "" when attrs is
+// empty: names sorted; for each, length-prefixed name and data type, a
+// transport byte (1 string/number, 2 binary, 3 string list, 4 binary list)
+// and the length-prefixed value(s).
+func MD5OfAttributes(attrs map[string]MessageAttribute) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(attrs))
+	for n := range attrs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf []byte
+	field := func(b []byte) {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)))
+		buf = append(buf, b...)
+	}
+	for _, n := range names {
+		a := attrs[n]
+		field([]byte(n))
+		field([]byte(a.DataType))
+		switch {
+		case a.StringValue != nil:
+			buf = append(buf, 1)
+			field([]byte(*a.StringValue))
+		case a.BinaryValue != nil:
+			buf = append(buf, 2)
+			field(a.BinaryValue)
+		case a.StringListValues != nil:
+			buf = append(buf, 3)
+			for _, s := range a.StringListValues {
+				field([]byte(s))
+			}
+		case a.BinaryListValues != nil:
+			buf = append(buf, 4)
+			for _, b := range a.BinaryListValues {
+				field(b)
+			}
+		}
+	}
+	h := md5.Sum(buf)
+	return hex.EncodeToString(h[:])
+}

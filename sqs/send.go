@@ -1,0 +1,344 @@
+package sqs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// SendInput is one message to send (one SendMessage, or one batch entry).
+type SendInput struct {
+	// ID is the batch entry id ("" for SendMessage).
+	ID           string
+	Body         string
+	DelaySeconds *int
+	Attributes   map[string]MessageAttribute
+	// SystemAttributes may hold only AWSTraceHeader.
+	SystemAttributes map[string]MessageAttribute
+	DedupID          string
+	GroupID          string
+}
+
+// SendResult is the outcome of one SendInput; Err is set when it failed.
+type SendResult struct {
+	ID                    string
+	MessageID             string
+	MD5OfBody             string
+	MD5OfAttributes       string
+	MD5OfSystemAttributes string
+	// SequenceNumber is set on FIFO queues.
+	SequenceNumber string
+	Err            *Error
+}
+
+// pending is a validated message ready to store.
+type pending struct {
+	in    *SendInput
+	res   *SendResult
+	msg   Message
+	delay time.Duration
+}
+
+const maxBatchEntries = 10
+
+var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// Send stores one message in q durably (SendMessage).
+func (s *Service) Send(ctx context.Context, q *Queue, in SendInput) (*SendResult, error) {
+	in.ID = ""
+	res, err := s.send(ctx, q, []SendInput{in}, false)
+	if err != nil {
+		return nil, err
+	}
+	if res[0].Err != nil {
+		return nil, res[0].Err
+	}
+	return &res[0], nil
+}
+
+// SendBatch stores messages in q (SendMessageBatch): one durable transaction
+// for all valid entries. Entries that fail validation get an Err and are not
+// stored; the error return is for failures of the whole request.
+func (s *Service) SendBatch(ctx context.Context, q *Queue, entries []SendInput) ([]SendResult, error) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	if err := CheckBatch(ids); err != nil {
+		return nil, err
+	}
+	return s.send(ctx, q, entries, true)
+}
+
+func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput, batch bool) ([]SendResult, error) {
+	results := make([]SendResult, len(entries))
+	var todo []*pending
+	total := 0
+	for i := range entries {
+		results[i].ID = entries[i].ID
+		p, err := s.prepare(q, &entries[i], &results[i])
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		total += len(p.msg.Body)
+		todo = append(todo, p)
+	}
+	if batch && total > q.MaxMessageSize {
+		return nil, Errorf(CodeBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", q.MaxMessageSize, total)
+	}
+	if len(todo) == 0 {
+		return results, nil
+	}
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if err := s.insertAll(tx, q, todo, s.clock.Now()); err != nil {
+			return err
+		}
+		tx.AfterCommit(func() { s.wake.notify(q.ID) })
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// SendInTx sends a message to the queue named by queueARN as part of tx, so
+// another domain can enqueue in the same transaction as the change that
+// causes the message. Waiting receivers wake once tx commits. It does not
+// check the queue's policy (see SendInTxAs and MaySend).
+func (s *Service) SendInTx(tx Tx, queueARN string, in SendInput) (*SendResult, error) {
+	q, err := s.queueInTx(tx, queueARN)
+	if err != nil {
+		return nil, err
+	}
+	return s.sendInTx(tx, q, in)
+}
+
+// SendInTxAs is SendInTx on behalf of a service principal (e.g.
+// ServiceAppConfig): it fails with AccessDenied unless the queue's policy, as
+// tx sees it, allows principal sqs:SendMessage. conditions holds condition
+// keys such as aws:SourceArn and aws:SourceAccount.
+func (s *Service) SendInTxAs(tx Tx, queueARN, principal string, conditions map[string]string, in SendInput) (*SendResult, error) {
+	q, err := s.queueInTx(tx, queueARN)
+	if err != nil {
+		return nil, err
+	}
+	if !s.allows(q, principal, conditions) {
+		return nil, Errorf(CodeAccessDenied, "Access to the resource %s is denied: its policy does not allow %s to send messages.", queueARN, principal)
+	}
+	return s.sendInTx(tx, q, in)
+}
+
+func (s *Service) queueInTx(tx Tx, queueARN string) (*Queue, error) {
+	account, name, ok := ParseARN(queueARN)
+	if !ok {
+		return nil, errNoQueue()
+	}
+	q, err := tx.QueueByName(account, name)
+	if err != nil {
+		return nil, err
+	}
+	q.parse(s.cfg.MaxMessageSize)
+	return q, nil
+}
+
+func (s *Service) sendInTx(tx Tx, q *Queue, in SendInput) (*SendResult, error) {
+	res := &SendResult{ID: in.ID}
+	p, verr := s.prepare(q, &in, res)
+	if verr != nil {
+		return nil, verr
+	}
+	if err := s.insert(tx, q, p, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	tx.AfterCommit(func() { s.wake.notify(q.ID) })
+	return res, nil
+}
+
+// prepare validates one message and computes its digests and ids.
+func (s *Service) prepare(q *Queue, in *SendInput, res *SendResult) (*pending, *Error) {
+	if in.Body == "" {
+		return nil, Errorf(CodeMissingParameter, "The request must contain the parameter MessageBody.")
+	}
+	if !validBody(in.Body) {
+		return nil, Errorf(CodeInvalidMessageContents, "Invalid binary character in message body; see the allowed characters of SQS messages.")
+	}
+	attrSize, aerr := validateAttributes(in.Attributes)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if size := len(in.Body) + attrSize; size > q.MaxMessageSize {
+		return nil, invalidParam("message", "MessageBody", fmt.Sprintf("Message must be shorter than %d bytes.", q.MaxMessageSize))
+	}
+	trace, serr := systemAttributes(in.SystemAttributes)
+	if serr != nil {
+		return nil, serr
+	}
+	delay := q.Delay
+	if in.DelaySeconds != nil {
+		if q.Fifo {
+			return nil, invalidParam(*in.DelaySeconds, "DelaySeconds", "The request include parameter that is not valid for this queue type.")
+		}
+		if *in.DelaySeconds < 0 || *in.DelaySeconds > 900 {
+			return nil, invalidParam(*in.DelaySeconds, "DelaySeconds", "must be between 0 and 900 seconds.")
+		}
+		delay = time.Duration(*in.DelaySeconds) * time.Second
+	}
+	p := &pending{in: in, res: res, delay: delay, msg: Message{
+		ID: uuid.NewString(), Body: in.Body, Attributes: in.Attributes, TraceHeader: trace, GroupID: in.GroupID,
+	}}
+	if err := s.prepareFifo(q, p); err != nil {
+		return nil, err
+	}
+	res.MessageID = p.msg.ID
+	res.MD5OfBody = MD5OfBody(in.Body)
+	res.MD5OfAttributes = MD5OfAttributes(in.Attributes)
+	res.MD5OfSystemAttributes = MD5OfAttributes(in.SystemAttributes)
+	return p, nil
+}
+
+func (s *Service) prepareFifo(q *Queue, p *pending) *Error {
+	in := p.in
+	if !q.Fifo {
+		if in.DedupID != "" {
+			return invalidParam(in.DedupID, "MessageDeduplicationId", "The request include parameter that is not valid for this queue type")
+		}
+		return nil
+	}
+	if in.GroupID == "" {
+		return Errorf(CodeMissingParameter, "The request must contain the parameter MessageGroupId.")
+	}
+	if len(in.GroupID) > 128 || len(in.DedupID) > 128 {
+		return invalidParam(in.GroupID, "MessageGroupId", "must be at most 128 characters")
+	}
+	p.msg.DedupID = in.DedupID
+	if p.msg.DedupID == "" {
+		if !q.ContentDedup {
+			return invalidParam("", "MessageDeduplicationId", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+		h := sha256.Sum256([]byte(in.Body))
+		p.msg.DedupID = hex.EncodeToString(h[:])
+	}
+	return nil
+}
+
+func systemAttributes(attrs map[string]MessageAttribute) (string, *Error) {
+	trace := ""
+	for name, a := range attrs {
+		if name != "AWSTraceHeader" {
+			return "", Errorf(CodeInvalidParameterValue, "Message system attribute name '%s' is invalid.", name)
+		}
+		if a.DataType != "String" || a.StringValue == nil {
+			return "", Errorf(CodeInvalidParameterValue, "Message system attribute AWSTraceHeader must be of type String.")
+		}
+		trace = *a.StringValue
+	}
+	return trace, nil
+}
+
+// insertAll stores prepared messages: in one statement on a standard queue,
+// one by one with deduplication on a FIFO queue.
+func (s *Service) insertAll(tx Tx, q *Queue, todo []*pending, now time.Time) error {
+	if q.Fifo {
+		for _, p := range todo {
+			if err := s.insert(tx, q, p, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	msgs := make([]NewMessage, len(todo))
+	for i, p := range todo {
+		p.msg.SentAt = now
+		msgs[i] = NewMessage{Message: &p.msg, VisibleAt: now.Add(p.delay), ExpiresAt: now.Add(q.Retention)}
+	}
+	return tx.InsertMessages(q.ID, msgs)
+}
+
+// insert stores one prepared message, deduplicating on FIFO queues.
+func (s *Service) insert(tx Tx, q *Queue, p *pending, now time.Time) error {
+	key := p.msg.DedupID
+	if q.Fifo {
+		if q.DedupPerGroup {
+			key = p.msg.GroupID + "\x00" + key
+		}
+		id, seq, found, err := tx.Dedup(q.ID, key, now)
+		if err != nil {
+			return err
+		}
+		if found {
+			p.res.MessageID, p.res.SequenceNumber = id, formatSeq(seq)
+			return nil
+		}
+	}
+	p.msg.SentAt = now
+	row, err := tx.InsertMessage(q.ID, &p.msg, now.Add(p.delay), now.Add(q.Retention))
+	if err != nil {
+		return err
+	}
+	if q.Fifo {
+		p.res.SequenceNumber = formatSeq(row)
+		return tx.PutDedup(q.ID, key, p.msg.ID, row, now.Add(dedupWindow))
+	}
+	return nil
+}
+
+func formatSeq(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for len(s) < 20 {
+		s = "0" + s
+	}
+	return s
+}
+
+// CheckBatch validates the shape of a batch request: 1 to 10 entries with
+// distinct, well-formed ids.
+func CheckBatch(ids []string) error {
+	if len(ids) == 0 {
+		return Errorf(CodeEmptyBatchRequest, "There should be at least one entry in the request.")
+	}
+	if len(ids) > maxBatchEntries {
+		return Errorf(CodeTooManyEntriesInBatch, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !batchIDRE.MatchString(id) {
+			return Errorf(CodeInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+		}
+		if seen[id] {
+			return Errorf(CodeBatchEntryIdsNotDistinct, "Id %s repeated.", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// MaySend reports whether the policy of the queue named by queueARN allows
+// principal (e.g. ServiceAppConfig) to call sqs:SendMessage on it. A queue
+// without a policy allows no other principal.
+func (s *Service) MaySend(ctx context.Context, queueARN, principal string, context map[string]string) (bool, error) {
+	q, err := s.QueueByARN(ctx, queueARN)
+	if err != nil {
+		return false, err
+	}
+	return s.allows(q, principal, context), nil
+}
+
+func (s *Service) allows(q *Queue, principal string, conditions map[string]string) bool {
+	doc := q.Policy()
+	if doc == "" {
+		return false
+	}
+	p, err := ParsePolicy(doc)
+	if err != nil {
+		return false
+	}
+	return p.Allows(Request{Principal: principal, Action: "sqs:SendMessage", Resource: s.ARN(q), Context: conditions})
+}

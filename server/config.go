@@ -8,8 +8,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"time"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 

@@ -31,9 +31,9 @@ import (
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/sqlite"
-	"github.com/batonhq/baton/webhook"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/sqsapi"
+	"github.com/batonhq/baton/webhook"
 )
 
 // Version is baton's version, set at build time.

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 
@@ -14,7 +10,7 @@ import (
 
 func newAlarmCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "alarm", Short: "Set the alarms that AppConfig environment monitors watch"}
-	var base, token, reason string
+	var reason string
 	set := &cobra.Command{
 		Use:   "set NAME OK|ALARM|INSUFFICIENT_DATA",
 		Short: "Set an alarm's state; ALARM rolls back deployments whose environment monitors it",
@@ -23,29 +19,19 @@ arn:aws:cloudwatch:us-east-1:000000000000:alarm:NAME. Setting it to ALARM rolls
 back, at once, every deployment in progress in an environment that monitors it.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			body, _ := json.Marshal(map[string]string{"State": strings.ToUpper(args[1]), "Reason": reason})
-			req, err := http.NewRequestWithContext(cmd.Context(), http.MethodPut,
-				strings.TrimRight(base, "/")+"/baton/v1/alarms/"+url.PathEscape(args[0]), bytes.NewReader(body))
+			c, err := newClient()
 			if err != nil {
 				return err
 			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("x-token", token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				return err
+			state := strings.ToUpper(args[1])
+			if err := c.Do(cmd.Context(), "PUT", "/baton/v1/alarms/"+url.PathEscape(args[0]),
+				map[string]string{"State": state, "Reason": reason}, nil); err != nil {
+				return fmt.Errorf("set alarm: %w", err)
 			}
-			defer resp.Body.Close()
-			out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-			if resp.StatusCode != http.StatusOK {
-				return fmt.Errorf("set alarm: %s: %s", resp.Status, bytes.TrimSpace(out))
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "alarm %s is %s\n", args[0], strings.ToUpper(args[1]))
+			fmt.Fprintf(cmd.OutOrStdout(), "alarm %s is %s\n", args[0], state)
 			return nil
 		},
 	}
-	set.Flags().StringVar(&base, "url", batonURL(), "baton URL (env BATON_ENDPOINT or BATON_URL)")
-	set.Flags().StringVar(&token, "token", envOr("BATON_TOKEN", ""), "admin API token (env BATON_TOKEN)")
 	set.Flags().StringVar(&reason, "reason", "", "why the alarm changed")
 	cmd.AddCommand(set)
 	return cmd

@@ -67,12 +67,15 @@ var globalFlags struct {
 	token    string
 }
 
-// newClient builds a client from flags, then BATON_ENDPOINT/BATON_TOKEN, then
-// the saved config.
+// newClient builds a client from flags, then BATON_ENDPOINT (or BATON_URL)
+// and BATON_TOKEN, then the config saved by "baton auth".
 func newClient() (*client.Client, error) {
 	c, err := loadConfig()
 	if err != nil {
 		return nil, err
+	}
+	if v := os.Getenv("BATON_URL"); v != "" {
+		c.Endpoint = v
 	}
 	if v := os.Getenv("BATON_ENDPOINT"); v != "" {
 		c.Endpoint = v

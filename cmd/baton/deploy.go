@@ -14,28 +14,41 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
-// awsFlags are how the CLI reaches baton's AWS faces.
+// awsFlags are the credentials CLI commands sign AWS requests with; the
+// endpoint is baton's, found like every other command's.
 type awsFlags struct {
-	url, accessKey, secretKey string
+	accessKey, secretKey, region string
 }
 
-func (f *awsFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.url, "url", batonURL(), "baton URL (env BATON_ENDPOINT or BATON_URL)")
-	cmd.Flags().StringVar(&f.accessKey, "access-key", envOr("AWS_ACCESS_KEY_ID", "baton"), "AWS access key id to sign with (env AWS_ACCESS_KEY_ID)")
-	cmd.Flags().StringVar(&f.secretKey, "secret-key", envOr("AWS_SECRET_ACCESS_KEY", "baton"), "AWS secret key to sign with (env AWS_SECRET_ACCESS_KEY)")
+func (f *awsFlags) add(flags *pflag.FlagSet) {
+	flags.StringVar(&f.accessKey, "access-key", os.Getenv("AWS_ACCESS_KEY_ID"), "AWS access key id to sign with (env AWS_ACCESS_KEY_ID; see baton aws-credentials)")
+	flags.StringVar(&f.secretKey, "secret-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "AWS secret access key (env AWS_SECRET_ACCESS_KEY)")
+	flags.StringVar(&f.region, "region", envOr("AWS_REGION", "us-east-1"), "region to sign for (env AWS_REGION)")
 }
 
-func (f *awsFlags) appconfig() *appconfig.Client {
-	return appconfig.New(appconfig.Options{BaseEndpoint: aws.String(strings.TrimRight(f.url, "/")), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(f.accessKey, f.secretKey, "")})
+// endpoint returns baton's URL and the credentials provider.
+func (f *awsFlags) endpoint() (string, aws.CredentialsProvider, error) {
+	c, err := newClient()
+	if err != nil {
+		return "", nil, err
+	}
+	if f.accessKey == "" || f.secretKey == "" {
+		return "", nil, errors.New("AWS credentials needed: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or --access-key/--secret-key); create a pair with baton aws-credentials create")
+	}
+	return c.Endpoint, credentials.NewStaticCredentialsProvider(f.accessKey, f.secretKey, ""), nil
 }
 
-// batonURL is the default baton URL: $BATON_ENDPOINT, $BATON_URL or the
-// default listen address.
-func batonURL() string { return envOr("BATON_ENDPOINT", envOr("BATON_URL", "http://127.0.0.1:8080")) }
+func (f *awsFlags) appconfig() (*appconfig.Client, error) {
+	url, creds, err := f.endpoint()
+	if err != nil {
+		return nil, err
+	}
+	return appconfig.New(appconfig.Options{BaseEndpoint: aws.String(url), Region: f.region, Credentials: creds}), nil
+}
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
@@ -61,7 +74,10 @@ bake until the deployment is COMPLETE (exit 0) or ROLLED_BACK/REVERTED (exit 1).
 			if desc != "" {
 				in.Description = &desc
 			}
-			c := af.appconfig()
+			c, err := af.appconfig()
+			if err != nil {
+				return err
+			}
 			d, err := c.StartDeployment(cmd.Context(), &in)
 			if err != nil {
 				return err
@@ -75,7 +91,7 @@ bake until the deployment is COMPLETE (exit 0) or ROLLED_BACK/REVERTED (exit 1).
 			return follow(cmd.Context(), c, out, app, env, d.DeploymentNumber)
 		},
 	}
-	af.add(cmd)
+	af.add(cmd.Flags())
 	f := cmd.Flags()
 	f.StringVar(&app, "application", "", "application id (required)")
 	f.StringVar(&env, "environment", "", "environment id (required)")

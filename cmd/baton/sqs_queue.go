@@ -4,27 +4,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/spf13/cobra"
 )
 
 // queueFlags are how the queue commands reach baton's SQS API.
-type queueFlags struct {
-	endpoint, accessKey, secretKey, region string
-}
+type queueFlags struct{ awsFlags }
 
-func (f *queueFlags) client() *sqs.Client {
-	return sqs.New(sqs.Options{
-		Region:       f.region,
-		BaseEndpoint: aws.String(f.endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(f.accessKey, f.secretKey, ""),
-	})
+func (f *queueFlags) client() (*sqs.Client, error) {
+	url, creds, err := f.endpoint()
+	if err != nil {
+		return nil, err
+	}
+	return sqs.New(sqs.Options{Region: f.region, BaseEndpoint: aws.String(url), Credentials: creds}), nil
 }
 
 // queueURL resolves a queue name or URL.
@@ -39,13 +35,6 @@ func (f *queueFlags) queueURL(cmd *cobra.Command, c *sqs.Client, nameOrURL strin
 	return out.QueueUrl, nil
 }
 
-func envDefault(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
 func newQueueCmd() *cobra.Command {
 	f := &queueFlags{}
 	cmd := &cobra.Command{
@@ -55,11 +44,7 @@ func newQueueCmd() *cobra.Command {
 API like any client; credentials come from AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (see "baton aws-credentials").`,
 	}
-	p := cmd.PersistentFlags()
-	p.StringVar(&f.endpoint, "endpoint", envDefault("BATON_URL", "http://127.0.0.1:8080"), "baton URL (env BATON_URL)")
-	p.StringVar(&f.accessKey, "access-key", os.Getenv("AWS_ACCESS_KEY_ID"), "access key id (env AWS_ACCESS_KEY_ID)")
-	p.StringVar(&f.secretKey, "secret-key", os.Getenv("AWS_SECRET_ACCESS_KEY"), "secret access key (env AWS_SECRET_ACCESS_KEY)")
-	p.StringVar(&f.region, "region", envDefault("AWS_REGION", "us-east-1"), "region to sign for")
+	f.add(cmd.PersistentFlags())
 	cmd.AddCommand(queueListCmd(f), queueSendCmd(f), queueReceiveCmd(f), queuePurgeCmd(f))
 	return cmd
 }
@@ -70,7 +55,10 @@ func queueListCmd(f *queueFlags) *cobra.Command {
 		Short: "List queues with their approximate message counts",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := f.client()
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
 			in := &sqs.ListQueuesInput{MaxResults: aws.Int32(1000)}
 			if len(args) == 1 {
 				in.QueueNamePrefix = &args[0]
@@ -106,7 +94,10 @@ func queueSendCmd(f *queueFlags) *cobra.Command {
 		Short: `Send a message (BODY "-" reads standard input)`,
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := f.client()
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
 			url, err := f.queueURL(cmd, c, args[0])
 			if err != nil {
 				return err
@@ -148,7 +139,10 @@ func queueReceiveCmd(f *queueFlags) *cobra.Command {
 		Short: "Receive messages and print them as JSON lines",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := f.client()
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
 			url, err := f.queueURL(cmd, c, args[0])
 			if err != nil {
 				return err
@@ -185,7 +179,10 @@ func queuePurgeCmd(f *queueFlags) *cobra.Command {
 		Short: "Delete every message of a queue",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c := f.client()
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
 			url, err := f.queueURL(cmd, c, args[0])
 			if err != nil {
 				return err

@@ -133,6 +133,9 @@ func Embedded(ctx context.Context, cfg server.Config) (*Target, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Out == nil {
+		cfg.Out = io.Discard // no one-time credential banners in bench output
+	}
 	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		os.RemoveAll(dir)

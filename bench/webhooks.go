@@ -19,6 +19,10 @@ import (
 type WebhooksConfig struct {
 	Concurrency int
 	Events      int
+	// Rate paces posting to this many events per second (0: as fast as the
+	// clients go). Below saturation the latencies show what baton adds; at
+	// saturation they show the backlog.
+	Rate float64
 }
 
 // WebhooksResult is what the webhook benchmark measured.
@@ -117,6 +121,9 @@ func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResul
 	var rec Recorder
 	start := time.Now()
 	Run(ctx, cfg.Concurrency, cfg.Events, 0, func(ctx context.Context, i int) {
+		if cfg.Rate > 0 { // open loop: event i is due at start + i/rate
+			time.Sleep(time.Until(start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))))
+		}
 		kc := uuid.NewString()
 		body := fmt.Sprintf(`{"type":"sh.keptn.event.bench.triggered","source":"baton-bench","shkeptncontext":%q,"data":{"project":%q,"stage":"dev","service":"svc"}}`, kc, project)
 		t0 := time.Now()

@@ -117,5 +117,6 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 	tgt.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients posting events")
 	cmd.Flags().IntVar(&cfg.Events, "events", 10000, "task events to post (one webhook call each)")
+	cmd.Flags().Float64Var(&cfg.Rate, "rate", 0, "post this many events per second (0: as fast as possible); latencies below saturation show what baton adds")
 	return cmd
 }

@@ -7,10 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -23,16 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
 	"github.com/aws/aws-sdk-go-v2/service/appconfigdata"
-
-	"github.com/batonhq/baton/server"
 )
 
 // AppConfigOptions tune the AppConfig benchmark.
 type AppConfigOptions struct {
-	Sessions    int    // GetLatestConfiguration requests, one session each
-	Workers     int    // concurrent clients
-	Deployments int    // zero-duration deployments to time
-	Sync        string // commit durability of the embedded baton
+	Sessions    int // GetLatestConfiguration requests, one session each
+	Workers     int // concurrent clients
+	Deployments int // zero-duration deployments to time
 	// Client is "sdk" (aws-sdk-go-v2's appconfigdata client) or "http"
 	// (net/http with SigV4 signatures from the SDK's signer: the server's
 	// share of the work shows better).
@@ -49,28 +44,17 @@ type AppConfigResult struct {
 	DeployMax      time.Duration
 }
 
-// AppConfig starts an embedded baton and measures GetLatestConfiguration
-// throughput and StartDeployment-to-COMPLETE latency.
-func AppConfig(ctx context.Context, o AppConfigOptions) (*AppConfigResult, error) {
-	dir, err := os.MkdirTemp("", "baton-bench-")
+// AppConfig measures GetLatestConfiguration throughput and
+// StartDeployment-to-COMPLETE latency on t.
+func AppConfig(ctx context.Context, t *Target, o AppConfigOptions) (*AppConfigResult, error) {
+	id, secret, err := AWSCredentials(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	srv, err := server.Open(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: dir, Token: "bench", Sync: o.Sync,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		return nil, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(runCtx) }()
-	defer func() { stop(); <-done }()
-
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Workers * 2, MaxConnsPerHost: o.Workers * 2}}
-	creds := credentials.NewStaticCredentialsProvider("bench", "bench", "")
-	ac := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(srv.URL()), Region: "us-east-1", Credentials: creds, HTTPClient: hc})
-	data := appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(srv.URL()), Region: "us-east-1", Credentials: creds, HTTPClient: hc})
+	creds := credentials.NewStaticCredentialsProvider(id, secret, "")
+	ac := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(t.URL), Region: "us-east-1", Credentials: creds, HTTPClient: hc})
+	data := appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(t.URL), Region: "us-east-1", Credentials: creds, HTTPClient: hc})
 	f, err := setup(ctx, ac)
 	if err != nil {
 		return nil, err
@@ -79,7 +63,7 @@ func AppConfig(ctx context.Context, o AppConfigOptions) (*AppConfigResult, error
 	if err := timeDeploys(ctx, ac, f, o.Deployments, res); err != nil {
 		return nil, err
 	}
-	return res, pollRate(ctx, data, srv.URL(), hc, f, o, res)
+	return res, pollRate(ctx, data, t.URL, hc, aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, f, o, res)
 }
 
 type benchFixture struct{ app, env, profile, strategy string }
@@ -144,7 +128,7 @@ func timeDeploys(ctx context.Context, ac *appconfig.Client, f *benchFixture, n i
 
 // pollRate opens o.Sessions sessions, then redeems each initial token once
 // with o.Workers concurrent clients, and times only the redemptions.
-func pollRate(ctx context.Context, data *appconfigdata.Client, base string, hc *http.Client, f *benchFixture, o AppConfigOptions, res *AppConfigResult) error {
+func pollRate(ctx context.Context, data *appconfigdata.Client, base string, hc *http.Client, creds aws.Credentials, f *benchFixture, o AppConfigOptions, res *AppConfigResult) error {
 	tokens := make([]string, o.Sessions)
 	if err := parallel(o.Workers, o.Sessions, func(i int) error {
 		s, err := data.StartConfigurationSession(ctx, &appconfigdata.StartConfigurationSessionInput{ApplicationIdentifier: &f.app,
@@ -158,7 +142,7 @@ func pollRate(ctx context.Context, data *appconfigdata.Client, base string, hc *
 	}
 	get := sdkGet(data)
 	if o.Client == "http" {
-		get = httpGet(base, hc)
+		get = httpGet(base, hc, creds)
 	}
 	lat := make([]time.Duration, o.Sessions)
 	start := time.Now()
@@ -224,9 +208,8 @@ func sdkGet(data *appconfigdata.Client) getter {
 // emptySHA256 is the payload hash of a request without a body.
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-func httpGet(base string, hc *http.Client) getter {
+func httpGet(base string, hc *http.Client, creds aws.Credentials) getter {
 	signer := v4.NewSigner()
-	creds := aws.Credentials{AccessKeyID: "bench", SecretAccessKey: "bench"}
 	return func(ctx context.Context, token string) (int, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/configuration?configuration_token="+url.QueryEscape(token), nil)
 		if err != nil {

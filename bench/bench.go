@@ -5,12 +5,14 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -201,4 +203,30 @@ func Run(ctx context.Context, concurrency, n int, d time.Duration, op func(ctx c
 	}
 	wg.Wait()
 	return time.Since(start)
+}
+
+// AWSCredentials returns the AWS key pair to sign requests to t with:
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when set, else a new key made
+// through baton's admin API with t's token.
+func AWSCredentials(ctx context.Context, t *Target) (id, secret string, err error) {
+	if id, secret = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		return id, secret, nil
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", t.URL+"/api/baton/v1/aws-credentials",
+		strings.NewReader(`{"description":"baton bench"}`))
+	if err != nil {
+		return "", "", err
+	}
+	req.Header.Set("x-token", t.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var k struct{ AccessKeyID, SecretAccessKey string }
+	if err := json.NewDecoder(resp.Body).Decode(&k); err != nil || resp.StatusCode != http.StatusCreated {
+		return "", "", fmt.Errorf("create an AWS key on %s (status %d): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead", t.URL, resp.StatusCode)
+	}
+	return k.AccessKeyID, k.SecretAccessKey, nil
 }

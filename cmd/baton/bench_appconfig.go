@@ -12,19 +12,28 @@ import (
 // newBenchAppConfigCmd is "baton bench appconfig".
 func newBenchAppConfigCmd() *cobra.Command {
 	var opts bench.AppConfigOptions
+	var tgt benchTarget
 	ac := &cobra.Command{
 		Use:   "appconfig",
-		Short: "GetLatestConfiguration requests/s and StartDeployment-to-COMPLETE time, on an embedded baton",
-		Long: `Start an embedded baton on loopback (temporary data directory) and measure:
+		Short: "GetLatestConfiguration requests/s and StartDeployment-to-COMPLETE time",
+		Long: `Measure a baton (--endpoint, or an embedded one on loopback):
 
   - GetLatestConfiguration requests per second with aws-sdk-go-v2's appconfigdata
     client; each request redeems the initial token of its own session, so every
     request is a real poll that returns the configuration;
   - the time from StartDeployment to COMPLETE of a zero-duration, zero-bake
-    deployment (observed by polling GetDeployment).`,
+    deployment (observed by polling GetDeployment).
+
+Requests are signed with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or with a key
+the benchmark creates through the admin API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := bench.AppConfig(cmd.Context(), opts)
+			t, err := tgt.open(cmd)
+			if err != nil {
+				return err
+			}
+			defer t.Close()
+			r, err := bench.AppConfig(cmd.Context(), t, opts)
 			if err != nil {
 				return err
 			}
@@ -41,6 +50,6 @@ func newBenchAppConfigCmd() *cobra.Command {
 	f.IntVar(&opts.Workers, "workers", 32, "concurrent clients")
 	f.IntVar(&opts.Deployments, "deployments", 20, "zero-duration deployments to time")
 	f.StringVar(&opts.Client, "client", "sdk", "GetLatestConfiguration client: sdk (aws-sdk-go-v2) or http (net/http + SigV4 signer)")
-	f.StringVar(&opts.Sync, "sync", "FULL", "commit durability of the embedded baton: FULL or NORMAL")
+	tgt.flags(ac)
 	return ac
 }

@@ -165,3 +165,30 @@ func TestExtensionValidation(t *testing.T) {
 		Actions: map[string][]types.Action{"ON_DEPLOYMENT_START": {{Name: aws.String("a"), Uri: aws.String("https://example.com")}}}})
 	apiError(t, err, "BadRequestException", "Name")
 }
+
+func TestDeadDeliveryShowsInInvocation(t *testing.T) {
+	e := start(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+	f := e.fixture()
+	fn := newFunction(t, func(map[string]any) (int, string) { return 403, `{"message":"go away"}` })
+	e.createExtension("rude", fn.URL, types.ActionPointOnDeploymentStart)
+	e.associateCustom("rude", arn("application/"+f.app+"/configurationprofile/"+f.profile))
+	must[*appconfig.StartDeploymentOutput](t)(e.deploy(f.app, f.env, f.profile, f.fast, ""))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d := e.waitState(f.app, f.env, 1, types.DeploymentStateComplete)
+		invs := invocations(d)
+		if len(invs) != 1 {
+			t.Fatalf("invocations %+v", invs)
+		}
+		if aws.ToString(invs[0].ErrorCode) == "DeliveryFailed" {
+			if !strings.Contains(aws.ToString(invs[0].ErrorMessage), "HTTP 403") {
+				t.Fatalf("invocation %+v", invs[0])
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("invocation never failed: %+v", invs[0])
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}

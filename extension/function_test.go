@@ -44,8 +44,11 @@ func TestHTTPFunctionBlocksAndRewrites(t *testing.T) {
 			rewritten := strings.ReplaceAll(string(content), "red", "crimson")
 			return 200, `{"Content":"` + base64.StdEncoding.EncodeToString([]byte(rewritten)) + `"}`
 		case "PreStartDeployment":
-			if req["Description"] == "friday" {
+			switch req["Description"] {
+			case "friday":
 				return 200, `{"Error":"BadRequestError","Message":"no deployments on Friday"}`
+			case "rewrite":
+				return 200, `{"Content":"` + base64.StdEncoding.EncodeToString([]byte(`{"color":"rewritten"}`)) + `"}`
 			}
 		}
 		return 200, `{}`
@@ -99,6 +102,18 @@ func TestHTTPFunctionBlocksAndRewrites(t *testing.T) {
 		}
 	}
 
+	// PRE_START_DEPLOYMENT rewrites what the deployment serves; its
+	// invocation is on DEPLOYMENT_STARTED.
+	d2 := must[*appconfig.StartDeploymentOutput](t)(e.deploy(f.app, f.env, f.profile, f.fast, "rewrite"))
+	started := d2.EventLog[len(d2.EventLog)-1]
+	if len(started.ActionInvocations) != 1 || *started.ActionInvocations[0].ActionName != "call-pre_start_deployment" {
+		t.Fatalf("DEPLOYMENT_STARTED invocations %+v", started.ActionInvocations)
+	}
+	e.waitState(f.app, f.env, d2.DeploymentNumber, types.DeploymentStateComplete)
+	if got := e.served(f.app, f.env, f.profile); got != `{"color":"rewritten"}` {
+		t.Fatalf("served %s", got)
+	}
+
 	// The extension cannot go while associated; versions grow by Latest-Version-Number.
 	_, err = e.ac.DeleteExtension(e.ctx, &appconfig.DeleteExtensionInput{ExtensionIdentifier: aws.String("guard")})
 	apiError(t, err, "BadRequestException", "delete its associations")
@@ -139,6 +154,10 @@ func TestTickRollsBack(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("events %+v", got.EventLog)
+	}
+	invs := invocations(got)
+	if len(invs) != 1 || aws.ToString(invs[0].Uri) != fn.URL || *invs[0].ActionName != "call-at_deployment_tick" {
+		t.Fatalf("tick invocations %+v", invs)
 	}
 	if r := fn.requests(); len(r) == 0 || r[0]["Type"] != "AtDeploymentTick" {
 		t.Fatalf("tick requests %v", r)

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
+	"github.com/aws/aws-sdk-go-v2/service/appconfigdata"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -31,6 +32,7 @@ type env struct {
 	clock *clock.Fake
 	ac    *appconfig.Client
 	sqs   *sqs.Client
+	data  *appconfigdata.Client
 	ctx   context.Context
 }
 
@@ -42,8 +44,9 @@ func start(t testing.TB, cfg server.Config) *env {
 	id, secret := in.AWSKeys()
 	creds := credentials.NewStaticCredentialsProvider(id, secret, "")
 	return &env{t: t, in: in, clock: fc, ctx: context.Background(),
-		ac:  appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
-		sqs: sqs.New(sqs.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
+		ac:   appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
+		sqs:  sqs.New(sqs.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
+		data: appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
 	}
 }
 
@@ -199,4 +202,14 @@ func (f *function) requests() []map[string]any {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]map[string]any(nil), f.got...)
+}
+
+// served returns what a new appconfigdata session of app/env/profile gets.
+func (e *env) served(app, envID, profile string) string {
+	e.t.Helper()
+	s := must[*appconfigdata.StartConfigurationSessionOutput](e.t)(e.data.StartConfigurationSession(e.ctx, &appconfigdata.StartConfigurationSessionInput{
+		ApplicationIdentifier: &app, EnvironmentIdentifier: &envID, ConfigurationProfileIdentifier: &profile}))
+	c := must[*appconfigdata.GetLatestConfigurationOutput](e.t)(e.data.GetLatestConfiguration(e.ctx, &appconfigdata.GetLatestConfigurationInput{
+		ConfigurationToken: s.InitialConfigurationToken}))
+	return string(c.Configuration)
 }

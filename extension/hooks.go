@@ -189,17 +189,17 @@ func (s *Service) PreCreateHostedVersion(ctx context.Context, in *appconfig.PreC
 			Application:          Ref{in.Application.ID, in.Application.Name},
 			ConfigurationProfile: Ref{in.Profile.ID, in.Profile.Name},
 			Type:                 typeOf(appconfig.PreCreateHostedConfigurationVersion),
-			ContentType:          in.Version.ContentType, ContentVersion: strconv.Itoa(in.Version.VersionNumber),
-			Content: in.Version.Content}
+			ContentType:          in.Version.ContentType, ContentVersion: "1", Content: in.Version.Content}
 		if p := in.Previous; p != nil {
+			msg.ContentVersion = strconv.Itoa(p.VersionNumber + 1) // a forecast: the number is given out on commit
 			msg.PreviousContent = &Content{ContentType: p.ContentType, ContentVersion: strconv.Itoa(p.VersionNumber), Content: p.Content}
 		}
 		resp, err := s.call(ctx, actionURI(a.action, a.params), &msg)
 		if err != nil || resp.Error != "" {
 			return refusal(a, appconfig.PreCreateHostedConfigurationVersion, resp, err)
 		}
-		if resp.Content != nil {
-			in.Version.Content = resp.Content
+		if err := replaceContent(&in.Version.Content, resp); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -228,11 +228,29 @@ func (s *Service) PreStartDeployment(ctx context.Context, in *appconfig.PreStart
 		}
 		msg := deploymentMessage(n, in.Deployment, appconfig.PreStartDeployment, a.params)
 		msg.ContentType, msg.ContentVersion, msg.Content = in.Deployment.Engine.ContentType, in.Deployment.ConfigurationVersion, in.Content
-		resp, err := s.call(ctx, actionURI(a.action, a.params), &msg)
+		uri := actionURI(a.action, a.params)
+		resp, err := s.call(ctx, uri, &msg)
 		if err != nil || resp.Error != "" {
 			return refusal(a, appconfig.PreStartDeployment, resp, err)
 		}
+		if err := replaceContent(&in.Content, resp); err != nil {
+			return err
+		}
+		in.Invocations = append(in.Invocations, appconfig.ActionInvocation{ExtensionIdentifier: a.ext.ID,
+			ActionName: a.action.Name, URI: uri, RoleArn: a.action.RoleArn, InvocationID: msg.InvocationID})
 	}
+	return nil
+}
+
+// replaceContent takes the content a PRE_* function answered, if any.
+func replaceContent(content *[]byte, resp *Response) error {
+	if resp.Content == nil {
+		return nil
+	}
+	if len(resp.Content) > appconfig.MaxContent {
+		return &appconfig.Error{Code: appconfig.CodePayloadTooLarge, Message: "content returned by the extension is larger than 2 MB"}
+	}
+	*content = resp.Content
 	return nil
 }
 
@@ -252,9 +270,13 @@ func (s *Service) AtDeploymentTick(ctx context.Context, d *appconfig.Deployment)
 	}
 	for _, a := range acts {
 		msg := deploymentMessage(n, d, appconfig.AtDeploymentTick, a.params)
-		resp, err := s.call(ctx, actionURI(a.action, a.params), &msg)
+		uri := actionURI(a.action, a.params)
+		inv := appconfig.ActionInvocation{ExtensionIdentifier: a.ext.ID, ActionName: a.action.Name, URI: uri,
+			RoleArn: a.action.RoleArn, InvocationID: msg.InvocationID}
+		resp, err := s.call(ctx, uri, &msg)
 		if err != nil {
-			return appconfig.Directive{}, fmt.Errorf("extension %s: %w", a.ext.Name, err)
+			inv.ErrorCode, inv.ErrorMessage = "InvocationFailed", err.Error()
+			return appconfig.Directive{Invocations: []appconfig.ActionInvocation{inv}}, fmt.Errorf("extension %s: %w", a.ext.Name, err)
 		}
 		if resp.Error != "" || resp.Directive == "ROLL_BACK" {
 			desc := resp.Description
@@ -264,7 +286,8 @@ func (s *Service) AtDeploymentTick(ctx context.Context, d *appconfig.Deployment)
 			if desc == "" {
 				desc = fmt.Sprintf("Rollback initiated by extension %s", a.ext.Name)
 			}
-			return appconfig.Directive{RollBack: true, Description: desc}, nil
+			inv.ErrorCode, inv.ErrorMessage = resp.Error, resp.Message
+			return appconfig.Directive{RollBack: true, Description: desc, Invocations: []appconfig.ActionInvocation{inv}}, nil
 		}
 	}
 	return appconfig.Directive{}, nil

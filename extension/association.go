@@ -231,9 +231,22 @@ func (s *Service) DeleteAssociation(ctx context.Context, id string) error {
 			}
 			return err
 		}
-		if err := tx.RemoveTags(AssociationArn(id), nil); err != nil {
+		if err := untagAll(ctx, tx, AssociationArn(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindAssociation, id)
 	})
+}
+
+// untagAll drops every tag of arn.
+func untagAll(ctx context.Context, tx appconfig.Tx, arn string) error {
+	tags, err := tx.Tags(ctx, arn)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	return tx.RemoveTags(arn, keys)
 }

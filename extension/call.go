@@ -42,6 +42,9 @@ func (s *Service) call(ctx context.Context, uri string, msg *Message) (*Response
 
 // post sends body to uri and returns the status and the (capped) answer.
 func (s *Service) post(ctx context.Context, uri, invocation string, body []byte, timeout time.Duration) (int, []byte, error) {
+	if err := s.checkPlain(uri); err != nil {
+		return 0, nil, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, bytes.NewReader(body))

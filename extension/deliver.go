@@ -50,7 +50,7 @@ type Job struct {
 // when the target cannot take it. Only internal errors are returned.
 func (s *Service) dispatch(tx appconfig.Tx, uri string, cond map[string]string, body []byte,
 	d *appconfig.Deployment, inv *appconfig.ActionInvocation) error {
-	kind, err := targetKind(uri)
+	kind, err := s.targetKind(uri)
 	if err != nil {
 		inv.ErrorCode, inv.ErrorMessage = "InvalidTarget", err.Error()
 		return nil

@@ -175,6 +175,7 @@ func TestExtensionValidation(t *testing.T) {
 		{types.ActionPointOnDeploymentStart, "arn:aws:lambda:us-east-1:000000000000:function:f", "Lambda"},
 		{types.ActionPointOnDeploymentStart, "arn:aws:sns:us-east-1:000000000000:t", "SNS"},
 		{types.ActionPointOnDeploymentStart, "ftp://x", "https URL"},
+		{types.ActionPointOnDeploymentStart, "http://127.0.0.1:9/hook", "allow-list"},
 	} {
 		_, err := e.ac.CreateExtension(e.ctx, &appconfig.CreateExtensionInput{Name: aws.String("x"),
 			Actions: map[string][]types.Action{string(c.point): {{Name: aws.String("a"), Uri: &c.uri}}}})

@@ -105,6 +105,8 @@ func (s *Service) HandleHTTP(ctx context.Context, it outbox.Item) outbox.Result 
 	status, out, err := s.post(ctx, j.URI, j.InvocationID, []byte(j.Body), CallTimeout)
 	res.Status, res.Excerpt = status, excerpt(out)
 	switch {
+	case appconfig.ErrorCode(err) == appconfig.CodeBadRequest: // the target is not allowed
+		res.Failed, res.Permanent, res.Error = true, true, err.Error()
 	case err != nil:
 		res.Failed, res.Error = true, err.Error()
 	case status >= 200 && status <= 299:

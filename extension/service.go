@@ -27,6 +27,7 @@ type Service struct {
 	deliver Deliverer
 	client  *http.Client
 	amazon  AmazonSQS
+	plain   func(hostport string) bool
 	clock   clock.Clock
 	log     *slog.Logger
 }
@@ -40,8 +41,11 @@ type Options struct {
 	// Amazon sends to queues baton does not host; nil records such
 	// deliveries as failed instead.
 	Amazon AmazonSQS
-	Clock  clock.Clock
-	Log    *slog.Logger
+	// PlainHTTP reports whether an http:// (not https) target host may be
+	// called; nil allows none.
+	PlainHTTP func(hostport string) bool
+	Clock     clock.Clock
+	Log       *slog.Logger
 }
 
 // New returns the extension service over the AppConfig store.
@@ -49,10 +53,13 @@ func New(store appconfig.Store, opts Options) *Service {
 	if opts.Client == nil {
 		opts.Client = http.DefaultClient
 	}
+	if opts.PlainHTTP == nil {
+		opts.PlainHTTP = func(string) bool { return false }
+	}
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Service{store: store, deliver: opts.Deliverer, client: opts.Client, amazon: opts.Amazon, clock: opts.Clock, log: opts.Log}
+	return &Service{store: store, deliver: opts.Deliverer, client: opts.Client, amazon: opts.Amazon, plain: opts.PlainHTTP, clock: opts.Clock, log: opts.Log}
 }
 
 // CreateInput is a CreateExtension request (also UpdateExtension's fields).
@@ -65,7 +72,7 @@ type CreateInput struct {
 	LatestVersion *int // Latest-Version-Number: create a new version of Name
 }
 
-func validateDefinition(actions map[appconfig.ActionPoint][]Action, params map[string]Parameter) error {
+func (s *Service) validateDefinition(actions map[appconfig.ActionPoint][]Action, params map[string]Parameter) error {
 	if len(actions) < 1 || len(actions) > MaxActionPoints {
 		return appconfig.Errorf(appconfig.CodeBadRequest, "Actions must name 1 to %d action points", MaxActionPoints)
 	}
@@ -76,7 +83,7 @@ func validateDefinition(actions map[appconfig.ActionPoint][]Action, params map[s
 		if len(list) != 1 {
 			return appconfig.Errorf(appconfig.CodeBadRequest, "action point %s must have exactly one action", p)
 		}
-		kind, err := targetKind(list[0].URI)
+		kind, err := s.targetKind(list[0].URI)
 		if err != nil {
 			return err
 		}
@@ -116,7 +123,7 @@ func (s *Service) CreateExtension(ctx context.Context, in CreateInput) (*Extensi
 	if builtin(in.Name) != nil {
 		return nil, appconfig.Errorf(appconfig.CodeConflict, "%s is an AWS-authored extension", in.Name)
 	}
-	if err := validateDefinition(in.Actions, in.Parameters); err != nil {
+	if err := s.validateDefinition(in.Actions, in.Parameters); err != nil {
 		return nil, err
 	}
 	var out *Extension
@@ -262,7 +269,7 @@ func (s *Service) UpdateExtension(ctx context.Context, ident string, version int
 		if params != nil {
 			out.Parameters = params
 		}
-		if err := validateDefinition(out.Actions, out.Parameters); err != nil {
+		if err := s.validateDefinition(out.Actions, out.Parameters); err != nil {
 			return err
 		}
 		return tx.Put(KindExtension, doc.ID, "", doc.Name, doc)
@@ -294,10 +301,12 @@ func (s *Service) DeleteExtension(ctx context.Context, ident string, version int
 					"extension %s is associated with %s (association %s); delete its associations before the extension", doc.Name, a.ResourceArn, a.ID)
 			}
 		}
-		keep := doc.Versions[:0]
+		var keep []*Extension
 		for _, v := range doc.Versions {
 			if version != 0 && v.VersionNumber != version {
 				keep = append(keep, v)
+			} else if err := untagAll(ctx, tx, v.Arn); err != nil {
+				return err
 			}
 		}
 		if len(keep) == len(doc.Versions) {

@@ -2,6 +2,7 @@ package extension
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/batonhq/baton/appconfig"
@@ -107,6 +108,29 @@ const (
 	TargetQueue = "sqs"
 	TargetHTTP  = "http"
 )
+
+// targetKind is targetKind that also refuses plain http to hosts that are
+// not allow-listed.
+func (s *Service) targetKind(uri string) (string, error) {
+	kind, err := targetKind(uri)
+	if err == nil && kind == TargetHTTP {
+		err = s.checkPlain(uri)
+	}
+	return kind, err
+}
+
+// checkPlain refuses an http:// uri whose host is not allow-listed.
+func (s *Service) checkPlain(uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		return appconfig.Errorf(appconfig.CodeBadRequest, "Uri %q is not a URL", uri)
+	}
+	if u.Scheme == "http" && !s.plain(u.Host) {
+		return appconfig.Errorf(appconfig.CodeBadRequest,
+			"Uri %s: plain http is only allowed to targets on the allow-list (--allow-webhook-target); use https", uri)
+	}
+	return nil
+}
 
 // targetKind classifies an action Uri: an SQS queue ARN or an http(s) URL.
 func targetKind(uri string) (string, error) {

@@ -104,7 +104,19 @@ func TestHTTPFunctionBlocksAndRewrites(t *testing.T) {
 
 	// PRE_START_DEPLOYMENT rewrites what the deployment serves; its
 	// invocation is on DEPLOYMENT_STARTED.
-	d2 := must[*appconfig.StartDeploymentOutput](t)(e.deploy(f.app, f.env, f.profile, f.fast, "rewrite"))
+	d2 := must[*appconfig.StartDeploymentOutput](t)(e.ac.StartDeployment(e.ctx, &appconfig.StartDeploymentInput{
+		ApplicationId: &f.app, EnvironmentId: &f.env, ConfigurationProfileId: &f.profile, DeploymentStrategyId: &f.fast,
+		ConfigurationVersion: aws.String("1"), Description: aws.String("rewrite"),
+		DynamicExtensionParameters: map[string]string{"guard#token": "s3cret"}}))
+	var pre map[string]any
+	for _, r := range fn.requests() {
+		if r["Type"] == "PreStartDeployment" && r["Description"] == "rewrite" {
+			pre = r
+		}
+	}
+	if p, _ := pre["Parameters"].(map[string]any); p["token"] != "s3cret" || p["team"] != "web" {
+		t.Fatalf("PRE_START request %v", pre)
+	}
 	started := d2.EventLog[len(d2.EventLog)-1]
 	if len(started.ActionInvocations) != 1 || *started.ActionInvocations[0].ActionName != "call-pre_start_deployment" {
 		t.Fatalf("DEPLOYMENT_STARTED invocations %+v", started.ActionInvocations)
@@ -210,5 +222,45 @@ func TestDeadDeliveryShowsInInvocation(t *testing.T) {
 			t.Fatalf("invocation never failed: %+v", invs[0])
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestCustomQueueExtensionAtEveryStep(t *testing.T) {
+	e := start(t, server.Config{})
+	f := e.fixture()
+	url, qarn := e.queue("steps", true)
+	acts := map[string][]types.Action{}
+	for _, p := range []types.ActionPoint{types.ActionPointOnDeploymentStart, types.ActionPointOnDeploymentStep,
+		types.ActionPointOnDeploymentBaking, types.ActionPointOnDeploymentComplete} {
+		acts[string(p)] = []types.Action{{Name: aws.String("notify"), Uri: &qarn}}
+	}
+	ext := must[*appconfig.CreateExtensionOutput](t)(e.ac.CreateExtension(e.ctx, &appconfig.CreateExtensionInput{
+		Name: aws.String("steps"), Actions: acts}))
+	must[*appconfig.CreateExtensionAssociationOutput](t)(e.ac.CreateExtensionAssociation(e.ctx, &appconfig.CreateExtensionAssociationInput{
+		ExtensionIdentifier: ext.Arn, ResourceIdentifier: aws.String(arn("application/" + f.app))}))
+	d := must[*appconfig.StartDeploymentOutput](t)(e.deploy(f.app, f.env, f.profile, f.slow, ""))
+	e.receive(url, 1)
+	e.clock.Advance(5 * time.Minute) // 50 %
+	e.clock.Advance(5 * time.Minute) // 100 %, bake (0 minutes), complete
+	got := e.waitState(f.app, f.env, d.DeploymentNumber, types.DeploymentStateComplete)
+	var want []string
+	for i := len(got.EventLog) - 1; i >= 0; i-- {
+		switch got.EventLog[i].EventType {
+		case types.DeploymentEventTypePercentageUpdated:
+			want = append(want, "OnDeploymentStep")
+		case types.DeploymentEventTypeBakeTimeStarted:
+			want = append(want, "OnDeploymentBaking")
+		case types.DeploymentEventTypeDeploymentCompleted:
+			want = append(want, "OnDeploymentComplete")
+		}
+	}
+	msgs := e.receive(url, len(want))
+	for i, w := range want {
+		if !strings.Contains(msgs[i], `"Type":"`+w+`"`) || !strings.Contains(msgs[i], `"Parameters":{}`) {
+			t.Fatalf("message %d = %s, want %s (events %v)", i, msgs[i], w, want)
+		}
+	}
+	if len(want) < 3 {
+		t.Fatalf("events %v", want)
 	}
 }

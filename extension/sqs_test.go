@@ -178,6 +178,12 @@ func TestAssociationValidation(t *testing.T) {
 	if len(none.Items) != 0 {
 		t.Fatalf("environment associations %+v", none.Items)
 	}
+	must[*appconfig.TagResourceOutput](t)(e.ac.TagResource(e.ctx, &appconfig.TagResourceInput{ResourceArn: as.Arn,
+		Tags: map[string]string{"team": "web"}}))
+	tags := must[*appconfig.ListTagsForResourceOutput](t)(e.ac.ListTagsForResource(e.ctx, &appconfig.ListTagsForResourceInput{ResourceArn: as.Arn}))
+	if tags.Tags["team"] != "web" {
+		t.Fatalf("tags %v", tags.Tags)
+	}
 	up := must[*appconfig.UpdateExtensionAssociationOutput](t)(e.ac.UpdateExtensionAssociation(e.ctx, &appconfig.UpdateExtensionAssociationInput{
 		ExtensionAssociationId: as.Id, Parameters: map[string]string{"queueArn": "arn:aws:sqs:us-east-1:000000000000:r"}}))
 	if up.Parameters["queueArn"] != "arn:aws:sqs:us-east-1:000000000000:r" {

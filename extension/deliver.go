@@ -69,7 +69,7 @@ func (s *Service) dispatch(tx appconfig.Tx, uri string, cond map[string]string, 
 			return fmt.Errorf("send to %s: %w", uri, err)
 		case s.amazon == nil:
 			inv.ErrorCode = "QueueDoesNotExist"
-			inv.ErrorMessage = fmt.Sprintf("baton has no queue %s and no Amazon SQS is configured (--extensions-sqs-endpoint)", uri)
+			inv.ErrorMessage = fmt.Sprintf("baton has no queue %s and no Amazon SQS is configured (extensionsSQS in the config file, or BATON_EXTENSIONS_SQS_REGION and _ENDPOINT)", uri)
 			return nil
 		}
 		return s.enqueue(tx, KindSQS, job)

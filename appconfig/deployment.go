@@ -1,6 +1,7 @@
 package appconfig
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -94,15 +95,23 @@ func (s *Service) StartDeployment(ctx context.Context, in StartInput) (*Deployme
 	if err := s.hooks.PreStartDeployment(ctx, pre); err != nil {
 		return nil, err
 	}
+	if !bytes.Equal(pre.Content, c.version.Content) {
+		if len(pre.Content) > MaxContent {
+			return nil, &Error{Code: CodePayloadTooLarge, Message: "content from PRE_START_DEPLOYMENT is larger than 2 MB"}
+		}
+		if err := ValidateContent(c.profile, pre.Content); err != nil {
+			return nil, err
+		}
+	}
 	var d *Deployment
 	err = s.store.Update(ctx, func(tx Tx) error {
-		d, err = s.startTx(ctx, tx, c, in)
+		d, err = s.startTx(ctx, tx, c, in, pre)
 		return err
 	})
 	return d, err
 }
 
-func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in StartInput) (*Deployment, error) {
+func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in StartInput, pre *PreStartInput) (*Deployment, error) {
 	env, err := getEnvironment(ctx, tx, c.app.ID, c.env.ID)
 	if err != nil {
 		return nil, err
@@ -124,6 +133,10 @@ func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in Start
 	}
 	now := s.now()
 	d := newDeployment(c, in, number, now)
+	d.EventLog[0].ActionInvocations = append(d.EventLog[0].ActionInvocations, pre.Invocations...)
+	if !bytes.Equal(pre.Content, c.version.Content) {
+		d.Engine.Content = pre.Content
+	}
 	if d.AppliedExtensions, err = s.hooks.AppliedExtensions(tx, c.app.ID, env.ID, c.profile.ID); err != nil {
 		return nil, err
 	}

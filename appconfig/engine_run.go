@@ -95,7 +95,12 @@ func (s *Service) Step(ctx context.Context, t StepTimer) error {
 				return err
 			}
 		}
-		return s.apply(tx, d, env, Advance(d, in, s.now()))
+		st := Advance(d, in, s.now())
+		if in.Rollback != nil && in.Rollback.By != ByAlarm && st.NewEvents > 0 && len(dir.Invocations) > 0 {
+			first := &d.EventLog[st.NewEvents-1] // oldest new event: ROLLBACK_STARTED
+			first.ActionInvocations = append(first.ActionInvocations, dir.Invocations...)
+		}
+		return s.apply(tx, d, env, st)
 	})
 }
 

@@ -48,14 +48,19 @@ type PreStartInput struct {
 	Environment       *Environment
 	Profile           *ConfigurationProfile
 	Deployment        *Deployment // as it will be created (DeploymentNumber is a forecast)
-	Content           []byte
+	Content           []byte      // the hook may replace it: the deployment then serves the replacement
 	DynamicParameters map[string]string
+	// Invocations are recorded on the deployment's DEPLOYMENT_STARTED event.
+	Invocations []ActionInvocation
 }
 
 // Directive is an AT_DEPLOYMENT_TICK answer.
 type Directive struct {
 	RollBack    bool
 	Description string
+	// Invocations are recorded on the rollback's first event when the
+	// directive (or the error returned with it) rolls the deployment back.
+	Invocations []ActionInvocation
 }
 
 // Hooks is what an extension module implements to run actions at the action

@@ -51,7 +51,7 @@ func DeploymentArn(app, env string, n int) string {
 
 // ResourceRef is what an AppConfig ARN points at.
 type ResourceRef struct {
-	Kind string // application, environment, configurationprofile, deploymentstrategy, deployment
+	Kind string // application, environment, configurationprofile, deploymentstrategy, deployment, extension, extensionassociation
 	App  string
 	ID   string // the resource's own id (deployment: number)
 	Env  string // for deployments
@@ -75,6 +75,10 @@ func ParseArn(s string) (ResourceRef, error) {
 		return ResourceRef{Kind: "deployment", App: seg[1], Env: seg[3], ID: seg[5]}, nil
 	case len(seg) == 2 && seg[0] == "deploymentstrategy":
 		return ResourceRef{Kind: "deploymentstrategy", ID: seg[1]}, nil
+	case len(seg) == 3 && seg[0] == "extension": // extension/<id>/<version>
+		return ResourceRef{Kind: "extension", ID: seg[1]}, nil
+	case len(seg) == 2 && seg[0] == "extensionassociation":
+		return ResourceRef{Kind: "extensionassociation", ID: seg[1]}, nil
 	}
 	return ResourceRef{}, Errorf(CodeBadRequest, "%q is not an ARN of a taggable AppConfig resource", s)
 }

@@ -84,9 +84,12 @@ func (d *Data) version(ctx context.Context, profile string, dep *Deployment) (*s
 		return nil, err
 	}
 	out := &servedVersion{version: v.VersionNumber, contentType: v.ContentType, label: v.VersionLabel, content: v.Content}
+	if dep.Engine.Content != nil {
+		out.content = dep.Engine.Content // rewritten by a PRE_START_DEPLOYMENT extension
+	}
 	var p ConfigurationProfile
 	if err := d.svc.store.Get(ctx, KindProfile, profile, &p); err == nil && p.Type == TypeFeatureFlags {
-		if out.content, err = TransformFlags(v.Content); err != nil {
+		if out.content, err = TransformFlags(out.content); err != nil {
 			return nil, err
 		}
 		out.contentType = "application/json"

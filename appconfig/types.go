@@ -155,6 +155,9 @@ type EngineState struct {
 	TimerGen      int       `json:"TimerGen"`
 	HostedVersion int       `json:"HostedVersion"`
 	ContentType   string    `json:"ContentType"`
+	// Content, when set, replaces the hosted version's content (a
+	// PRE_START_DEPLOYMENT extension rewrote it).
+	Content []byte `json:"Content,omitempty"`
 }
 
 // DeploymentEvent is one entry of a deployment's event log.

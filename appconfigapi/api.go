@@ -19,12 +19,15 @@ import (
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/extension"
 )
 
 // API is the AppConfig face.
 type API struct {
 	Service *appconfig.Service
 	Data    *appconfig.Data
+	// Extensions serves the extension and association routes (nil: none).
+	Extensions *extension.Service
 	// Auth checks the admin token of baton's own routes (/baton/v1/alarms).
 	Auth *auth.Checker
 	Log  *slog.Logger
@@ -51,6 +54,9 @@ func (a *API) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handler)
 	a.registerStrategies(aws)
 	a.registerDeployments(aws)
 	a.registerTags(aws)
+	if a.Extensions != nil {
+		a.registerExtensions(aws)
+	}
 	aws("POST /configurationsessions", a.startSession)
 	aws("GET /configuration", a.getLatest)
 	aws("GET /applications/{app}/environments/{env}/configurations/{profile}", a.getConfiguration)

@@ -148,3 +148,26 @@ func (g *Guard) DialContext(ctx context.Context, network, addr string) (net.Conn
 	}
 	return nil, lastErr
 }
+
+// Listed reports whether hostport (a host name, host:port or IP literal,
+// with or without port) is on the allow-list itself, not merely public.
+// Callers use it to allow plain http only to targets the operator named.
+func (g *Guard) Listed(hostport string) bool {
+	if g.hostAllowed(hostport) {
+		return true
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	if err != nil {
+		return false
+	}
+	for _, p := range g.prefixes {
+		if p.Contains(ip.Unmap()) {
+			return true
+		}
+	}
+	return false
+}

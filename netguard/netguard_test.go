@@ -73,3 +73,18 @@ func TestDialRefusesLoopbackUnlessAllowed(t *testing.T) {
 		t.Error("malformed allow entry accepted")
 	}
 }
+
+func TestListed(t *testing.T) {
+	g, err := New([]string{"127.0.0.1", "hooks.internal", "10.1.0.0/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for hp, want := range map[string]bool{
+		"127.0.0.1:8080": true, "127.0.0.1": true, "hooks.internal:443": true, "10.1.2.3:80": true,
+		"example.com": false, "8.8.8.8:80": false, "127.0.0.2:80": false,
+	} {
+		if got := g.Listed(hp); got != want {
+			t.Errorf("Listed(%q) = %v, want %v", hp, got, want)
+		}
+	}
+}

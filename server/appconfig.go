@@ -19,15 +19,21 @@ import (
 // handler on the outbox worker. key is the instance secret; the appconfigdata
 // token key is derived from it so tokens survive restarts.
 func (s *Server) buildAppConfig(mux *http.ServeMux, checker *auth.Checker, key []byte,
-	awsAuth func(http.Handler) http.Handler) {
-	s.AppConfig = appconfig.NewService(sqlite.NewAppConfigStore(s.db), s.clock, nil, s.log)
+	awsAuth func(http.Handler) http.Handler) error {
+	store := sqlite.NewAppConfigStore(s.db)
+	ext, err := s.buildExtensions(store)
+	if err != nil {
+		return err
+	}
+	s.AppConfig = appconfig.NewService(store, s.clock, ext, s.log)
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("baton appconfigdata configuration tokens"))
 	(&appconfigapi.API{
 		Service: s.AppConfig, Data: appconfig.NewData(s.AppConfig, m.Sum(nil)),
-		Auth: checker, Log: s.log, MaxBody: s.cfg.MaxBody,
+		Extensions: ext, Auth: checker, Log: s.log, MaxBody: s.cfg.MaxBody,
 	}).Register(mux, awsAuth)
 	s.outbox.Handle(sqlite.StepKind, s.appConfigStep, nil)
+	return nil
 }
 
 // appConfigStep runs the deployment engine for a due timer.

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"github.com/batonhq/baton/extension"
 	"io"
 	"log/slog"
 	"net"
@@ -58,6 +59,10 @@ type Config struct {
 	AWSRegion string `yaml:"awsRegion"`
 	// SQSMaxMessageSize caps SQS message size (bytes, 1024 to 1048576).
 	SQSMaxMessageSize int `yaml:"sqsMaxMessageSize"`
+	// ExtensionsSQS is the SQS endpoint (Amazon SQS) that extension messages
+	// to queues baton does not host go to; without a Region or Endpoint such
+	// deliveries are recorded as failed. BATON_EXTENSIONS_SQS_* fill it.
+	ExtensionsSQS extension.AmazonConfig `yaml:"extensionsSQS"`
 
 	// Clock overrides the clock (tests). Not configurable from files.
 	Clock clock.Clock `yaml:"-"`

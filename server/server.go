@@ -159,7 +159,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err
 	}
-	s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log)))
+	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log))); err != nil {
+		return err
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
 			s.sqsAPI.ServeHTTP(w, r)

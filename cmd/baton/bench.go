@@ -53,7 +53,7 @@ Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable.`,
 	}
-	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd())
+	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd(), newBenchExtensionsCmd())
 	return cmd
 }
 

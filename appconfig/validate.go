@@ -30,6 +30,7 @@ func compileSchema(text string) (*jsonschema.Schema, error) {
 		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator content is not JSON: %v", err)
 	}
 	c := jsonschema.NewCompiler()
+	c.UseLoader(noLoader{}) // a validator may not read files or URLs on the server
 	if err := c.AddResource("validator.json", doc); err != nil {
 		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator: %v", err)
 	}
@@ -39,6 +40,15 @@ func compileSchema(text string) (*jsonschema.Schema, error) {
 	}
 	schemaCache.Store(text, sch)
 	return sch, nil
+}
+
+// noLoader refuses every external reference ($ref to file:// or http://):
+// the default loader would read files of the server.
+type noLoader struct{}
+
+// Load implements jsonschema.URLLoader.
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("external references are not allowed in validators (%s)", url)
 }
 
 func checkValidators(vs []Validator) error {

@@ -198,11 +198,10 @@ func canonicalRequest(r *http.Request, signed []string, body []byte) string {
 		b.WriteString(h + ":" + headerValue(r, h) + "\n")
 	}
 	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
-	payload := r.Header.Get("X-Amz-Content-Sha256")
-	if payload == "" || payload != "UNSIGNED-PAYLOAD" && payload != hexSHA256(body) {
-		payload = hexSHA256(body)
-	}
-	b.WriteString(payload)
+	// Always the hash of the body received: SQS and AppConfig clients sign
+	// their payloads, and accepting UNSIGNED-PAYLOAD would leave the body
+	// outside the signature.
+	b.WriteString(hexSHA256(body))
 	return b.String()
 }
 

@@ -113,3 +113,20 @@ func TestMiddleware(t *testing.T) {
 		t.Errorf("bad signature: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// A request signed with UNSIGNED-PAYLOAD does not verify: the body must be
+// covered by the signature.
+func TestUnsignedPayloadRefused(t *testing.T) {
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}}
+	creds := aws.Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: "s3cret"}
+	body := []byte("Action=SendMessage&MessageBody=tampered")
+	req := httptest.NewRequest("POST", "http://127.0.0.1:8080/", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "sqs", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(req, body); err == nil {
+		t.Fatal("UNSIGNED-PAYLOAD request verified")
+	}
+}

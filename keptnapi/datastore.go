@@ -64,6 +64,9 @@ func (a *API) getEvents(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, resp)
 }
 
+// maxTypeEvents caps what the type endpoint returns.
+const maxTypeEvents = 1000
+
 // getEventsByType is GET /api/mongodb-datastore/event/type/{eventType}.
 // filter is "key:v1,v2 AND key:v" over data.project, data.stage,
 // data.service, shkeptncontext, triggeredid and source; it must name
@@ -109,6 +112,11 @@ func (a *API) getEventsByType(w http.ResponseWriter, r *http.Request) error {
 		if f.Limit, err = strconv.Atoi(s); err != nil || f.Limit < 0 {
 			return keptn.Errorf(keptn.CodeBadRequest, "limit must be a non-negative number")
 		}
+	}
+	// No limit (or 0) means "as many as allowed": at most maxTypeEvents, so
+	// one request cannot load a whole history into memory.
+	if f.Limit == 0 || f.Limit > maxTypeEvents {
+		f.Limit = maxTypeEvents
 	}
 	if s := q.Get("excludeInvalidated"); s != "" {
 		if f.ExcludeInvalidated, err = strconv.ParseBool(s); err != nil {

@@ -34,6 +34,9 @@ var blocked = []netip.Prefix{
 	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
 	netip.MustParsePrefix("::/128"),         // unspecified
 	netip.MustParsePrefix("::1/128"),        // loopback
+	netip.MustParsePrefix("64:ff9b::/96"),   // NAT64: embeds an IPv4 address
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+	netip.MustParsePrefix("2002::/16"),      // 6to4: embeds an IPv4 address
 	netip.MustParsePrefix("fc00::/7"),       // unique local, incl. fd00:ec2::254 metadata
 	netip.MustParsePrefix("fe80::/10"),      // link-local
 	netip.MustParsePrefix("ff00::/8"),       // multicast

@@ -16,7 +16,7 @@ func TestBlockedRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range []string{"127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1", "169.254.169.254", "100.64.1.1",
-		"0.0.0.0", "::1", "fd00:ec2::254", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1"} {
+		"0.0.0.0", "::1", "fd00:ec2::254", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1"} {
 		if err := g.CheckAddr(netip.MustParseAddr(a)); !errors.Is(err, ErrRefused) {
 			t.Errorf("%s allowed", a)
 		}

@@ -184,8 +184,11 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, c *call) error {
 func (c *call) input(v any) error {
 	data := c.body
 	if !c.json {
-		var err error
-		if data, err = json.Marshal(formToJSON(c.op, c.form)); err != nil {
+		tree, err := formToJSON(c.op, c.form)
+		if err != nil {
+			return err
+		}
+		if data, err = json.Marshal(tree); err != nil {
 			return err
 		}
 	}

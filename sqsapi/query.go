@@ -2,6 +2,7 @@ package sqsapi
 
 import (
 	"encoding/xml"
+	"github.com/batonhq/baton/sqs"
 	"io"
 	"net/url"
 	"sort"
@@ -44,14 +45,30 @@ type formNode struct {
 	children map[string]*formNode
 }
 
-func formToJSON(op string, form url.Values) map[string]any {
+// Limits on query-protocol parameters. The deepest key SQS defines is
+// SendMessageBatchRequestEntry.N.MessageAttribute.N.Value.StringListValue.N
+// (7 parts); anything far deeper or wider is hostile, and unbounded nesting
+// would exhaust the stack when the tree is encoded.
+const (
+	maxFormKeyParts = 10
+	maxFormKeys     = 5000
+)
+
+func formToJSON(op string, form url.Values) (map[string]any, error) {
+	if len(form) > maxFormKeys {
+		return nil, sqs.Errorf(sqs.CodeInvalidParameterValue, "The request has more than %d parameters.", maxFormKeys)
+	}
 	root := &formNode{children: map[string]*formNode{}}
 	for k, vs := range form {
 		if k == "Action" || k == "Version" || len(vs) == 0 {
 			continue
 		}
+		parts := strings.Split(k, ".")
+		if len(parts) > maxFormKeyParts {
+			return nil, sqs.Errorf(sqs.CodeInvalidParameterValue, "The parameter name %.64q… is nested more than %d levels deep.", k, maxFormKeyParts)
+		}
 		n := root
-		for _, part := range strings.Split(k, ".") {
+		for _, part := range parts {
 			if n.children == nil {
 				n.children = map[string]*formNode{}
 			}
@@ -71,7 +88,7 @@ func formToJSON(op string, form url.Values) map[string]any {
 			delete(out, "Tags")
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (n *formNode) object() map[string]any {

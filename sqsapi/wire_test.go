@@ -214,3 +214,25 @@ func TestServerMessageSizeLimit(t *testing.T) {
 	_, err = c.SetQueueAttributes(t.Context(), &sqs.SetQueueAttributesInput{QueueUrl: q.QueueUrl, Attributes: map[string]string{"MaximumMessageSize": "4096"}})
 	wantCode(t, err, "InvalidAttributeValue")
 }
+
+// A hostile query-protocol request with absurdly nested parameter names is
+// refused with an error instead of exhausting the stack (which would kill
+// the process); the server keeps serving.
+func TestQueryNestingIsBounded(t *testing.T) {
+	in := devServer(t)
+	deep := "Action=ListQueues&" + strings.Repeat("a.", 200000) + "a=1"
+	resp, body := post(t, in, "/", "application/x-www-form-urlencoded", nil, deep)
+	if resp.StatusCode != 400 || !strings.Contains(body, "InvalidParameterValue") {
+		t.Fatalf("deep keys: %d %.200s", resp.StatusCode, body)
+	}
+	wide := url.Values{"Action": {"ListQueues"}}
+	for i := 0; i < 6000; i++ {
+		wide.Set("k"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i/26), "1")
+	}
+	if resp, body := postForm(t, in, wide); resp.StatusCode != 400 {
+		t.Fatalf("too many keys: %d %.200s", resp.StatusCode, body)
+	}
+	if resp, body := postForm(t, in, url.Values{"Action": {"ListQueues"}}); resp.StatusCode != 200 {
+		t.Fatalf("server unhealthy afterwards: %d %s", resp.StatusCode, body)
+	}
+}

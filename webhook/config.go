@@ -120,6 +120,9 @@ func ParseConfig(raw []byte) (*Config, error) {
 		}
 		for j, node := range w.Requests {
 			req, err := parseRequest(rc.APIVersion, &node)
+			if err == nil {
+				err = checkTemplates(req)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("invalid webhook config: webhooks[%d].requests[%d]: %v", i, j, err)
 			}
@@ -165,4 +168,19 @@ func parseRequest(version string, node *yaml.Node) (Request, error) {
 		req.Headers = append(req.Headers, opts.Headers...)
 	}
 	return req, nil
+}
+
+// checkTemplates parses every template of a request, so template errors are
+// reported when the configuration is stored.
+func checkTemplates(r Request) error {
+	texts := append([]string{r.URL, r.Payload}, r.Curl...)
+	for _, h := range r.Headers {
+		texts = append(texts, h.Key, h.Value)
+	}
+	for _, t := range texts {
+		if err := checkTemplate(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

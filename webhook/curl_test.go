@@ -61,3 +61,27 @@ func TestTemplateCannotInjectOptions(t *testing.T) {
 		t.Errorf("missing key: %v", err)
 	}
 }
+
+func TestEndlessTemplatesRefused(t *testing.T) {
+	for _, tpl := range []string{
+		`{{range 9223372036854775807}}{{end}}`,
+		`x{{if .id}}{{range $i := 1000000000000}}{{end}}{{end}}`,
+		`{{define "a"}}{{range 99999999999}}{{end}}{{end}}{{template "a"}}`,
+	} {
+		if _, err := render(tpl, map[string]any{"id": "x"}); err == nil || !strings.Contains(err.Error(), "range over a number") {
+			t.Errorf("%s: %v", tpl, err)
+		}
+	}
+	// Ranging over event data is fine.
+	out, err := render(`{{range $k, $v := .data.labels}}{{$k}}={{$v}};{{end}}`, map[string]any{"data": map[string]any{"labels": map[string]any{"a": "1"}}})
+	if err != nil || out != "a=1;" {
+		t.Errorf("range over labels: %q %v", out, err)
+	}
+	cfg := "apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nspec:\n  webhooks:\n    - type: a\n      requests: [{url: 'http://x/{{range 99999999999}}{{end}}', method: GET}]\n"
+	if _, err := ParseConfig([]byte(cfg)); err == nil {
+		t.Error("config with an endless template accepted")
+	}
+	if _, err := ParseConfig([]byte(strings.Replace(cfg, "{{range 99999999999}}{{end}}", "{{.data.project", 1))); err == nil {
+		t.Error("config with an unparsable template accepted")
+	}
+}

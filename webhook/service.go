@@ -248,7 +248,7 @@ func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
 		if last.err != nil {
 			return s.fail(ctx, it, &j, &ev, i, last.err, last.permanent, secrets, start, last)
 		}
-		responses = append(responses, last.parsed())
+		responses = append(responses, last.parsed(secrets))
 	}
 	if j.Task != "" && j.Webhook.SendFinished {
 		d := commonData(&ev)
@@ -334,12 +334,16 @@ type callResult struct {
 	permanent bool
 }
 
-func (c callResult) parsed() any {
+// parsed is the response as it goes into data.<task>.responses: a JSON
+// object when the body is one, else the text; secret values are replaced by
+// *** first, so an endpoint echoing a header cannot leak it into the history.
+func (c callResult) parsed(secrets []string) any {
+	body := []byte(redact(string(c.body), secrets))
 	var v map[string]any
-	if json.Unmarshal(c.body, &v) == nil {
+	if json.Unmarshal(body, &v) == nil {
 		return v
 	}
-	return string(c.body)
+	return string(body)
 }
 
 // call sends one request. Non-2xx answers fail like curl --fail-with-body;

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+	"text/template/parse"
 )
 
 // maxRendered caps what one template may produce.
@@ -40,14 +41,71 @@ func (b *limitedBuilder) Write(p []byte) (int, error) {
 	return b.Builder.Write(p)
 }
 
+// parseTemplate parses text and refuses constructs that could run without
+// end: Go templates cannot be stopped once executing, and "range" over an
+// integer literal iterates that many times while writing nothing. (Event
+// data decodes to floats, which range refuses, so literals are the only
+// unbounded source; len of an input is bounded by the body limit.)
+func parseTemplate(text string) (*template.Template, error) {
+	t, err := template.New("webhook").Option("missingkey=error").Funcs(funcs).Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("template %q: %w", text, err)
+	}
+	for _, tt := range t.Templates() {
+		if tt.Tree != nil && rangesOverNumber(tt.Tree.Root) {
+			return nil, fmt.Errorf("template %q: range over a number is not allowed", text)
+		}
+	}
+	return t, nil
+}
+
+// rangesOverNumber reports whether the tree has a range whose pipeline
+// contains a number literal.
+func rangesOverNumber(n parse.Node) bool {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return false
+		}
+		for _, c := range n.Nodes {
+			if rangesOverNumber(c) {
+				return true
+			}
+		}
+	case *parse.RangeNode:
+		for _, cmd := range n.Pipe.Cmds {
+			for _, arg := range cmd.Args {
+				if _, ok := arg.(*parse.NumberNode); ok {
+					return true
+				}
+			}
+		}
+		return rangesOverNumber(n.List) || rangesOverNumber(n.ElseList)
+	case *parse.IfNode:
+		return rangesOverNumber(n.List) || rangesOverNumber(n.ElseList)
+	case *parse.WithNode:
+		return rangesOverNumber(n.List) || rangesOverNumber(n.ElseList)
+	}
+	return false
+}
+
+// checkTemplate validates text as a template (used when a config is stored).
+func checkTemplate(text string) error {
+	if !strings.Contains(text, "{{") {
+		return nil
+	}
+	_, err := parseTemplate(text)
+	return err
+}
+
 // render executes text as a Go template over data with missingkey=error.
 func render(text string, data map[string]any) (string, error) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
-	t, err := template.New("webhook").Option("missingkey=error").Funcs(funcs).Parse(text)
+	t, err := parseTemplate(text)
 	if err != nil {
-		return "", fmt.Errorf("template %q: %w", text, err)
+		return "", err
 	}
 	var b limitedBuilder
 	if err := t.Execute(&b, data); err != nil {

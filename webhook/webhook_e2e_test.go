@@ -147,7 +147,8 @@ func createSecret(t *testing.T, in *batontest.Instance, value string) {
 }
 
 func TestFireAndForgetV1Beta1(t *testing.T) {
-	rc := newReceiver(t, 200, `{"deploymentId":"d-42","status":"RUNNING"}`)
+	// The endpoint echoes the secret it was sent: it must not reach the history.
+	rc := newReceiver(t, 200, `{"deploymentId":"d-42","status":"RUNNING","echo":"Bearer s3cr3t-token"}`)
 	in := setup(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
 	createSecret(t, in, "s3cr3t-token")
 	st, b := putWebhook(t, in, "/stage/dev/service/web", fmt.Sprintf(`apiVersion: webhookconfig.keptn.sh/v1beta1
@@ -193,8 +194,12 @@ spec:
 		t.Errorf("finished data = %v", d)
 	}
 	resp := d["deployment"].(map[string]any)["responses"].([]any)[0].(map[string]any)
-	if resp["deploymentId"] != "d-42" {
+	if resp["deploymentId"] != "d-42" || resp["echo"] != "Bearer ***" {
 		t.Errorf("responses = %v", d["deployment"])
+	}
+	_, all := in.Do("GET", "/api/mongodb-datastore/event?pageSize=100&keptnContext="+kc, nil)
+	if strings.Contains(string(all), "s3cr3t-token") {
+		t.Errorf("secret stored in the event history: %s", all)
 	}
 	// The call is recorded as a delivery.
 	_, b = in.Do("GET", "/api/baton/v1/deliveries?kind=webhook", nil)

@@ -55,8 +55,9 @@ func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Mil
 // changed marks served configuration stale once tx commits.
 func (s *Service) changed(tx Tx) { tx.AfterCommit(func() { s.gen.Add(1) }) }
 
-// decodeAll decodes raw documents into a slice of T.
-func decodeAll[T any](raw []json.RawMessage) ([]*T, error) {
+// DecodeAll decodes stored JSON documents into a slice of T (used by the
+// extension module for its documents too).
+func DecodeAll[T any](raw []json.RawMessage) ([]*T, error) {
 	out := make([]*T, 0, len(raw))
 	for _, r := range raw {
 		v := new(T)
@@ -74,7 +75,7 @@ func list[T any](ctx context.Context, r Reader, kind Kind, parent string, p Page
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := decodeAll[T](raw)
+	out, err := DecodeAll[T](raw)
 	return out, next, err
 }
 

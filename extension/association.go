@@ -16,18 +16,6 @@ type AssociationInput struct {
 	Tags                map[string]string
 }
 
-func decode[T any](raw []json.RawMessage) ([]*T, error) {
-	out := make([]*T, 0, len(raw))
-	for _, r := range raw {
-		v := new(T)
-		if err := json.Unmarshal(r, v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // associations returns the associations on resource ("" = all), oldest first.
 func associations(ctx context.Context, r appconfig.Reader, resource string) ([]*Association, error) {
 	var out []*Association

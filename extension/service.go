@@ -230,7 +230,7 @@ func (s *Service) Extensions(ctx context.Context, name string, p appconfig.Page)
 	if err != nil {
 		return nil, 0, err
 	}
-	docs, err := decode[stored](raw)
+	docs, err := appconfig.DecodeAll[stored](raw)
 	for _, d := range docs {
 		if name == "" || d.Name == name {
 			out = append(out, d.latest())

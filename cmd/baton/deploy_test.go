@@ -43,18 +43,16 @@ func run(out *syncBuffer, args ...string) error {
 	return cmd.ExecuteContext(context.Background())
 }
 
-// deployFixture creates an application, environment (monitoring alarm
-// "cli"), profile with one version, and strategies "instant" and "slow".
-func deployFixture(t *testing.T, url, id, secret string) (app, env, profile, instant, slow string) {
+// hostedProfile creates an application, an environment with the given
+// monitors and a hosted profile with version 1, and returns their ids.
+func hostedProfile(t *testing.T, c *appconfig.Client, monitors ...types.Monitor) (app, env, profile string) {
+	t.Helper()
 	ctx := context.Background()
-	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(url), Region: "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
 	a, err := c.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("a")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := c.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: a.Id, Name: aws.String("e"),
-		Monitors: []types.Monitor{{AlarmArn: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:cli")}}})
+	e, err := c.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: a.Id, Name: aws.String("e"), Monitors: monitors})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,6 +65,17 @@ func deployFixture(t *testing.T, url, id, secret string) (app, env, profile, ins
 		ConfigurationProfileId: p.Id, Content: []byte(`{}`), ContentType: aws.String("application/json")}); err != nil {
 		t.Fatal(err)
 	}
+	return *a.Id, *e.Id, *p.Id
+}
+
+// deployFixture creates an application, environment (monitoring alarm
+// "cli"), profile with one version, and strategies "instant" and "slow".
+func deployFixture(t *testing.T, url, id, secret string) (app, env, profile, instant, slow string) {
+	ctx := context.Background()
+	c := appconfig.New(appconfig.Options{BaseEndpoint: aws.String(url), Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})
+	app, env, profile = hostedProfile(t, c,
+		types.Monitor{AlarmArn: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:cli")})
 	var ids []string
 	for _, dur := range []int32{0, 60} {
 		s, err := c.CreateDeploymentStrategy(ctx, &appconfig.CreateDeploymentStrategyInput{Name: aws.String("s"),
@@ -76,7 +85,7 @@ func deployFixture(t *testing.T, url, id, secret string) (app, env, profile, ins
 		}
 		ids = append(ids, *s.Id)
 	}
-	return *a.Id, *e.Id, *p.Id, ids[0], ids[1]
+	return app, env, profile, ids[0], ids[1]
 }
 
 func TestDeployCommand(t *testing.T) {

@@ -46,34 +46,18 @@ func TestDeploymentSurvivesKill(t *testing.T) {
 
 func startSlowDeployment(t *testing.T, c *appconfig.Client) (string, string, int32) {
 	ctx := context.Background()
-	app, err := c.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("r")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := c.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: app.Id, Name: aws.String("e")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := c.CreateConfigurationProfile(ctx, &appconfig.CreateConfigurationProfileInput{ApplicationId: app.Id,
-		Name: aws.String("p"), LocationUri: aws.String("hosted")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{ApplicationId: app.Id,
-		ConfigurationProfileId: p.Id, Content: []byte(`{}`), ContentType: aws.String("application/json")}); err != nil {
-		t.Fatal(err)
-	}
+	app, env, profile := hostedProfile(t, c)
 	st, err := c.CreateDeploymentStrategy(ctx, &appconfig.CreateDeploymentStrategyInput{Name: aws.String("s"),
 		DeploymentDurationInMinutes: aws.Int32(2), FinalBakeTimeInMinutes: 1, GrowthFactor: aws.Float32(25)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := c.StartDeployment(ctx, &appconfig.StartDeploymentInput{ApplicationId: app.Id, EnvironmentId: env.Id,
-		ConfigurationProfileId: p.Id, DeploymentStrategyId: st.Id, ConfigurationVersion: aws.String("1")})
+	d, err := c.StartDeployment(ctx, &appconfig.StartDeploymentInput{ApplicationId: &app, EnvironmentId: &env,
+		ConfigurationProfileId: &profile, DeploymentStrategyId: st.Id, ConfigurationVersion: aws.String("1")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return *app.Id, *env.Id, d.DeploymentNumber
+	return app, env, d.DeploymentNumber
 }
 
 func waitDeployment(t *testing.T, c *appconfig.Client, app, env string, n int32, cond func(*appconfig.GetDeploymentOutput) bool) *appconfig.GetDeploymentOutput {

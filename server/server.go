@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -193,12 +192,12 @@ func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
 		}
 		return auth.NewChecker(h)
 	}
-	h, err := s.db.Setting(ctx, key)
-	if err == nil {
-		return auth.NewChecker(h)
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	h, ok, err := s.db.Setting(ctx, key)
+	if err != nil {
 		return nil, err
+	}
+	if ok {
+		return auth.NewChecker(h)
 	}
 	token := auth.NewToken()
 	h = auth.Hash(token)

@@ -67,7 +67,7 @@ func TestWritePanicIsAnError(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	if _, err := db.Setting(context.Background(), "a"); err == nil {
+	if _, ok, _ := db.Setting(context.Background(), "a"); ok {
 		t.Fatal("panicking write was committed")
 	}
 	if err := db.Write(context.Background(), func(tx *Tx) error { return tx.SetSetting("x", "y") }); err != nil {

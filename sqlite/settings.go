@@ -2,14 +2,22 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 )
 
-// Setting returns a stored setting; sql.ErrNoRows when absent.
-func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+// Setting returns a stored setting and whether it exists.
+func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
 	var v string
 	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
-	return v, err
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return v, true, nil
 }
 
 // SetSetting stores a setting.

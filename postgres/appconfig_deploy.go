@@ -43,7 +43,7 @@ func (r acReader) Deployments(ctx context.Context, env string, p appconfig.Page)
 	if after == 0 {
 		after = 1 << 62
 	}
-	rows, err := r.q.Query(ctx, `SELECT number, body FROM appconfig_deployments WHERE env_id = $1 AND number < $2
+	rows, err := r.q.Query(ctx, `SELECT number, body FROM appconfig_deployments WHERE env_id = $1 AND number < $2::bigint
 		ORDER BY number DESC LIMIT $3`, env, after, p.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list deployments: %w", err)
@@ -127,7 +127,7 @@ func (r acReader) Versions(ctx context.Context, profile, label string, p appconf
 		after = 1 << 62
 	}
 	rows, err := r.q.Query(ctx, `SELECT version, app_id, label, content_type, description FROM appconfig_versions
-		WHERE profile_id = $1 AND ($2 = '' OR label = $2) AND version < $3 ORDER BY version DESC LIMIT $4`,
+		WHERE profile_id = $1 AND ($2 = '' OR label = $2) AND version < $3::bigint ORDER BY version DESC LIMIT $4`,
 		profile, label, after, p.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list hosted versions: %w", err)

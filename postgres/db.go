@@ -24,6 +24,11 @@ type Options struct {
 	// Lease is how long an outbox claim is held before the owner must renew
 	// it (default 30s); an item whose owner died is claimable after it.
 	Lease time.Duration
+	// Owner names this process on the outbox items it claims (default: a
+	// random name per start). A stable, unique name per replica lets a
+	// restarted replica take its own interrupted items back at once instead
+	// of after their lease lapses; two live processes must never share one.
+	Owner string
 	// Poll is the slow poll behind LISTEN/NOTIFY wake-ups (default 2s).
 	Poll time.Duration
 	// OnCommit, if set, observes every commit: one transaction and how long
@@ -74,9 +79,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	db := &DB{pool: pool, opts: opts, owner: hex.EncodeToString(b), closed: make(chan struct{}),
+	if opts.Owner == "" {
+		b := make([]byte, 8)
+		rand.Read(b)
+		opts.Owner = hex.EncodeToString(b)
+	}
+	db := &DB{pool: pool, opts: opts, owner: opts.Owner, closed: make(chan struct{}),
 		outboxWake: make(chan struct{}, 1)}
 	db.hub = newHub(pool, cfg.ConnConfig, opts.Poll)
 	db.Subscribe(ChannelOutbox, func(string) { db.wakeOutbox() })

@@ -63,12 +63,13 @@ func (db *DB) wakeOutbox() {
 func (s *OutboxStore) Wake() <-chan struct{} { return s.db.outboxWake }
 
 // Recover implements outbox.Store. Only items whose lease lapsed (their
-// owner died or lost the database for longer than a lease) become pending:
-// items that a live replica runs keep running there.
+// owner died or lost the database for longer than a lease) and items of this
+// process's own name (an earlier run of it) become pending: items that a
+// live replica runs keep running there.
 func (s *OutboxStore) Recover(ctx context.Context) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', owner = '', lease_until = 0
-			WHERE state = 'running' AND lease_until < ` + nowMS)
+			WHERE state = 'running' AND (owner = $1 OR lease_until < `+nowMS+`)`, s.db.owner)
 		return err
 	})
 }

@@ -19,11 +19,8 @@ type SQSStore struct {
 
 var _ sqs.Store = (*SQSStore)(nil)
 
-// NewSQSStore returns the queue store of db. (Statements are prepared once
-// by the writer's statement cache; nothing to prepare here.)
-func NewSQSStore(db *DB) (*SQSStore, error) {
-	return &SQSStore{db: db}, nil
-}
+// NewSQSStore returns the queue store of db.
+func NewSQSStore(db *DB) *SQSStore { return &SQSStore{db: db} }
 
 // Update implements sqs.Store.
 func (s *SQSStore) Update(ctx context.Context, fn func(sqs.Tx) error) error {

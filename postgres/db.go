@@ -113,13 +113,28 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // Owner returns the identity this process claims outbox items under.
 func (db *DB) Owner() string { return db.owner }
 
-// Close stops the listener and the lease renewal and closes the pool. Work in
-// flight keeps its leases until they lapse.
+// Close stops the listener and the lease renewal, gives the outbox items
+// this process holds back, and closes the pool. Stop the outbox worker first.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closed) })
 	db.done.Wait()
+	db.releaseLeases()
 	db.pool.Close()
 	return nil
+}
+
+// releaseLeases hands the items this process still holds back to the
+// others, so a stopped replica's unfinished work runs at once elsewhere
+// instead of after its lease lapses. Call it only when nothing of this
+// process runs items any more.
+func (db *DB) releaseLeases() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'pending', owner = '', lease_until = 0
+		WHERE owner = $1 AND state = 'running'`, db.owner)
+	if err == nil && tag.RowsAffected() > 0 {
+		_, _ = db.pool.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelOutbox)
+	}
 }
 
 // Tx is a write transaction handed to Write's function.

@@ -16,11 +16,19 @@ const (
 	// ChannelSQS: a message of the queue whose id is the payload may be
 	// available.
 	ChannelSQS = "baton_sqs"
-	// ChannelKeptn: events were stored or .triggered events opened.
+	// ChannelSQS carries PayloadQueues when queues were created, changed or
+	// deleted.
+	PayloadQueues = "queues"
+	// ChannelKeptn: events were stored (PayloadEvent) or .triggered events
+	// opened (PayloadOpen).
 	ChannelKeptn = "baton_keptn"
+	PayloadEvent = "event"
+	PayloadOpen  = "open"
+	// ChannelAppConfig: AppConfig state changed.
+	ChannelAppConfig = "baton_appconfig"
 )
 
-var channels = []string{ChannelOutbox, ChannelSQS, ChannelKeptn}
+var channels = []string{ChannelOutbox, ChannelSQS, ChannelKeptn, ChannelAppConfig}
 
 // throttle is the shortest gap between two NOTIFYs of one channel and
 // payload; commits inside it share one trailing NOTIFY.

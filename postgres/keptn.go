@@ -43,7 +43,7 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	if tag.RowsAffected() == 0 {
 		return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
 	}
-	tx.Notify(ChannelKeptn, "")
+	tx.Notify(ChannelKeptn, PayloadEvent)
 	if project == "" {
 		return nil
 	}

@@ -184,6 +184,7 @@ func (tx *keptnTx) AddOpenEvent(o keptn.OpenEvent) error {
 	if err != nil {
 		return fmt.Errorf("add open event: %w", err)
 	}
+	tx.Notify(ChannelKeptn, PayloadOpen)
 	return nil
 }
 

@@ -140,6 +140,7 @@ func (tx *sqsTx) InsertQueue(q *sqs.Queue) error {
 	if err != nil {
 		return fmt.Errorf("insert queue: %w", err)
 	}
+	tx.Notify(ChannelSQS, PayloadQueues)
 	return nil
 }
 
@@ -170,6 +171,7 @@ func (tx *sqsTx) UpdateQueue(q *sqs.Queue) error {
 	if err != nil {
 		return fmt.Errorf("update queue: %w", err)
 	}
+	tx.Notify(ChannelSQS, PayloadQueues)
 	return nil
 }
 
@@ -184,5 +186,6 @@ func (tx *sqsTx) DeleteQueue(id int64) error {
 			return fmt.Errorf("delete queue: %w", err)
 		}
 	}
+	tx.Notify(ChannelSQS, PayloadQueues)
 	return nil
 }

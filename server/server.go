@@ -29,7 +29,6 @@ import (
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
-	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/sqsapi"
 	"github.com/batonhq/baton/webhook"
@@ -45,7 +44,7 @@ type Server struct {
 	clock   clock.Clock
 	ln      net.Listener
 	http    *http.Server
-	db      *sqlite.DB
+	store   *storage
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
@@ -56,10 +55,8 @@ type Server struct {
 	Sequences *sequence.Engine
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
-	// SQS is the queue service; SQSStore its store (for SQSTx, so other
-	// domains can enqueue inside their own write transactions).
-	SQS      *sqs.Service
-	SQSStore *sqlite.SQSStore
+	// SQS is the queue service.
+	SQS *sqs.Service
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
 	sqsAPI  *sqsapi.API
@@ -87,21 +84,18 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	s.metrics = newMetrics()
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
-		Synchronous: cfg.Sync,
-		OnCommit:    s.metrics.observeCommit,
-	})
+	store, err := s.openStorage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.db = db
+	s.store = store
 	if err := s.build(ctx); err != nil {
-		db.Close()
+		store.close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		db.Close()
+		store.close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	s.ln = ln
@@ -116,14 +110,17 @@ func (s *Server) build(ctx context.Context) error {
 	if s.box, err = secretbox.New(key); err != nil {
 		return err
 	}
+	if err := s.checkSecretKey(ctx); err != nil {
+		return err
+	}
 	checker, err := s.adminToken(ctx)
 	if err != nil {
 		return err
 	}
-	keptnStore := sqlite.NewKeptnStore(s.db)
+	keptnStore := s.store.keptn
 	s.Keptn = keptn.NewEvents(keptnStore, s.clock)
 	s.Keptn.Strict = s.cfg.StrictEvents
-	outboxStore := sqlite.NewOutboxStore(s.db)
+	outboxStore := s.store.outbox
 	s.outbox = outbox.NewWorker(outboxStore, s.clock, s.log, outbox.Config{})
 	s.metrics.watchOutbox(outboxStore)
 	s.Sequences = sequence.New(s.Keptn, s.clock, s.log, sequence.Config{
@@ -178,6 +175,7 @@ func (s *Server) build(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
+	s.listenReplicas()
 	return nil
 }
 
@@ -187,12 +185,12 @@ func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
 	const key = "admin_token_sha256"
 	if s.cfg.Token != "" {
 		h := auth.Hash(s.cfg.Token)
-		if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+		if err := s.store.setSetting(ctx, key, h); err != nil {
 			return nil, err
 		}
 		return auth.NewChecker(h)
 	}
-	h, ok, err := s.db.Setting(ctx, key)
+	h, ok, err := s.store.setting(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -201,8 +199,12 @@ func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
 	}
 	token := auth.NewToken()
 	h = auth.Hash(token)
-	if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+	stored, err := s.store.initSetting(ctx, key, h)
+	if err != nil {
 		return nil, err
+	}
+	if stored != h { // another replica initialised the token first
+		return auth.NewChecker(stored)
 	}
 	out := s.cfg.Out
 	if out == nil {
@@ -262,7 +264,7 @@ func (s *Server) Close() error {
 		}
 		s.outbox.Stop()
 		s.AppConfig.Wait()
-		s.closeErr = errors.Join(err, s.db.Close())
+		s.closeErr = errors.Join(err, s.store.close())
 		s.log.Info("baton stopped")
 	})
 	return s.closeErr

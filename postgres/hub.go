@@ -47,14 +47,20 @@ type hub struct {
 	cfg  *pgx.ConnConfig
 	poll time.Duration
 
-	mu   sync.Mutex
-	subs map[string][]func(payload string)
+	mu        sync.Mutex
+	subs      map[string][]func(payload string)
+	listening chan struct{} // closed once the first LISTEN is in place
 	out  map[note]*bool // in flight; true when another commit asked meanwhile
 }
 
 func newHub(pool *pgxpool.Pool, cfg *pgx.ConnConfig, poll time.Duration) *hub {
-	return &hub{pool: pool, cfg: cfg, poll: poll, subs: map[string][]func(string){}, out: map[note]*bool{}}
+	return &hub{pool: pool, cfg: cfg, poll: poll, subs: map[string][]func(string){}, out: map[note]*bool{},
+		listening: make(chan struct{})}
 }
+
+// Listening returns a channel closed once this process first listens for
+// other replicas' notifications.
+func (db *DB) Listening() <-chan struct{} { return db.hub.listening }
 
 // Subscribe calls f with the payload of every notification on channel, from
 // any replica including this one. f must not block.
@@ -141,6 +147,13 @@ func (h *hub) listen(ctx context.Context) bool {
 			return false
 		}
 	}
+	h.mu.Lock()
+	select {
+	case <-h.listening:
+	default:
+		close(h.listening)
+	}
+	h.mu.Unlock()
 	h.all() // whatever happened while we were not listening
 	for {
 		n, err := conn.WaitForNotification(ctx)

@@ -41,8 +41,8 @@ func URL(t testing.TB) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "test_" + hex.EncodeToString(b)
-	exec(t, base, `CREATE SCHEMA `+schema)
-	t.Cleanup(func() { exec(t, base, `DROP SCHEMA `+schema+` CASCADE`) })
+	execSQL(t, base, `CREATE SCHEMA `+schema)
+	t.Cleanup(func() { execSQL(t, base, `DROP SCHEMA `+schema+` CASCADE`) })
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("%s: %v", EnvURL, err)
@@ -53,7 +53,7 @@ func URL(t testing.TB) string {
 	return u.String()
 }
 
-func exec(t testing.TB, dsn, sql string) {
+func execSQL(t testing.TB, dsn, sql string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -49,8 +49,8 @@ type hub struct {
 
 	mu        sync.Mutex
 	subs      map[string][]func(payload string)
-	listening chan struct{} // closed once the first LISTEN is in place
-	out  map[note]*bool // in flight; true when another commit asked meanwhile
+	listening chan struct{}  // closed once the first LISTEN is in place
+	out       map[note]*bool // in flight; true when another commit asked meanwhile
 }
 
 func newHub(pool *pgxpool.Pool, cfg *pgx.ConnConfig, poll time.Duration) *hub {

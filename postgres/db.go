@@ -88,9 +88,10 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		outboxWake: make(chan struct{}, 1)}
 	db.hub = newHub(pool, cfg.ConnConfig, opts.Poll)
 	db.Subscribe(ChannelOutbox, func(string) { db.wakeOutbox() })
-	db.done.Add(2)
+	db.done.Add(3)
 	go func() { defer db.done.Done(); db.hub.run(db.closed) }()
 	go func() { defer db.done.Done(); db.renewLeases() }()
+	go func() { defer db.done.Done(); db.duties() }()
 	return db, nil
 }
 

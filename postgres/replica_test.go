@@ -187,3 +187,47 @@ func TestOneRunningSequenceAcrossReplicas(t *testing.T) {
 		t.Errorf("%d waiting, want 11", waiting)
 	}
 }
+
+// An appconfigdata token is good once, whichever replica redeems it.
+func TestTokenOnceAcrossReplicas(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	a := postgres.NewAppConfigStore(open(t, url, "a", postgres.Options{}))
+	b := postgres.NewAppConfigStore(open(t, url, "b", postgres.Options{}))
+	exp := time.Now().Add(time.Hour)
+	for _, c := range []struct {
+		store *postgres.AppConfigStore
+		seq   uint64
+		want  bool
+	}{{a, 0, true}, {b, 0, false}, {a, 0, false}, {b, 1, true}, {a, 2, true}, {b, 1, false}} {
+		got, err := c.store.RedeemToken(ctx, "session-1", c.seq, exp)
+		if err != nil || got != c.want {
+			t.Errorf("redeem %d = %v, %v; want %v", c.seq, got, err, c.want)
+		}
+	}
+}
+
+// One replica leads the periodic duties until its lease lapses.
+func TestLeaderLease(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	a := open(t, url, "a", postgres.Options{})
+	b := open(t, url, "b", postgres.Options{})
+	for _, c := range []struct {
+		db   *postgres.DB
+		want bool
+	}{{a, true}, {b, false}, {a, true}} {
+		if got, err := c.db.Lead(ctx, "duty", time.Hour); err != nil || got != c.want {
+			t.Fatalf("%s leads = %v, %v; want %v", c.db.Owner(), got, err, c.want)
+		}
+	}
+	if _, err := a.Pool().Exec(ctx, `UPDATE leases SET expires_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Lead(ctx, "duty", time.Hour); !got {
+		t.Fatal("b does not take over a lapsed lease")
+	}
+	if got, _ := a.Lead(ctx, "duty", time.Hour); got {
+		t.Fatal("a still leads")
+	}
+}

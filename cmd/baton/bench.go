@@ -17,11 +17,13 @@ import (
 // target is the global --endpoint/--api-token (or $BATON_TOKEN); without
 // --endpoint an embedded baton is started.
 type benchTarget struct {
-	sync string
+	sync     string
+	database string
 }
 
 func (b *benchTarget) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&b.sync, "sync", "FULL", "embedded server's commit durability: FULL or NORMAL")
+	cmd.Flags().StringVar(&b.database, "database", "", "embedded server's PostgreSQL URL (default: SQLite in a temporary directory)")
 }
 
 func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
@@ -37,8 +39,12 @@ func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Ta
 		}
 		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (sync=%s, GOMAXPROCS=%d)\n", b.sync, runtime.GOMAXPROCS(0))
-	cfg.Sync = b.sync
+	store := "SQLite, sync=" + b.sync
+	if b.database != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (%s, GOMAXPROCS=%d)\n", store, runtime.GOMAXPROCS(0))
+	cfg.Sync, cfg.Database = b.sync, b.database
 	return bench.Embedded(cmd.Context(), cfg)
 }
 

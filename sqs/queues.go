@@ -38,7 +38,7 @@ func (s *Service) CreateQueue(ctx context.Context, name string, attrs, tags map[
 	if len(tags) > maxTags {
 		return nil, Errorf(CodeInvalidParameterValue, "Too many tags: at most %d.", maxTags)
 	}
-	if err := s.checkRedriveTarget(ctx, norm, fifoName); err != nil {
+	if err := s.checkRedriveTarget(ctx, norm, s.ARN(&Queue{Account: s.cfg.Account, Name: name}), fifoName); err != nil {
 		return nil, err
 	}
 	var q *Queue
@@ -97,22 +97,25 @@ func (s *Service) normalizeAttrs(attrs map[string]string, fifo bool) (map[string
 }
 
 // checkRedriveTarget checks that a RedrivePolicy names an existing queue of
-// the same type.
-func (s *Service) checkRedriveTarget(ctx context.Context, attrs map[string]string, fifo bool) error {
+// the same type other than the queue itself (named by arn).
+func (s *Service) checkRedriveTarget(ctx context.Context, attrs map[string]string, arn string, fifo bool) error {
 	v := attrs[AttrRedrivePolicy]
 	if v == "" {
 		return nil
 	}
 	rp, _ := parseRedrive(v)
+	if rp.DeadLetterTargetArn == arn {
+		return invalidParam(v, AttrRedrivePolicy, "Dead-letter target can't be the source queue itself.")
+	}
 	dlq, err := s.QueueByARN(ctx, rp.DeadLetterTargetArn)
 	if ErrorCode(err) == CodeQueueDoesNotExist {
-		return invalidAttr(AttrRedrivePolicy, v, "Dead letter target does not exist.")
+		return invalidParam(v, AttrRedrivePolicy, "Dead letter target does not exist.")
 	}
 	if err != nil {
 		return err
 	}
 	if dlq.Fifo != fifo {
-		return invalidAttr(AttrRedrivePolicy, v, "Dead-letter target owner queue must be of the same type as the source queue.")
+		return invalidParam(v, AttrRedrivePolicy, "Dead-letter target owner queue must be of the same type as the source queue.")
 	}
 	return nil
 }
@@ -281,7 +284,7 @@ func (s *Service) SetAttributes(ctx context.Context, q *Queue, attrs map[string]
 	if err != nil {
 		return err
 	}
-	if err := s.checkRedriveTarget(ctx, norm, q.Fifo); err != nil {
+	if err := s.checkRedriveTarget(ctx, norm, s.ARN(q), q.Fifo); err != nil {
 		return err
 	}
 	return s.modify(ctx, q, func(cur *Queue) error {

@@ -169,28 +169,35 @@ func (a *API) systemAttributes(m *sqs.Message, names []string) attrMap {
 		all["DeadLetterQueueSourceArn"] = m.DeadLetterSource
 	}
 	out := attrMap{}
-	for _, n := range names {
-		if n == "All" {
-			return all
-		}
-		if v, ok := all[n]; ok {
+	for n, v := range all {
+		if selected(n, names) {
 			out[n] = v
 		}
 	}
 	return out
 }
 
-// selectMessageAttributes returns the attributes named: "All" or ".*" for
-// every one, "prefix.*" for those starting with prefix, or exact names.
-func selectMessageAttributes(attrs map[string]sqs.MessageAttribute, names []string) msgAttrMap {
+// selected reports whether an attribute name is selected by a receive's
+// attribute name filters: "All", ".*" or "*" select every name, "prefix.*"
+// the names that start with prefix, anything else the name itself.
+func selected(name string, filters []string) bool {
+	for _, f := range filters {
+		if f == "All" || f == ".*" || f == "*" || f == name {
+			return true
+		}
+		if prefix, ok := strings.CutSuffix(f, ".*"); ok && strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectMessageAttributes returns the message attributes the filters select.
+func selectMessageAttributes(attrs map[string]sqs.MessageAttribute, filters []string) msgAttrMap {
 	out := msgAttrMap{}
 	for name, v := range attrs {
-		for _, want := range names {
-			prefix, wild := strings.CutSuffix(want, ".*")
-			if want == "All" || want == ".*" || (wild && strings.HasPrefix(name, prefix+".")) || want == name {
-				out[name] = v
-				break
-			}
+		if selected(name, filters) {
+			out[name] = v
 		}
 	}
 	if len(out) == 0 {
@@ -277,7 +284,7 @@ func (a *API) deleteMessageBatch(c *call) (any, error) {
 	for i, e := range in.Entries {
 		ids[i], handles[i] = e.ID, e.ReceiptHandle
 	}
-	if err := sqs.CheckBatch(ids); err != nil {
+	if err := sqs.CheckBatch("DeleteMessageBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	errs, err := a.Queues.Delete(c.ctx, q, handles)
@@ -330,7 +337,7 @@ func (a *API) changeMessageVisibilityBatch(c *call) (any, error) {
 	for i, e := range in.Entries {
 		ids[i], changes[i] = e.ID, sqs.VisibilityChange{ReceiptHandle: e.ReceiptHandle, VisibilityTimeout: e.VisibilityTimeout.v}
 	}
-	if err := sqs.CheckBatch(ids); err != nil {
+	if err := sqs.CheckBatch("ChangeMessageVisibilityBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	errs, err := a.Queues.ChangeVisibility(c.ctx, q, changes)

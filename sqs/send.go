@@ -381,14 +381,25 @@ func CheckBatch(entry string, ids []string) error {
 // principal (e.g. ServiceAppConfig) to call sqs:SendMessage on it. A queue
 // without a policy allows no other principal.
 func (s *Service) MaySend(ctx context.Context, queueARN, principal string, context map[string]string) (bool, error) {
+	return s.MayCall(ctx, queueARN, principal, "sqs:SendMessage", context)
+}
+
+// MayCall reports whether the policy of the queue named by queueARN allows
+// principal ("Service:…" or "AWS:<account id or ARN>") the action (e.g.
+// "sqs:ReceiveMessage"), with condition keys context.
+func (s *Service) MayCall(ctx context.Context, queueARN, principal, action string, context map[string]string) (bool, error) {
 	q, err := s.QueueByARN(ctx, queueARN)
 	if err != nil {
 		return false, err
 	}
-	return s.allows(q, principal, context), nil
+	return s.allowsAction(q, principal, action, context), nil
 }
 
 func (s *Service) allows(q *Queue, principal string, conditions map[string]string) bool {
+	return s.allowsAction(q, principal, "sqs:SendMessage", conditions)
+}
+
+func (s *Service) allowsAction(q *Queue, principal, action string, conditions map[string]string) bool {
 	doc := q.Policy()
 	if doc == "" {
 		return false
@@ -397,5 +408,5 @@ func (s *Service) allows(q *Queue, principal string, conditions map[string]strin
 	if err != nil {
 		return false
 	}
-	return p.Allows(Request{Principal: principal, Action: "sqs:SendMessage", Resource: s.ARN(q), Context: conditions})
+	return p.Allows(Request{Principal: principal, Action: action, Resource: s.ARN(q), Context: conditions})
 }

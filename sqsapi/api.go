@@ -84,6 +84,8 @@ var ops = map[string]opFunc{
 	"DeleteMessageBatch":           (*API).deleteMessageBatch,
 	"ChangeMessageVisibility":      (*API).changeMessageVisibility,
 	"ChangeMessageVisibilityBatch": (*API).changeMessageVisibilityBatch,
+	"AddPermission":                (*API).addPermission,
+	"RemovePermission":             (*API).removePermission,
 }
 
 // Register mounts POST / on mux. Requests posted to a queue URL are not

@@ -269,3 +269,35 @@ func (a *API) listDeadLetterSourceQueues(c *call) (any, error) {
 		NextToken string   `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 	}{urls(c, qs), next}, nil
 }
+
+func (a *API) addPermission(c *call) (any, error) {
+	var in struct {
+		QueueURL      string `json:"QueueUrl"`
+		Label         string
+		AWSAccountIDs []string `json:"AWSAccountIds"`
+		Actions       []string
+	}
+	if err := c.input(&in); err != nil {
+		return nil, err
+	}
+	q, err := a.queue(c, in.QueueURL)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.Queues.AddPermission(c.ctx, q, in.Label, in.AWSAccountIDs, in.Actions)
+}
+
+func (a *API) removePermission(c *call) (any, error) {
+	var in struct {
+		QueueURL string `json:"QueueUrl"`
+		Label    string
+	}
+	if err := c.input(&in); err != nil {
+		return nil, err
+	}
+	q, err := a.queue(c, in.QueueURL)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.Queues.RemovePermission(c.ctx, q, in.Label)
+}

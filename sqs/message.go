@@ -77,9 +77,15 @@ func firstInvalid(s string) (bad rune, ok bool) {
 // does not allow; where names the part of the message ("the message body").
 func checkContents(s, where string) *Error {
 	if bad, ok := firstInvalid(s); !ok {
-		return Errorf(CodeInvalidMessageContents, "Invalid binary character '#x%X' was found in %s, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF", bad, where)
+		return InvalidCharacter(bad, where)
 	}
 	return nil
+}
+
+// InvalidCharacter is the InvalidMessageContents error for a character SQS
+// does not allow, found in where ("the message body").
+func InvalidCharacter(bad rune, where string) *Error {
+	return Errorf(CodeInvalidMessageContents, "Invalid binary character '#x%X' was found in %s, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF", bad, where)
 }
 
 // numberRE is the form of a Number attribute: a decimal, optionally signed,

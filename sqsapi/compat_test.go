@@ -309,3 +309,71 @@ func sorted(s []string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// TestUndecodableCharactersRefused checks that characters a decoder would
+// silently replace are refused in both protocols, and that a queue that does
+// not exist is reported first.
+func TestUndecodableCharactersRefused(t *testing.T) {
+	in := devServer(t)
+	postJSON(t, in, "CreateQueue", `{"QueueName":"chars"}`)
+	q := in.URL + "/000000000000/chars"
+	missing := in.URL + "/000000000000/missing"
+	for _, tc := range []struct {
+		name, body, queryError string
+	}{
+		{"invalid UTF-8", `{"QueueUrl":"` + q + `","MessageBody":"a` + "\xff" + `"}`, "InvalidMessageContents;Sender"},
+		{"lone high surrogate", `{"QueueUrl":"` + q + `","MessageBody":"a\ud800b"}`, "InvalidMessageContents;Sender"},
+		{"lone low surrogate", `{"QueueUrl":"` + q + `","MessageBody":"a\udc00"}`, "InvalidMessageContents;Sender"},
+		{"surrogate in attribute", `{"QueueUrl":"` + q + `","MessageBody":"a","MessageAttributes":{"s":{"DataType":"String","StringValue":"\ud800"}}}`, "InvalidMessageContents;Sender"},
+		{"surrogate in batch", `{"QueueUrl":"` + q + `","Entries":[{"Id":"a","MessageBody":"\udbff"}]}`, "InvalidMessageContents;Sender"},
+		{"missing queue first", `{"QueueUrl":"` + missing + `","MessageBody":"\ud800"}`, "AWS.SimpleQueueService.NonExistentQueue;Sender"},
+		{"surrogate pair", `{"QueueUrl":"` + q + `","MessageBody":"\ud83d\ude00"}`, ""},
+		{"escaped backslash", `{"QueueUrl":"` + q + `","MessageBody":"\\ud800"}`, ""},
+	} {
+		op := "SendMessage"
+		if strings.Contains(tc.body, "Entries") {
+			op = "SendMessageBatch"
+		}
+		resp, body := postJSON(t, in, op, tc.body)
+		if got := resp.Header.Get("x-amzn-query-error"); got != tc.queryError {
+			t.Errorf("%s: %d %q %s, want %q", tc.name, resp.StatusCode, got, body, tc.queryError)
+		}
+	}
+	for name, v := range map[string]string{"invalid UTF-8": "a\xffb", "UTF-8 encoded surrogate": "a\xed\xa0\x80"} {
+		resp, body := postForm(t, in, url.Values{"Action": {"SendMessage"}, "QueueUrl": {q}, "MessageBody": {v}})
+		if resp.StatusCode != 400 || !strings.Contains(body, "<Code>InvalidMessageContents</Code>") {
+			t.Errorf("query %s: %d %s", name, resp.StatusCode, body)
+		}
+	}
+	resp, body := postJSON(t, in, "ReceiveMessage", `{"QueueUrl":"`+q+`","MaxNumberOfMessages":10}`)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"Body":"😀"`) || !strings.Contains(body, `"Body":"\\ud800"`) || strings.Count(body, `"MessageId"`) != 2 {
+		t.Errorf("stored messages: %s", body)
+	}
+}
+
+// TestQueryIndexRules checks that query-protocol lists are numbered from 1
+// and that a map entry needs its value.
+func TestQueryIndexRules(t *testing.T) {
+	in := devServer(t)
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"Action": {"CreateQueue"}, "QueueName": {"i"}, "Attribute.0.Name": {"DelaySeconds"}, "Attribute.0.Value": {"1"}},
+			"<Code>InvalidParameterValue</Code><Message>The parameter Attribute.0 is not valid: list members are numbered from 1.</Message>"},
+		{url.Values{"Action": {"CreateQueue"}, "QueueName": {"i"}, "Attribute.1.Name": {"DelaySeconds"}},
+			"<Code>MissingParameter</Code><Message>The request must contain the parameter Attribute.1.Value.</Message>"},
+		{url.Values{"Action": {"CreateQueue"}, "QueueName": {"i"}, "Tag.x.Key": {"a"}, "Tag.x.Value": {"b"}},
+			"<Code>InvalidParameterValue</Code><Message>The parameter Tag.x is not valid: list members are numbered from 1.</Message>"},
+		{url.Values{"Action": {"SendMessage"}, "QueueUrl": {"/000000000000/i"}, "MessageBody": {"b"}, "MessageAttribute.1.Name": {"a"}},
+			"<Code>MissingParameter</Code><Message>The request must contain the parameter MessageAttribute.1.Value.</Message>"},
+	} {
+		resp, body := postForm(t, in, tc.form)
+		if resp.StatusCode != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%v: %d %s\nwant %s", tc.form, resp.StatusCode, body, tc.want)
+		}
+	}
+	if resp, body := postForm(t, in, url.Values{"Action": {"ListQueues"}}); resp.StatusCode != 200 || strings.Contains(body, "<QueueUrl>") {
+		t.Errorf("a refused CreateQueue created a queue: %s", body)
+	}
+}

@@ -51,6 +51,9 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkContents(); err != nil {
+		return nil, err
+	}
 	res, err := a.Queues.Send(c.ctx, q, in.domain())
 	if err != nil {
 		return nil, err
@@ -68,6 +71,9 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.checkContents(); err != nil {
 		return nil, err
 	}
 	entries := make([]sqs.SendInput, len(in.Entries))

@@ -377,3 +377,34 @@ func TestQueryIndexRules(t *testing.T) {
 		t.Errorf("a refused CreateQueue created a queue: %s", body)
 	}
 }
+
+// TestQueueURLForms checks that every form of a queue URL SQS accepts
+// resolves the queue, whatever its host, and that a malformed one gets
+// InvalidAddress.
+func TestQueueURLForms(t *testing.T) {
+	e := start(t)
+	e.createQueue(t, "forms", nil)
+	for _, u := range []string{
+		e.in.URL + "/000000000000/forms",
+		"https://sqs.us-east-1.amazonaws.com/000000000000/forms",
+		"http://localhost:4566/000000000000/forms",
+		"https://queue.amazonaws.com/000000000000/forms/",
+		"/000000000000/forms",
+	} {
+		if _, err := e.client.SendMessage(e.ctx, &sqs.SendMessageInput{QueueUrl: aws.String(u), MessageBody: aws.String("x")}); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	for u, code := range map[string]string{
+		"https://sqs.us-east-1.amazonaws.com/111111111111/forms": "AWS.SimpleQueueService.NonExistentQueue",
+		"http://localhost:4566/000000000000/other":               "AWS.SimpleQueueService.NonExistentQueue",
+		"http://localhost:4566/forms":                            "InvalidAddress",
+		"http://localhost:4566/a/000000000000/forms":             "InvalidAddress",
+		"::not a url":                                            "InvalidAddress",
+	} {
+		_, err := e.client.SendMessage(e.ctx, &sqs.SendMessageInput{QueueUrl: aws.String(u), MessageBody: aws.String("x")})
+		wantCode(t, err, code)
+	}
+	_, err := e.client.SendMessage(e.ctx, &sqs.SendMessageInput{QueueUrl: aws.String("http://localhost:4566/forms"), MessageBody: aws.String("x")})
+	wantError(t, err, "InvalidAddress", "The address http://localhost:4566/forms is not valid for this endpoint.")
+}

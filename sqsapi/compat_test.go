@@ -400,7 +400,7 @@ func TestQueueURLForms(t *testing.T) {
 		"http://localhost:4566/000000000000/other":               "AWS.SimpleQueueService.NonExistentQueue",
 		"http://localhost:4566/forms":                            "InvalidAddress",
 		"http://localhost:4566/a/000000000000/forms":             "InvalidAddress",
-		"::not a url":                                            "InvalidAddress",
+		"::not a url": "InvalidAddress",
 	} {
 		_, err := e.client.SendMessage(e.ctx, &sqs.SendMessageInput{QueueUrl: aws.String(u), MessageBody: aws.String("x")})
 		wantCode(t, err, code)

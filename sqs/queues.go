@@ -36,7 +36,7 @@ func (s *Service) CreateQueue(ctx context.Context, name string, attrs, tags map[
 		}
 	}
 	if len(tags) > maxTags {
-		return nil, Errorf(CodeInvalidParameterValue, "Too many tags: at most %d.", maxTags)
+		return nil, Errorf(CodeInvalidParameterValue, "Too many tags: a queue has at most %d.", maxTags)
 	}
 	if err := s.checkRedriveTarget(ctx, norm, s.ARN(&Queue{Account: s.cfg.Account, Name: name}), fifoName); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // CreateQueue creates a queue, or returns the existing one when a queue of
@@ -80,7 +81,10 @@ func (s *Service) normalizeAttrs(attrs map[string]string, fifo bool) (map[string
 			return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
 		}
 		if spec.fifoOnly && !fifo {
-			return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
+			if k == AttrContentBasedDedup {
+				return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
+			}
+			return nil, Errorf(CodeInvalidAttributeName, "You can specify the %s only when FifoQueue is set to true.", k)
 		}
 		n, reason := spec.check(v)
 		if reason != "" {
@@ -277,8 +281,8 @@ func (s *Service) SetAttributes(ctx context.Context, q *Queue, attrs map[string]
 	if len(attrs) == 0 {
 		return Errorf(CodeMissingParameter, "The request must contain the parameter Attributes.")
 	}
-	if _, ok := attrs[AttrFifoQueue]; ok {
-		return Errorf(CodeInvalidAttributeName, "Invalid attribute name FifoQueue: it can only be set when the queue is created.")
+	if err := checkQueueType(q, attrs); err != nil {
+		return err
 	}
 	norm, err := s.normalizeAttrs(attrs, q.Fifo)
 	if err != nil {
@@ -297,6 +301,21 @@ func (s *Service) SetAttributes(ctx context.Context, q *Queue, attrs map[string]
 		}
 		return nil
 	})
+}
+
+// checkQueueType refuses a FifoQueue attribute that would change q's type,
+// as SQS does: unknown on a standard queue, "true" accepted on a FIFO queue.
+func checkQueueType(q *Queue, attrs map[string]string) error {
+	v, ok := attrs[AttrFifoQueue]
+	switch {
+	case !ok:
+		return nil
+	case !q.Fifo:
+		return Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", AttrFifoQueue)
+	case strings.ToLower(v) != "true":
+		return Errorf(CodeInvalidAttributeValue, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+	}
+	return nil
 }
 
 // Attributes returns the named attributes of q ("All" for every one).

@@ -26,6 +26,12 @@ func wantError(t *testing.T, err error, code, message string) {
 	}
 }
 
+// errCase is a call and the error it must fail with.
+type errCase struct {
+	call          func() error
+	code, message string
+}
+
 func strAttr(dataType, v string) types.MessageAttributeValue {
 	return types.MessageAttributeValue{DataType: aws.String(dataType), StringValue: aws.String(v)}
 }
@@ -37,10 +43,7 @@ func TestErrorTexts(t *testing.T) {
 	std := e.createQueue(t, "texts", nil)
 	fifo := e.createQueue(t, "texts.fifo", map[string]string{"FifoQueue": "true"})
 	big := strings.Repeat("x", 1<<20)
-	cases := map[string]struct {
-		call          func() error
-		code, message string
-	}{
+	cases := map[string]errCase{
 		"invalid queue name": {func() error {
 			_, err := e.client.CreateQueue(e.ctx, &sqs.CreateQueueInput{QueueName: aws.String("bad name")})
 			return err
@@ -112,8 +115,20 @@ func TestErrorTexts(t *testing.T) {
 			return err
 		}, "InvalidParameterValue", "Value 901 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900."},
 	}
+	setAttr := func(url, k, v string) func() error {
+		return func() error {
+			_, err := e.client.SetQueueAttributes(e.ctx, &sqs.SetQueueAttributesInput{QueueUrl: &url, Attributes: map[string]string{k: v}})
+			return err
+		}
+	}
+	cases["FifoQueue on a standard queue"] = errCase{setAttr(std, "FifoQueue", "true"), "InvalidAttributeName", "Unknown Attribute FifoQueue."}
+	cases["FifoQueue false on a FIFO queue"] = errCase{setAttr(fifo, "FifoQueue", "false"), "InvalidAttributeValue", "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported."}
+	cases["DeduplicationScope on a standard queue"] = errCase{setAttr(std, "DeduplicationScope", "queue"), "InvalidAttributeName", "You can specify the DeduplicationScope only when FifoQueue is set to true."}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) { wantError(t, tc.call(), tc.code, tc.message) })
+	}
+	if err := setAttr(fifo, "FifoQueue", "true")(); err != nil {
+		t.Errorf("FifoQueue true on a FIFO queue: %v", err)
 	}
 	if n := e.approxMessages(t, std); n != "0" {
 		t.Errorf("refused sends stored %s messages", n)

@@ -423,3 +423,28 @@ func TestQueueURLForms(t *testing.T) {
 	_, err := e.client.SendMessage(e.ctx, &sqs.SendMessageInput{QueueUrl: aws.String("http://localhost:4566/forms"), MessageBody: aws.String("x")})
 	wantError(t, err, "InvalidAddress", "The address http://localhost:4566/forms is not valid for this endpoint.")
 }
+
+// TestParametersCheckedAfterQueue checks that a parameter that is not an
+// integer is reported only once the queue is found.
+func TestParametersCheckedAfterQueue(t *testing.T) {
+	in := devServer(t)
+	postForm(t, in, url.Values{"Action": {"CreateQueue"}, "QueueName": {"ints"}})
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"Action": {"SendMessage"}, "QueueUrl": {"/000000000000/missing"}, "MessageBody": {"x"}, "DelaySeconds": {"abc"}},
+			"<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"},
+		{url.Values{"Action": {"SendMessage"}, "QueueUrl": {"/000000000000/ints"}, "MessageBody": {"x"}, "DelaySeconds": {"abc"}},
+			"<Code>InvalidParameterValue</Code><Message>Value abc for parameter DelaySeconds is invalid. Reason: Must be an integer.</Message>"},
+		{url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {"/000000000000/missing"}, "WaitTimeSeconds": {"x"}},
+			"<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"},
+		{url.Values{"Action": {"ReceiveMessage"}, "QueueUrl": {"/000000000000/ints"}, "WaitTimeSeconds": {"x"}},
+			"<Message>Value x for parameter WaitTimeSeconds is invalid. Reason: Must be an integer.</Message>"},
+	} {
+		resp, body := postForm(t, in, tc.form)
+		if resp.StatusCode != 400 || !strings.Contains(body, tc.want) {
+			t.Errorf("%v: %d %s\nwant %s", tc.form, resp.StatusCode, body, tc.want)
+		}
+	}
+}

@@ -54,6 +54,9 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err := c.checkContents(); err != nil {
 		return nil, err
 	}
+	if err := checkInts(map[string]optInt{"DelaySeconds": in.DelaySeconds}); err != nil {
+		return nil, err
+	}
 	res, err := a.Queues.Send(c.ctx, q, in.domain())
 	if err != nil {
 		return nil, err
@@ -78,6 +81,9 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	}
 	entries := make([]sqs.SendInput, len(in.Entries))
 	for i := range in.Entries {
+		if err := checkInts(map[string]optInt{"DelaySeconds": in.Entries[i].DelaySeconds}); err != nil {
+			return nil, err
+		}
 		entries[i] = in.Entries[i].domain()
 	}
 	results, err := a.Queues.SendBatch(c.ctx, q, entries)
@@ -124,6 +130,10 @@ func (a *API) receiveMessage(c *call) (any, error) {
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkInts(map[string]optInt{"MaxNumberOfMessages": in.MaxNumberOfMessages,
+		"VisibilityTimeout": in.VisibilityTimeout, "WaitTimeSeconds": in.WaitTimeSeconds}); err != nil {
 		return nil, err
 	}
 	max := in.MaxNumberOfMessages.v
@@ -313,6 +323,9 @@ func (a *API) changeMessageVisibility(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkInts(map[string]optInt{"VisibilityTimeout": in.VisibilityTimeout}); err != nil {
+		return nil, err
+	}
 	if in.ReceiptHandle == "" || !in.VisibilityTimeout.set {
 		return nil, sqs.Errorf(sqs.CodeMissingParameter, "The request must contain the parameters ReceiptHandle and VisibilityTimeout.")
 	}
@@ -341,6 +354,9 @@ func (a *API) changeMessageVisibilityBatch(c *call) (any, error) {
 	}
 	ids, changes := make([]string, len(in.Entries)), make([]sqs.VisibilityChange, len(in.Entries))
 	for i, e := range in.Entries {
+		if err := checkInts(map[string]optInt{"VisibilityTimeout": e.VisibilityTimeout}); err != nil {
+			return nil, err
+		}
 		ids[i], changes[i] = e.ID, sqs.VisibilityChange{ReceiptHandle: e.ReceiptHandle, VisibilityTimeout: e.VisibilityTimeout.v}
 	}
 	if err := sqs.CheckBatch("ChangeMessageVisibilityBatchRequestEntry", ids); err != nil {

@@ -305,7 +305,8 @@ func TestAttributeNameFilters(t *testing.T) {
 			in.MessageSystemAttributeNames = append(in.MessageSystemAttributeNames, types.MessageSystemAttributeName(n))
 		}
 		for _, n := range tc.legacy {
-			in.AttributeNames = append(in.AttributeNames, types.QueueAttributeName(n)) //nolint:staticcheck // the deprecated member is what is tested
+			//lint:ignore SA1019 the deprecated member is what is tested
+			in.AttributeNames = append(in.AttributeNames, types.QueueAttributeName(n))
 		}
 		var got []string
 		for name := range e.receive(t, in).Messages[0].Attributes {

@@ -34,7 +34,10 @@ func TestAWSToolsCompat(t *testing.T) {
 	}
 	clis := map[string]string{"json": batontest.RequireTool(t, "aws"), "query": "/usr/bin/aws"}
 	if clis["json"] == "/usr/bin/aws" {
-		t.Fatal("the aws on PATH is Debian's; put pip's first (.ci/run installs it)")
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the aws on PATH is Debian's; put pip's first (.ci/run installs it)")
+		}
+		t.Skip("pip's AWS CLI is not on PATH")
 	}
 	for proto, cli := range clis {
 		t.Run(proto, func(t *testing.T) {

@@ -389,8 +389,8 @@ func TestFailures(t *testing.T) {
 		})
 	}
 	// Transient failures were retried before failing; permanent ones were not.
-	// The .finished of a failure commits before its delivery is recorded
-	// dead, so wait for the last one (with a deadline).
+	// A task's .finished commits before its delivery is parked as dead, so
+	// poll the dead list with a deadline.
 	var dl struct {
 		Deliveries []struct {
 			ID       int64
@@ -398,8 +398,9 @@ func TestFailures(t *testing.T) {
 			Key      string
 		}
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(15 * time.Second); ; {
 		_, b := in.Do("GET", "/api/baton/v1/deliveries?kind=webhook&state=dead&pageSize=100", nil)
+		dl.Deliveries = nil
 		json.Unmarshal(b, &dl)
 		if len(dl.Deliveries) == len(cases) {
 			break
@@ -407,7 +408,7 @@ func TestFailures(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("dead deliveries: %s", b)
 		}
-		time.Sleep(10 * time.Millisecond) // polling with a deadline
+		time.Sleep(10 * time.Millisecond) // polling the delivery list with a deadline
 	}
 	attempts := map[int]int{}
 	for _, d := range dl.Deliveries {

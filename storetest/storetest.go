@@ -49,7 +49,7 @@ type Engine struct {
 	Reopen func(t testing.TB, s *Stores) *Stores
 }
 
-// Run runs the whole suite against e.
+// Run runs the whole suite against e, the cases in parallel.
 func Run(t *testing.T, e Engine) {
 	for _, c := range []struct {
 		name string
@@ -79,7 +79,10 @@ func Run(t *testing.T, e Engine) {
 		{"AppConfigVersions", testAppConfigVersions},
 		{"AppConfigTagsAlarms", testAppConfigTagsAlarms},
 	} {
-		t.Run(c.name, func(t *testing.T) { c.run(t, e) })
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has a database of its own
+			c.run(t, e)
+		})
 	}
 }
 

@@ -43,6 +43,7 @@ type DB struct {
 	owner string // this process's identity on claimed outbox items
 
 	hub        *hub
+	clock      *Clock
 	outboxWake chan struct{}
 	closeOnce  sync.Once
 	closed     chan struct{}
@@ -86,9 +87,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	db := &DB{pool: pool, opts: opts, owner: opts.Owner, closed: make(chan struct{}),
 		outboxWake: make(chan struct{}, 1)}
+	db.clock = &Clock{}
+	if err := db.syncClock(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: read the database clock: %w", err)
+	}
 	db.hub = newHub(pool, cfg.ConnConfig, opts.Poll)
 	db.Subscribe(ChannelOutbox, func(string) { db.wakeOutbox() })
-	db.done.Add(3)
+	db.done.Add(4)
+	go func() { defer db.done.Done(); db.syncClocks() }()
 	go func() { defer db.done.Done(); db.hub.run(db.closed) }()
 	go func() { defer db.done.Done(); db.renewLeases() }()
 	go func() { defer db.done.Done(); db.duties() }()

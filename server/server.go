@@ -89,6 +89,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.store = store
+	if store.clock != nil && cfg.Clock == nil && cfg.TimeScale == 1 {
+		s.clock = store.clock // replicas agree on time: the database's
+	}
 	if err := s.build(ctx); err != nil {
 		store.close()
 		return nil, err

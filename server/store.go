@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/outbox"
@@ -44,6 +45,8 @@ type storage struct {
 	// initSetting stores value unless the key is set and returns what is
 	// stored, so replicas racing to initialise a setting agree.
 	initSetting func(ctx context.Context, key, value string) (string, error)
+	// clock is the engine's shared clock (nil: the process's own).
+	clock clock.Clock
 	// subscribe calls f on every commit notification of channel from any
 	// replica (nil on SQLite, where in-process wake-ups are all there is).
 	subscribe func(channel string, f func(payload string))
@@ -166,6 +169,7 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 			return stored, err
 		},
 		subscribe: db.Subscribe,
+		clock:     db.Clock(),
 		close:     db.Close,
 	}, nil
 }

@@ -30,7 +30,8 @@ type keptnTx struct {
 }
 
 // InsertEvent implements keptn.Tx. A duplicate id is CodeConflict and,
-// because the insert does nothing then, leaves the transaction usable.
+// because the insert does nothing then, leaves the transaction usable. It
+// writes no shared row except, for a deployment, the deployed image.
 func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
@@ -44,22 +45,12 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
 	}
 	tx.Notify(ChannelKeptn, PayloadEvent)
-	if project == "" {
+	// A project's last event and each service's last event per type are
+	// read from the events themselves (see serviceStates): updating one row
+	// per project on every event would make all ingest of a project wait
+	// for each other's commits.
+	if project == "" || stage == "" || service == "" {
 		return nil
-	}
-	if _, err := tx.Exec(`UPDATE projects SET last_event_id = $1, last_event_context = $2, last_event_ns = $3 WHERE name = $4`,
-		ev.ID, ev.Shkeptncontext, t.UnixNano(), project); err != nil {
-		return fmt.Errorf("update project last event: %w", err)
-	}
-	if stage == "" || service == "" {
-		return nil
-	}
-	if _, err := tx.Exec(`INSERT INTO service_stage_state (project, stage, service, event_type, event_id, keptn_context, time_ns)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (project, stage, service, event_type) DO UPDATE SET
-			event_id = excluded.event_id, keptn_context = excluded.keptn_context, time_ns = excluded.time_ns`,
-		project, stage, service, ev.Type, ev.ID, ev.Shkeptncontext, t.UnixNano()); err != nil {
-		return fmt.Errorf("update service state: %w", err)
 	}
 	if img := deployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES ($1, $2, $3, $4)

@@ -35,7 +35,10 @@ func (s *KeptnStore) Projects(ctx context.Context, offset, limit int) ([]*keptn.
 
 func (s *KeptnStore) loadProjects(ctx context.Context, tail string, args ...any) ([]*keptn.Project, error) {
 	rows, err := s.db.pool.Query(ctx, `SELECT name, shipyard, shipyard_version, created_ns, git_public,
-		last_event_id, last_event_context, last_event_ns FROM projects `+tail, args...)
+		coalesce(e.id, ''), coalesce(e.keptn_context, ''), coalesce(e.time_ns, 0) FROM projects
+		LEFT JOIN LATERAL (SELECT id, keptn_context, time_ns FROM events
+			WHERE events.project = projects.name AND events.time_ns >= projects.created_ns
+			ORDER BY time_ns DESC, seq DESC LIMIT 1) e ON true `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query projects: %w", err)
 	}
@@ -135,10 +138,27 @@ func (s *KeptnStore) loadStages(ctx context.Context, p *keptn.Project) error {
 	return nil
 }
 
+// lastEventTypes finds, for each stage, service and event type of a project,
+// its latest event since the service was created: a loose index scan over
+// events_scope_type that visits one index entry per distinct key, not every
+// event.
+const lastEventTypes = `WITH RECURSIVE k AS (
+	(SELECT stage, service, type FROM events WHERE project = $1 AND stage <> '' AND service <> ''
+		ORDER BY stage, service, type LIMIT 1)
+	UNION ALL
+	SELECT n.stage, n.service, n.type FROM k, LATERAL (SELECT stage, service, type FROM events
+		WHERE project = $1 AND (stage, service, type) > (k.stage, k.service, k.type)
+		ORDER BY stage, service, type LIMIT 1) n
+)
+SELECT k.stage, k.service, k.type, e.id, e.keptn_context, e.time_ns
+FROM k JOIN services sv ON sv.project = $1 AND sv.name = k.service,
+LATERAL (SELECT id, keptn_context, time_ns FROM events
+	WHERE project = $1 AND stage = k.stage AND service = k.service AND type = k.type AND time_ns >= sv.created_ns
+	ORDER BY time_ns DESC, seq DESC LIMIT 1) e`
+
 func (s *KeptnStore) serviceStates(ctx context.Context, project string) (map[string]map[string]keptn.EventRef, map[string]string, error) {
 	states := map[string]map[string]keptn.EventRef{}
-	rows, err := s.db.pool.Query(ctx, `SELECT stage, service, event_type, event_id, keptn_context, time_ns
-		FROM service_stage_state WHERE project = $1`, project)
+	rows, err := s.db.pool.Query(ctx, lastEventTypes, project)
 	if err != nil {
 		return nil, nil, fmt.Errorf("query service state: %w", err)
 	}

@@ -52,3 +52,11 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// The store benchmarks, comparable with package sqlite's (to be measured on
+// a quiet machine; synchronous_commit as the server is configured).
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, storetest.Engine{
+		Open: func(t testing.TB) *storetest.Stores { return stores(t, pgtest.URL(t)) },
+	})
+}

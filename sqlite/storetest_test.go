@@ -45,3 +45,10 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// The store benchmarks, comparable with package postgres's.
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, storetest.Engine{
+		Open: func(t testing.TB) *storetest.Stores { return stores(t, filepath.Join(t.TempDir(), "baton.db")) },
+	})
+}

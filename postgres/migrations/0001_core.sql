@@ -56,6 +56,9 @@ CREATE INDEX events_context ON events (keptn_context, seq);
 CREATE INDEX events_project_time ON events (project, time_ns);
 CREATE INDEX events_type_time ON events (type, time_ns);
 CREATE INDEX events_triggered ON events (triggered_id) WHERE triggered_id <> '';
+-- A project's last event, and each service's last event per type, are read
+-- from here (not kept in rows every ingest would have to lock).
+CREATE INDEX events_scope_type ON events (project, stage, service, type, time_ns DESC, seq DESC);
 
 CREATE TABLE projects (
 	name               TEXT COLLATE "C" PRIMARY KEY,
@@ -86,6 +89,9 @@ CREATE TABLE services (
 	PRIMARY KEY (project, name)
 );
 
+-- service_stage_state and projects.last_event_* are unused here (computed
+-- from events); they exist so that baton store copy takes SQLite's rows as
+-- they are.
 CREATE TABLE service_stage_state (
 	project       TEXT   NOT NULL,
 	stage         TEXT   NOT NULL,

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/appconfig"
-	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/postgres"

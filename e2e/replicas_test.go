@@ -352,11 +352,11 @@ func (q *queueLoad) receive(i int, url string) {
 		}
 	}
 	q.mu.Unlock()
+	if url == q.fifo {
+		q.checkOrder(out) // before the deletes unblock the groups for other receivers
+	}
 	for _, m := range out.Messages {
 		q.c.sqs[i].DeleteMessage(q.ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
-	}
-	if url == q.fifo {
-		q.checkOrder(out)
 	}
 }
 
@@ -394,23 +394,23 @@ func (q *queueLoad) finish() {
 		for _, b := range q.bodies {
 			received[b] = true
 		}
-		missing := 0
+		var missing []string
 		for key := range q.sent {
 			if !strings.Contains(key, "/") && !received[key] { // FIFO groups are checked by order
-				missing++
+				missing = append(missing, key)
 			}
 		}
 		for g := range 4 {
-			if q.groupNext[fmt.Sprint("g", g)] < 50 {
-				missing++
+			if n := q.groupNext[fmt.Sprint("g", g)]; n < 50 {
+				missing = append(missing, fmt.Sprintf("FIFO group g%d from %d", g, n))
 			}
 		}
 		q.mu.Unlock()
-		if missing == 0 {
+		if len(missing) == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			q.c.t.Fatalf("%d acknowledged standard messages or FIFO groups not received in full", missing)
+			q.c.t.Fatalf("acknowledged but not received: %v; order violations: %v", missing, q.violations)
 		}
 		time.Sleep(50 * time.Millisecond) // polling with a deadline
 	}

@@ -120,8 +120,6 @@ type Details struct {
 	SLOFileContent   string             `json:"sloFileContent"`
 	IndicatorResults []*IndicatorResult `json:"indicatorResults"`
 	ComparedEvents   []string           `json:"comparedEvents,omitempty"`
-	// GitCommit is the commit the evaluation ran for (Keptn 1.x bridge field).
-	GitCommit string `json:"gitCommit,omitempty"`
 }
 
 // FinishedData is the data of an evaluation.finished event.

@@ -175,8 +175,8 @@ type evaluation struct {
 				Success       bool    `json:"success"`
 				Message       string  `json:"message"`
 			} `json:"value"`
-			DisplayName    string `json:"displayName"`
-			PassTargets    []struct {
+			DisplayName string `json:"displayName"`
+			PassTargets []struct {
 				Criteria    string  `json:"criteria"`
 				TargetValue float64 `json:"targetValue"`
 				Violated    bool    `json:"violated"`

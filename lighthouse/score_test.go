@@ -17,7 +17,9 @@ const (
 
 var scope0 = keptn.EventData{Project: "sockshop", Stage: "dev", Service: "carts"}
 
-func val(metric string, v float64) *SLIResult { return &SLIResult{Metric: metric, Value: v, Success: true} }
+func val(metric string, v float64) *SLIResult {
+	return &SLIResult{Metric: metric, Value: v, Success: true}
+}
 
 func sets(criteria ...[]string) []*Criteria {
 	out := make([]*Criteria, len(criteria))

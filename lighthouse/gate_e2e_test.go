@@ -64,20 +64,30 @@ total_score:
 // gate is a project with a quality gate in dev and a test SLI provider
 // (a remote integration) whose response time the test sets.
 type gate struct {
-	t      *testing.T
-	in     *batontest.Instance
-	rt     atomic.Int64 // response_time_p95 the provider reports
-	asked  atomic.Value // last get-sli.triggered data
-	answer atomic.Bool  // whether the provider answers at all
+	t     *testing.T
+	in    *batontest.Instance
+	rt    atomic.Int64 // response_time_p95 the provider reports
+	asked atomic.Value // last get-sli.triggered data
 }
 
 func newGate(t *testing.T, cfg server.Config) *gate {
+	g := newProject(t, cfg)
+	g.runProvider()
+	return g
+}
+
+// newProject sets the project up without a provider running.
+func newProject(t *testing.T, cfg server.Config) *gate {
 	g := &gate{t: t, in: batontest.Start(t, cfg)}
-	g.answer.Store(true)
 	g.must(200, "POST", "/api/controlPlane/v1/project", map[string]any{"name": "shop", "shipyard": base64.StdEncoding.EncodeToString([]byte(gateShipyard))})
 	g.must(200, "POST", "/api/controlPlane/v1/project/shop/service", map[string]any{"serviceName": "carts"})
 	g.putSLO(gateSLO)
 	g.must(200, "PUT", "/api/controlPlane/v1/project/shop/monitoring", map[string]any{"sliProvider": "test-provider"})
+	return g
+}
+
+// runProvider runs the test SLI provider and executors for the other tasks.
+func (g *gate) runProvider() {
 	sli := func(ev batontest.TriggeredEvent) map[string]any {
 		g.asked.Store(ev.Data)
 		gs, _ := ev.Data["get-sli"].(map[string]any)
@@ -86,12 +96,11 @@ func newGate(t *testing.T, cfg server.Config) *gate {
 			{"metric": "error_rate", "value": 0.5, "success": true},
 		}}}
 	}
-	batontest.RunExecutor(t, g.in.URL, g.in.Token, "shop", map[string]batontest.Answer{
+	batontest.RunExecutor(g.t, g.in.URL, g.in.Token, "shop", map[string]batontest.Answer{
 		"deployment": func(batontest.TriggeredEvent) map[string]any { return nil },
 		"release":    func(batontest.TriggeredEvent) map[string]any { return nil },
 		"get-sli":    sli,
 	})
-	return g
 }
 
 func (g *gate) putSLO(content string) {
@@ -269,3 +278,5 @@ func TestQualityGateDelivery(t *testing.T) {
 		t.Errorf("release ran after a failed gate")
 	}
 }
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

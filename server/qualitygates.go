@@ -4,6 +4,7 @@ import (
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/netguard"
+	"github.com/batonhq/baton/promsli"
 )
 
 // buildQualityGates wires the evaluator (Keptn's lighthouse) and the
@@ -16,4 +17,10 @@ func (s *Server) buildQualityGates(store keptn.Store, resources *keptn.Resources
 	s.outbox.Handle(lighthouse.ScoreKind, s.Evaluations.HandleScore, nil)
 	s.outbox.Handle(lighthouse.TimeoutKind, s.Evaluations.HandleTimeout, nil)
 	resources.Validate(lighthouse.SLOURI, lighthouse.ValidateSLO)
+
+	prom := promsli.New(s.Keptn, store, secrets, promsli.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log, Clock: s.clock})
+	s.Keptn.AddHook(prom)
+	s.outbox.Handle(promsli.Kind, prom.Handle, nil)
+	resources.Validate(promsli.SLIURI, promsli.ValidateSLIFile)
+	resources.Validate(promsli.PlainSLIURI, promsli.ValidateSLIFile)
 }

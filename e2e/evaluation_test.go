@@ -156,4 +156,3 @@ func TestKillWhileEvaluationWaitsForSLIs(t *testing.T) {
 		t.Errorf("get-sli.triggered still open: %s", b)
 	}
 }
-

@@ -3,7 +3,6 @@ package lighthouse
 import (
 	"errors"
 	"math"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,9 +19,11 @@ type criterion struct {
 	Increase   bool
 }
 
-// criterionRE is lighthouse's pattern, character classes included: it only
-// gates the string; the parser below decides.
-var criterionRE = regexp.MustCompile(`^([<|<=|=|>|>=]{1,2})([+|-]{0,1}\d*\.?\d*)([%]{0,1})`)
+// validStart is what lighthouse's pattern
+// ^([<|<=|=|>|>=]{1,2})([+|-]{0,1}\d*\.?\d*)([%]{0,1}) really checks: its
+// first group is a character class and the rest may match empty, so only
+// the first character matters; the parser below decides the rest.
+func validStart(s string) bool { return s != "" && strings.ContainsRune("<|=>", rune(s[0])) }
 
 var errNoOperator = errors.New("no operator set")
 
@@ -30,7 +31,7 @@ var errNoOperator = errors.New("no operator set")
 // trailing % makes it a relative increase unless the value is signed "-".
 func parseCriteria(s string) (criterion, error) {
 	s = strings.ReplaceAll(s, " ", "")
-	if !criterionRE.MatchString(s) {
+	if !validStart(s) {
 		return criterion{}, errors.New("invalid criteria string")
 	}
 	var c criterion

@@ -142,7 +142,8 @@ func evaluateObjectives(slo *SLO, values []*SLIResult, previous []FinishedData) 
 			}
 			continue
 		}
-		if err := scoreObjective(o, r, prev, slo.Comparison, &key); err != nil {
+		base, ok := aggregate(prev, slo.Comparison.AggregateFunction)
+		if err := scoreObjective(o, r, baseline{base, ok}, &key); err != nil {
 			name := o.DisplayName
 			if name == "" {
 				name = o.SLI
@@ -162,8 +163,8 @@ func evaluateObjectives(slo *SLO, values []*SLIResult, previous []FinishedData) 
 
 // scoreObjective applies pass and warning criteria to an objective with a
 // valid value: pass scores its weight, warning half of it.
-func scoreObjective(o *Objective, r *IndicatorResult, prev []*SLIResult, cmp *Comparison, key *keySLIFailure) error {
-	passed, passTargets, err := anySet(r.Value, o.Pass, prev, cmp)
+func scoreObjective(o *Objective, r *IndicatorResult, base baseline, key *keySLIFailure) error {
+	passed, passTargets, err := anySet(r.Value, o.Pass, base)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func scoreObjective(o *Objective, r *IndicatorResult, prev []*SLIResult, cmp *Co
 	warned := false
 	var warnTargets []*SLITarget
 	if len(o.Warning) > 0 {
-		warned, warnTargets, _ = anySet(r.Value, o.Warning, prev, cmp)
+		warned, warnTargets, _ = anySet(r.Value, o.Warning, base)
 		if !passed && warned {
 			r.Score, r.Status = 0.5*float64(o.Weight), "warning"
 		}
@@ -238,9 +239,16 @@ func emptyTargets(sets []*Criteria, prev []*SLIResult, cmp *Comparison) []*SLITa
 	return out
 }
 
+// baseline is the aggregated earlier value of an indicator; ok is false
+// when there is nothing to compare with.
+type baseline struct {
+	value float64
+	ok    bool
+}
+
 // anySet reports whether one criteria set holds (all its criteria); the
 // targets of every set are returned.
-func anySet(v *SLIResult, sets []*Criteria, prev []*SLIResult, cmp *Comparison) (bool, []*SLITarget, error) {
+func anySet(v *SLIResult, sets []*Criteria, base baseline) (bool, []*SLITarget, error) {
 	ok := false
 	var targets []*SLITarget
 	for _, set := range sets {
@@ -250,7 +258,7 @@ func anySet(v *SLIResult, sets []*Criteria, prev []*SLIResult, cmp *Comparison) 
 		all := true
 		for _, s := range set.Criteria {
 			t := &SLITarget{Criteria: s}
-			holds, err := evalCriterion(v, s, prev, cmp, t)
+			holds, err := evalCriterion(v, s, base, t)
 			if err != nil {
 				return false, []*SLITarget{}, err
 			}
@@ -265,7 +273,7 @@ func anySet(v *SLIResult, sets []*Criteria, prev []*SLIResult, cmp *Comparison) 
 
 // evalCriterion checks one criterion and records its threshold in t. A
 // relative criterion with nothing to compare with holds.
-func evalCriterion(v *SLIResult, s string, prev []*SLIResult, cmp *Comparison, t *SLITarget) (bool, error) {
+func evalCriterion(v *SLIResult, s string, base baseline, t *SLITarget) (bool, error) {
 	if !v.Success {
 		return false, errors.New("cannot evaluate invalid SLI result")
 	}
@@ -273,16 +281,15 @@ func evalCriterion(v *SLIResult, s string, prev []*SLIResult, cmp *Comparison, t
 	if err != nil {
 		return false, err
 	}
-	base, ok := aggregate(prev, cmp.AggregateFunction)
-	v.ComparedValue = base
+	v.ComparedValue = base.value
 	if !c.Relative {
 		t.TargetValue = c.Value
 		return compare(v.Value, c.Value, c.Operator)
 	}
-	if !ok {
+	if !base.ok {
 		return true, nil
 	}
-	t.TargetValue = c.threshold(base)
+	t.TargetValue = c.threshold(base.value)
 	return compare(v.Value, t.TargetValue, c.Operator)
 }
 

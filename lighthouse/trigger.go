@@ -28,9 +28,6 @@ func (e *Evaluator) Trigger(ctx context.Context, project, stage, service string,
 	if err := CheckTimeframe(p.Start, p.End, p.Timeframe); err != nil {
 		return "", keptn.Errorf(keptn.CodeBadRequest, "Invalid request format: %v", err)
 	}
-	if err := e.checkService(ctx, project, stage, service); err != nil {
-		return "", err
-	}
 	from, to, err := Timeframe(p.Start, p.End, p.Timeframe, e.clock.Now())
 	if err != nil {
 		return "", keptn.Errorf(keptn.CodeBadRequest, "%v", err)
@@ -40,37 +37,46 @@ func (e *Evaluator) Trigger(ctx context.Context, project, stage, service string,
 	if len(p.Labels) > 0 {
 		data["labels"] = p.Labels
 	}
-	raw, err := json.Marshal(data)
+	ev, err := e.events.New(keptn.SequenceType(stage, "evaluation", "triggered"), keptn.DefaultSource, uuid.NewString(), "", data)
 	if err != nil {
 		return "", err
 	}
-	ev := &keptn.Event{Type: keptn.SequenceType(stage, "evaluation", "triggered"), Source: keptn.DefaultSource,
-		Shkeptncontext: uuid.NewString(), GitCommitID: p.GitCommitID, Data: raw}
-	return e.events.Ingest(ctx, ev)
+	ev.GitCommitID = p.GitCommitID
+	err = e.store.Update(ctx, func(tx keptn.Tx) error {
+		if err := checkService(tx, project, stage, service); err != nil {
+			return err
+		}
+		return e.events.Append(ctx, tx, ev)
+	})
+	if err != nil {
+		return "", err
+	}
+	return ev.Shkeptncontext, nil
 }
 
 // checkService reports, as Keptn did, which of project, stage and service
 // does not exist.
-func (e *Evaluator) checkService(ctx context.Context, project, stage, service string) error {
-	p, err := e.store.Project(ctx, project)
+func checkService(tx keptn.Tx, project, stage, service string) error {
+	_, err := tx.Shipyard(project)
 	if keptn.ErrorCode(err) == keptn.CodeNotFound {
 		return keptn.Errorf(keptn.CodeBadRequest, "project not found: %s", project)
 	}
 	if err != nil {
 		return err
 	}
-	for _, st := range p.Stages {
-		if st.Name != stage {
-			continue
+	if ok, err := tx.StageExists(project, stage); err != nil || !ok {
+		if err != nil {
+			return err
 		}
-		for _, svc := range st.Services {
-			if svc.Name == service {
-				return nil
-			}
+		return keptn.Errorf(keptn.CodeBadRequest, "stage not found: %s in project %s", stage, project)
+	}
+	if ok, err := tx.ServiceExists(project, service); err != nil || !ok {
+		if err != nil {
+			return err
 		}
 		return keptn.Errorf(keptn.CodeBadRequest, "service not found: %s in stage %s of project %s", service, stage, project)
 	}
-	return keptn.Errorf(keptn.CodeBadRequest, "stage not found: %s in project %s", stage, project)
+	return nil
 }
 
 // Provider returns a project's SLI provider ("" when none is set).

@@ -236,6 +236,19 @@ func lineOf(n *yaml.Node, path ...any) int {
 	return line
 }
 
+// mapValue returns the value node of key in mapping n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
 // yamlReason is a YAML error without the library's prefix; type errors keep
 // their "line N:" text.
 func yamlReason(err error) string {

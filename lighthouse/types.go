@@ -162,21 +162,3 @@ type GetSLIFinishedData struct {
 	keptn.EventData
 	GetSLI GetSLIFinished `json:"get-sli"`
 }
-
-// triggeredData is the part of an evaluation.triggered event's data the
-// evaluator reads (go-utils EvaluationTriggeredEventData).
-type triggeredData struct {
-	keptn.EventData
-	Test struct {
-		Start string `json:"start"`
-		End   string `json:"end"`
-	} `json:"test"`
-	Evaluation struct {
-		Start     string `json:"start"`
-		End       string `json:"end"`
-		Timeframe string `json:"timeframe"`
-	} `json:"evaluation"`
-	Deployment struct {
-		DeploymentNames []string `json:"deploymentNames"`
-	} `json:"deployment"`
-}

@@ -58,8 +58,13 @@ func startPrometheus(t *testing.T, target string) *prometheus {
 	}
 	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	logPath := filepath.Join(dir, "prometheus.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +83,8 @@ func startPrometheus(t *testing.T, target string) *prometheus {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("prometheus not ready: %v\n%s", err, out.String())
+			out, _ := os.ReadFile(logPath)
+			t.Fatalf("prometheus not ready: %v\n%s", err, out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -22,6 +22,13 @@ import (
 // monitoring prometheus).
 const Name = "prometheus"
 
+// SLI resource URIs: Keptn's prometheus-service read prometheus/sli.yaml;
+// a plain sli.yaml is read too, and prometheus/sli.yaml wins at a level.
+const (
+	SLIURI      = "prometheus/sli.yaml"
+	PlainSLIURI = "sli.yaml"
+)
+
 // Kind is the outbox kind of one SLI retrieval.
 const Kind = "promsli"
 
@@ -205,7 +212,7 @@ func (p *Provider) queries(ctx context.Context, d keptn.EventData) (map[string]s
 			if err != nil {
 				return nil, &transientError{err}
 			}
-			f, err := ParseSLIFile(res.Content)
+			f, err := lighthouse.ParseSLIFile(res.Content)
 			if err != nil {
 				return nil, fmt.Errorf("invalid %s of %s: %v", uri, where(key), err)
 			}

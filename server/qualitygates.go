@@ -21,6 +21,6 @@ func (s *Server) buildQualityGates(store keptn.Store, resources *keptn.Resources
 	prom := promsli.New(s.Keptn, store, secrets, promsli.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log, Clock: s.clock})
 	s.Keptn.AddHook(prom)
 	s.outbox.Handle(promsli.Kind, prom.Handle, nil)
-	resources.Validate(promsli.SLIURI, promsli.ValidateSLIFile)
-	resources.Validate(promsli.PlainSLIURI, promsli.ValidateSLIFile)
+	resources.Validate(promsli.SLIURI, lighthouse.ValidateSLIFile)
+	resources.Validate(promsli.PlainSLIURI, lighthouse.ValidateSLIFile)
 }

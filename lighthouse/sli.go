@@ -1,4 +1,4 @@
-package promsli
+package lighthouse
 
 import (
 	"bytes"
@@ -9,14 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// SLI resource URIs: Keptn's prometheus-service read prometheus/sli.yaml;
-// a plain sli.yaml is read too, and prometheus/sli.yaml wins at a level.
-const (
-	SLIURI      = "prometheus/sli.yaml"
-	PlainSLIURI = "sli.yaml"
-)
-
-// SLIFile is an sli.yaml: indicator name → query.
+// SLIFile is an SLI provider's sli.yaml: indicator name → query.
 type SLIFile struct {
 	SpecVersion string            `yaml:"spec_version"`
 	Indicators  map[string]string `yaml:"indicators"`
@@ -67,24 +60,4 @@ func ValidateSLIFile(raw []byte) error {
 		}
 	}
 	return nil
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func yamlReason(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return strings.Join(te.Errors, "; ")
-	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }

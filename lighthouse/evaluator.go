@@ -34,6 +34,10 @@ type Config struct {
 	// DefaultProvider is asked for projects without one (Keptn's ConfigMap
 	// lighthouse-config); "" means such evaluations pass unevaluated.
 	DefaultProvider string
+	// External leaves evaluation tasks to an external evaluator: the
+	// evaluator then only records monitoring.configure. Work queued before
+	// still completes.
+	External bool
 	// OnOpen, if set, is called after a commit that opened a
 	// get-sli.triggered event, to wake long-polling integrations.
 	OnOpen func()
@@ -59,12 +63,14 @@ func New(events *keptn.Events, store keptn.Store, clk clock.Clock, log *slog.Log
 
 // OnEvent implements keptn.EventHook.
 func (e *Evaluator) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
-	switch ev.Type {
-	case TypeEvaluationTriggered:
+	switch {
+	case e.cfg.External && ev.Type != TypeConfigureMonitoring:
+		return nil
+	case ev.Type == TypeEvaluationTriggered:
 		return e.onTriggered(ctx, tx, ev)
-	case TypeGetSLIFinished:
+	case ev.Type == TypeGetSLIFinished:
 		return e.onSLIFinished(tx, ev)
-	case TypeConfigureMonitoring:
+	case ev.Type == TypeConfigureMonitoring:
 		return e.onConfigure(tx, ev)
 	}
 	return nil

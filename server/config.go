@@ -52,6 +52,10 @@ type Config struct {
 	// SLIProvider is the SLI provider of projects without one (Keptn's
 	// lighthouse-config); empty means their evaluations pass unevaluated.
 	SLIProvider string `yaml:"sliProvider"`
+	// ExternalEvaluator leaves evaluation tasks to an external evaluator (a
+	// lighthouse of your own, as a remote integration): the built-in one
+	// stays off. The Prometheus SLI provider still answers get-sli.
+	ExternalEvaluator bool `yaml:"externalEvaluator"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"logLevel"`
 	// LogFormat is json or text.

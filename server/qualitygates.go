@@ -12,6 +12,7 @@ import (
 func (s *Server) buildQualityGates(store keptn.Store, resources *keptn.Resources, secrets *keptn.Secrets, guard *netguard.Guard) {
 	s.Evaluations = lighthouse.New(s.Keptn, store, s.clock, s.log, lighthouse.Config{
 		SLITimeout: s.cfg.SLITimeout, DefaultProvider: s.cfg.SLIProvider, OnOpen: s.Sequences.SignalOpen,
+		External: s.cfg.ExternalEvaluator,
 	})
 	s.Keptn.AddHook(s.Evaluations)
 	s.outbox.Handle(lighthouse.ScoreKind, s.Evaluations.HandleScore, nil)

@@ -2,6 +2,8 @@ package lighthouse_test
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +183,56 @@ func TestInvalidSLORefusedAtUpload(t *testing.T) {
 		if st != 400 || !strings.Contains(string(b), want) || !strings.Contains(string(b), "slo.yaml") {
 			t.Errorf("%q: %d %s, want 400 saying %q", content, st, b, want)
 		}
+	}
+}
+
+// TestWebhookSLIProvider: a webhook subscribed to get-sli.triggered calls a
+// receiver (sendFinished: false), which answers with get-sli.finished over
+// the API, as with Keptn's webhook-service.
+func TestWebhookSLIProvider(t *testing.T) {
+	calls := make(chan map[string]string, 4)
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]string
+		json.NewDecoder(r.Body).Decode(&body)
+		calls <- body
+	}))
+	defer rc.Close()
+	g := newProject(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+	g.must(200, "PUT", "/api/controlPlane/v1/project/shop/monitoring", map[string]any{"sliProvider": "my-metrics"})
+	hook := `apiVersion: webhookconfig.keptn.sh/v1beta1
+kind: WebhookConfig
+metadata:
+  name: sli
+spec:
+  webhooks:
+    - type: sh.keptn.event.get-sli.triggered
+      sendFinished: false
+      requests:
+        - url: ` + rc.URL + `/sli
+          method: POST
+          payload: '{"id":"{{.id}}","context":"{{.shkeptncontext}}"}'
+`
+	g.must(201, "POST", "/api/resource-service/v1/project/shop/stage/dev/service/carts/resource", map[string]any{
+		"resources": []map[string]any{{"resourceURI": "webhook/webhook.yaml", "resourceContent": b64(hook)}}})
+	kc := g.evaluate()
+	var call map[string]string
+	select {
+	case call = <-calls:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the webhook was not called; history: %s", g.must(200, "GET", "/api/mongodb-datastore/event?keptnContext="+kc, nil))
+	}
+	if call["context"] != kc || call["id"] == "" {
+		t.Fatalf("webhook payload %v", call)
+	}
+	g.must(200, "POST", "/api/v1/event", map[string]any{"type": "sh.keptn.event.get-sli.finished", "source": "my-metrics",
+		"shkeptncontext": kc, "triggeredid": call["id"], "data": map[string]any{"project": "shop", "stage": "dev", "service": "carts",
+			"result": "pass", "status": "succeeded", "get-sli": map[string]any{"indicatorValues": []map[string]any{
+				{"metric": "response_time_p95", "value": 321, "success": true}}}}})
+	ev := decodeEval(t, g.wait(kc, "sh.keptn.event.evaluation.finished").Data)
+	if ev.Result != "pass" || ev.Evaluation.IndicatorResults[0].Value.Value != 321 {
+		t.Errorf("evaluation: %+v", ev)
+	}
+	if n := len(g.events(kc, "sh.keptn.event.get-sli.started")); n != 1 {
+		t.Errorf("%d get-sli.started from the webhook service, want 1", n)
 	}
 }

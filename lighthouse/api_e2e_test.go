@@ -133,6 +133,16 @@ func TestMonitoringConfigure(t *testing.T) {
 	if !strings.Contains(string(b), `"sliProvider":"prometheus"`) {
 		t.Errorf("refused requests changed the provider: %s", b)
 	}
+	// A monitoring.configure for an unknown project is only history.
+	g.must(200, "POST", "/api/v1/event", map[string]any{"type": "sh.keptn.event.monitoring.configure", "source": "cli",
+		"data": map[string]any{"project": "nope", "type": "prometheus"}})
+	// Deleting the project forgets its provider.
+	g.must(200, "DELETE", "/api/controlPlane/v1/project/shop", nil)
+	g.must(200, "POST", "/api/controlPlane/v1/project", map[string]any{"name": "shop", "shipyard": b64(gateShipyard)})
+	b = g.must(200, "GET", "/api/controlPlane/v1/project/shop/monitoring", nil)
+	if !strings.Contains(string(b), `"sliProvider":""`) {
+		t.Errorf("a re-created project kept the provider: %s", b)
+	}
 }
 
 // TestSLIProviderTimeoutAndError: a provider that never answers fails the

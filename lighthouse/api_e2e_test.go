@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,13 @@ func TestTriggerEvaluationAsKeptnCLI(t *testing.T) {
 	if ev.Result != "pass" || ev.Labels["buildId"] != "42" || fin.GitCommitID != "abc123" ||
 		ev.Evaluation.TimeStart != "2021-01-02T15:00:00.000Z" || ev.Evaluation.TimeEnd != "2021-01-02T15:10:00.000Z" {
 		t.Errorf("evaluation.finished: %+v gitcommitid %q", ev, fin.GitCommitID)
+	}
+	// The datastore's type endpoint, as the Bridge and lighthouse itself query it.
+	b = g.must(200, "GET", "/api/mongodb-datastore/event/type/sh.keptn.event.evaluation.finished?excludeInvalidated=true&filter="+
+		url.QueryEscape("data.project:shop AND data.stage:dev AND data.service:carts AND shkeptncontext:"+kc.KeptnContext), nil)
+	var byType struct{ Events []ce }
+	if err := json.Unmarshal(b, &byType); err != nil || len(byType.Events) != 1 || byType.Events[0].ID != fin.ID {
+		t.Errorf("type endpoint: %s", b)
 	}
 	seq := g.wait(kc.KeptnContext, "sh.keptn.event.dev.evaluation.finished")
 	if !strings.Contains(string(seq.Data), `"result":"pass"`) {

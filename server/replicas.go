@@ -18,7 +18,7 @@ func (s *Server) listenReplicas() {
 	})
 	s.store.subscribe(postgres.ChannelKeptn, func(payload string) {
 		if payload != postgres.PayloadEvent {
-			s.Sequences.SignalOpenEvents()
+			s.Sequences.SignalOpen()
 		}
 	})
 	s.store.subscribe(postgres.ChannelAppConfig, func(string) { s.AppConfig.Changed() })

@@ -427,3 +427,36 @@ func testUniform(t *testing.T, e Engine) {
 		return nil
 	})
 }
+
+// Monitoring: a project's SLI provider is set, read in and outside a
+// transaction, cleared, and goes with its project.
+func testMonitoring(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	createProject(t, s, "p")
+	if p, err := s.Keptn.ProjectSLIProvider(ctx, "p"); p != "" || err != nil {
+		t.Errorf("no provider yet: %q %v", p, err)
+	}
+	update(t, s, func(tx keptn.Tx) error {
+		if err := tx.SetSLIProvider("p", "prometheus"); err != nil {
+			return err
+		}
+		if err := tx.SetSLIProvider("none", "prometheus"); keptn.ErrorCode(err) != keptn.CodeNotFound {
+			t.Errorf("provider of a missing project: %v", err)
+		}
+		if p, err := tx.SLIProvider("p"); p != "prometheus" || err != nil {
+			t.Errorf("in tx: %q %v", p, err)
+		}
+		return tx.SetSLIProvider("p", "dynatrace")
+	})
+	if p, _ := s.Keptn.ProjectSLIProvider(ctx, "p"); p != "dynatrace" {
+		t.Errorf("provider = %q", p)
+	}
+	update(t, s, func(tx keptn.Tx) error { return tx.SetSLIProvider("p", "") })
+	if p, _ := s.Keptn.ProjectSLIProvider(ctx, "p"); p != "" {
+		t.Errorf("cleared provider = %q", p)
+	}
+	if _, err := s.Keptn.ProjectSLIProvider(ctx, "none"); keptn.ErrorCode(err) != keptn.CodeNotFound {
+		t.Errorf("missing project: %v", err)
+	}
+}

@@ -63,6 +63,7 @@ func Run(t *testing.T, e Engine) {
 		{"Resources", testResources},
 		{"Secrets", testSecrets},
 		{"Uniform", testUniform},
+		{"Monitoring", testMonitoring},
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
 		{"Outbox", testOutbox},

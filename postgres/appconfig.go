@@ -49,26 +49,12 @@ func (r acReader) Get(ctx context.Context, kind appconfig.Kind, id string, v any
 	var body []byte
 	err := r.q.QueryRow(ctx, `SELECT body FROM appconfig_docs WHERE kind = $1 AND id = $2`+r.lock, string(kind), id).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return appconfig.NotFound(kindName(kind), id)
+		return appconfig.NotFound(kind.Name(), id)
 	}
 	if err != nil {
 		return fmt.Errorf("get %s: %w", kind, err)
 	}
 	return json.Unmarshal(body, v)
-}
-
-func kindName(k appconfig.Kind) string {
-	switch k {
-	case appconfig.KindApplication:
-		return "Application"
-	case appconfig.KindEnvironment:
-		return "Environment"
-	case appconfig.KindProfile:
-		return "ConfigurationProfile"
-	case appconfig.KindStrategy:
-		return "DeploymentStrategy"
-	}
-	return string(k)
 }
 
 func (r acReader) List(ctx context.Context, kind appconfig.Kind, parent string, p appconfig.Page) ([]json.RawMessage, int64, error) {
@@ -110,7 +96,7 @@ func (r acReader) FindByName(ctx context.Context, kind appconfig.Kind, parent, n
 	err := r.q.QueryRow(ctx, `SELECT id FROM appconfig_docs WHERE kind = $1 AND parent = $2 AND name = $3 ORDER BY seq LIMIT 1`,
 		string(kind), parent, name).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", appconfig.NotFound(kindName(kind), name)
+		return "", appconfig.NotFound(kind.Name(), name)
 	}
 	return id, err
 }

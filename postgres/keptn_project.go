@@ -11,7 +11,7 @@ import (
 	"github.com/batonhq/baton/keptn"
 )
 
-func loadShipyard(ctx context.Context, q querier, cache *shipyardCache, project string) (*keptn.Shipyard, error) {
+func loadShipyard(ctx context.Context, q querier, cache *keptn.ShipyardCache, project string) (*keptn.Shipyard, error) {
 	var raw string
 	err := q.QueryRow(ctx, `SELECT shipyard FROM projects WHERE name = $1`, project).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -20,7 +20,7 @@ func loadShipyard(ctx context.Context, q querier, cache *shipyardCache, project 
 	if err != nil {
 		return nil, fmt.Errorf("load shipyard: %w", err)
 	}
-	return cache.parse(raw)
+	return cache.Parse(raw)
 }
 
 // ProjectShipyard implements keptn.ProjectStore.

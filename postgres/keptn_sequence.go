@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,18 +27,7 @@ func scanExecution(row pgx.Row) (*keptn.SequenceExecution, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load execution: %w", err)
 	}
-	return decodeExecution(seq, body)
-}
-
-func decodeExecution(seq int64, body []byte) (*keptn.SequenceExecution, error) {
-	e := &keptn.SequenceExecution{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // keep event payload numbers exact
-	if err := dec.Decode(e); err != nil {
-		return nil, fmt.Errorf("decode execution: %w", err)
-	}
-	e.Seq, e.StoredState = seq, e.Status.State
-	return e, nil
+	return keptn.DecodeExecution(seq, body)
 }
 
 func scanExecutions(rows pgx.Rows) ([]*keptn.SequenceExecution, error) {
@@ -51,7 +39,7 @@ func scanExecutions(rows pgx.Rows) ([]*keptn.SequenceExecution, error) {
 		if err := rows.Scan(&seq, &body); err != nil {
 			return nil, fmt.Errorf("load executions: %w", err)
 		}
-		e, err := decodeExecution(seq, body)
+		e, err := keptn.DecodeExecution(seq, body)
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,7 +43,8 @@ func startCluster(t *testing.T, n int) *cluster {
 	key := make([]byte, 32)
 	rand.Read(key)
 	t.Setenv("BATON_SECRET_KEY", base64.StdEncoding.EncodeToString(key))
-	c := &cluster{t: t, args: []string{"--database", pgtest.URL(t), "--aws-auth", "any", "--log-level", "warn"}}
+	c := &cluster{t: t, args: []string{"--database", pgtest.URL(t), "--aws-auth", "any", "--log-level", "warn",
+		"--allow-webhook-target", "127.0.0.1"}}
 	creds := credentials.NewStaticCredentialsProvider("AKIDREPLICAS", "secret", "")
 	for range n {
 		dir := t.TempDir()
@@ -133,6 +137,9 @@ func TestThreeReplicasOneDatabase(t *testing.T) {
 	for queues.acked.Load() < 300 {
 		time.Sleep(10 * time.Millisecond) // polling progress with the checks' deadline below
 	}
+	keptn.mu.Lock()
+	keptn.killedAt = time.Now()
+	keptn.mu.Unlock()
 	c.kill(1)
 	t.Log("replica 1 killed after", queues.acked.Load(), "acknowledged sends")
 	c.restart(1)
@@ -153,9 +160,15 @@ type keptnLoad struct {
 	c        *cluster
 	mu       sync.Mutex
 	contexts []string
+	hooks    map[string]int       // webhook calls by Idempotency-Key
+	first    map[string]time.Time // first call by Idempotency-Key
+	killedAt time.Time
+	repeats  []string
 }
 
-const replicaShipyard = "apiVersion: spec.keptn.sh/0.2.4\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n      sequences:\n        - name: delivery\n          tasks:\n            - name: deployment\n"
+// replicaShipyard's delivery runs a task a remote executor answers
+// (deployment), then one a webhook answers (notify).
+const replicaShipyard = "apiVersion: spec.keptn.sh/0.2.4\nkind: Shipyard\nspec:\n  stages:\n    - name: dev\n      sequences:\n        - name: delivery\n          tasks:\n            - name: deployment\n            - name: notify\n"
 
 func newKeptnLoad(c *cluster) *keptnLoad {
 	sy := base64.StdEncoding.EncodeToString([]byte(replicaShipyard))
@@ -165,7 +178,29 @@ func newKeptnLoad(c *cluster) *keptnLoad {
 	for s := range 4 {
 		c.do("POST", "/api/controlPlane/v1/project/demo/service", fmt.Sprintf(`{"serviceName":"web%d"}`, s))
 	}
-	return &keptnLoad{c: c}
+	k := &keptnLoad{c: c, hooks: map[string]int{}, first: map[string]time.Time{}}
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Header.Get("Idempotency-Key")
+		k.mu.Lock()
+		if k.hooks[key] == 0 {
+			k.first[key] = time.Now()
+		} else if k.killedAt.IsZero() || k.first[key].After(k.killedAt) {
+			// At least once means again only after the replica making the
+			// first call died; anything else is a double dispatch.
+			k.repeats = append(k.repeats, key)
+		}
+		k.hooks[key]++
+		k.mu.Unlock()
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	c.t.Cleanup(sink.Close)
+	hook := "apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nspec:\n  webhooks:\n" +
+		"    - type: sh.keptn.event.notify.triggered\n      sendFinished: true\n      requests:\n        - url: \"" + sink.URL + "/notify\"\n          method: POST\n"
+	res := `{"resources":[{"resourceURI":"webhook/webhook.yaml","resourceContent":"` + base64.StdEncoding.EncodeToString([]byte(hook)) + `"}]}`
+	if st, b := c.do("POST", "/api/resource-service/v1/project/demo/resource", res); st != 201 {
+		c.t.Fatalf("webhook config: %d %s", st, b)
+	}
+	return k
 }
 
 func (k *keptnLoad) run(wg *sync.WaitGroup, stop chan struct{}) {
@@ -238,7 +273,8 @@ func (k *keptnLoad) wait() {
 // check: every sequence dispatched its task exactly once and finished once.
 func (k *keptnLoad) check() {
 	for _, kc := range k.contexts {
-		for typ, want := range map[string]int{"sh.keptn.event.deployment.triggered": 1, "sh.keptn.event.dev.delivery.finished": 1} {
+		for typ, want := range map[string]int{"sh.keptn.event.deployment.triggered": 1, "sh.keptn.event.notify.triggered": 1,
+			"sh.keptn.event.notify.finished": 1, "sh.keptn.event.dev.delivery.finished": 1} {
 			_, b := k.c.do("GET", "/api/mongodb-datastore/event?keptnContext="+kc+"&type="+typ+"&pageSize=1", "")
 			var page struct{ TotalCount int }
 			json.Unmarshal(b, &page)
@@ -246,6 +282,14 @@ func (k *keptnLoad) check() {
 				k.c.t.Errorf("context %s: %d %s events, want %d", kc, page.TotalCount, typ, want)
 			}
 		}
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.hooks) != 40 {
+		k.c.t.Errorf("webhook called with %d distinct idempotency keys, want 40", len(k.hooks))
+	}
+	if len(k.repeats) > 0 {
+		k.c.t.Errorf("webhook calls repeated without a replica dying first: %v", k.repeats)
 	}
 }
 

@@ -37,7 +37,11 @@ func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Ta
 		if token == "" {
 			token = os.Getenv("BATON_TOKEN")
 		}
-		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
+		urls := strings.Split(globalFlags.endpoint, ",") // replicas: events and sequences go round robin
+		for i := range urls {
+			urls[i] = strings.TrimRight(strings.TrimSpace(urls[i]), "/")
+		}
+		return &bench.Target{URL: urls[0], Replicas: urls[1:], Token: token}, nil
 	}
 	store := "SQLite, sync=" + b.sync
 	if b.database != "" {
@@ -54,7 +58,9 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure throughput and latency of a baton over HTTP",
 		Long: `Measure throughput and latency percentiles end to end over HTTP.
 
-With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured.
+With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured;
+replicas on one database take a comma-separated list, over which the events and
+sequences benchmarks spread their requests round robin.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable.`,

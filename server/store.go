@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/batonhq/baton/appconfig"
@@ -61,11 +62,23 @@ func isDatabaseURL(s string) bool {
 // openStorage opens the configured engine.
 func (s *Server) openStorage(ctx context.Context) (*storage, error) {
 	if s.cfg.Database != "" {
-		id, err := replicaID(s.cfg.DataDir)
+		unlock, err := lockDataDir(s.cfg.DataDir)
 		if err != nil {
 			return nil, err
 		}
-		return openPostgres(ctx, s.cfg.Database, id, s.metrics.observeCommit)
+		id, err := replicaID(s.cfg.DataDir)
+		if err != nil {
+			unlock()
+			return nil, err
+		}
+		st, err := openPostgres(ctx, s.cfg.Database, id, s.metrics.observeCommit)
+		if err != nil {
+			unlock()
+			return nil, err
+		}
+		closeDB := st.close
+		st.close = func() error { defer unlock(); return closeDB() }
+		return st, nil
 	}
 	return openSQLite(ctx, s.cfg, s.metrics.observeCommit)
 }
@@ -110,6 +123,21 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 		},
 		close: db.Close,
 	}, nil
+}
+
+// lockDataDir takes an exclusive lock on the data directory for as long as
+// this process runs (or until unlock): two processes sharing one would share
+// a replica id and take each other's work back at start.
+func lockDataDir(dataDir string) (unlock func(), err error) {
+	f, err := os.OpenFile(filepath.Join(dataDir, "replica.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("data directory %s is in use by another baton: every replica needs a data directory of its own", dataDir)
+	}
+	return func() { f.Close() }, nil
 }
 
 // replicaID returns the name this replica claims outbox work under, kept in

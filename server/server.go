@@ -26,6 +26,7 @@ import (
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
 	"github.com/batonhq/baton/netguard"
+	"github.com/batonhq/baton/oneplane"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
@@ -63,6 +64,7 @@ type Server struct {
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
 	sqsAPI  *sqsapi.API
+	plane   *oneplane.Plane
 
 	closeOnce sync.Once
 	closeErr  error
@@ -142,6 +144,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.Keptn.AddHook(hooks)
 	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
+	s.buildOnePlane(keptnStore, resources)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -123,7 +123,7 @@ func (s *Service) config(r keptn.LevelResource) (*Config, error) {
 // all in the event's transaction.
 func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
 	project, stage, service := ev.Scope()
-	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") {
+	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") && !strings.HasPrefix(ev.Type, "sh.baton.") {
 		return nil
 	}
 	files, err := tx.LevelResources(project, stage, service, ConfigURI)

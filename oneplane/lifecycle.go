@@ -198,8 +198,8 @@ func factsOf(ctx context.Context, r appconfig.Reader, point appconfig.ActionPoin
 	}
 	f := &Facts{Application: Ref{app.ID, app.Name}, Environment: Ref{env.ID, env.Name},
 		ConfigurationProfile: Ref{prof.ID, prof.Name}, DeploymentNumber: strconv.Itoa(d.DeploymentNumber),
-		ConfigurationVersion: d.ConfigurationVersion, Type: typeOf(point), State: d.State,
-		PercentageComplete: d.PercentageComplete, EventType: ev.EventType, TriggeredBy: ev.TriggeredBy,
+		ConfigurationVersion: d.ConfigurationVersion, Type: typeOf(point), State: stateAt(d, ev),
+		PercentageComplete: percentageAt(d, ev), EventType: ev.EventType, TriggeredBy: ev.TriggeredBy,
 		EventDescription: ev.Description, DeploymentArn: appconfig.DeploymentArn(d.ApplicationID, d.EnvironmentID, d.DeploymentNumber)}
 	if d.Description != "" {
 		desc := d.Description
@@ -232,7 +232,7 @@ func typeOf(p appconfig.ActionPoint) string {
 func message(d *appconfig.Deployment, ev *appconfig.DeploymentEvent) string {
 	switch ev.EventType {
 	case appconfig.EventPercentageUpdated:
-		return fmt.Sprintf("AppConfig deployment %d: %s%% of clients", d.DeploymentNumber, strconv.FormatFloat(d.PercentageComplete, 'f', -1, 64))
+		return fmt.Sprintf("AppConfig deployment %d: %s%% of clients", d.DeploymentNumber, strconv.FormatFloat(percentageAt(d, ev), 'f', -1, 64))
 	case appconfig.EventBakeTimeStarted:
 		return fmt.Sprintf("AppConfig deployment %d: 100%% of clients, baking for %d minutes", d.DeploymentNumber, d.FinalBakeTimeInMinutes)
 	case appconfig.EventDeploymentComplete:
@@ -252,4 +252,47 @@ func rollbackReason(d *appconfig.Deployment) string {
 		}
 	}
 	return "rolled back"
+}
+
+// percentageAt is the share of clients reached when ev was logged: one
+// engine step may log several growth steps, and d holds only the last.
+func percentageAt(d *appconfig.Deployment, ev *appconfig.DeploymentEvent) float64 {
+	at := -1
+	for i := range d.EventLog {
+		if &d.EventLog[i] == ev {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return d.PercentageComplete
+	}
+	steps := 0
+	for _, e := range d.EventLog[at:] { // ev and what came before it
+		if e.EventType == appconfig.EventPercentageUpdated {
+			steps++
+		}
+	}
+	if steps == 0 {
+		return 0
+	}
+	pcts := appconfig.Percentages(d.GrowthType, d.GrowthFactor)
+	return pcts[min(steps, len(pcts))-1]
+}
+
+// stateAt is the deployment state that ev leaves the deployment in.
+func stateAt(d *appconfig.Deployment, ev *appconfig.DeploymentEvent) string {
+	switch ev.EventType {
+	case appconfig.EventDeploymentStarted, appconfig.EventPercentageUpdated:
+		return appconfig.StateDeploying
+	case appconfig.EventBakeTimeStarted:
+		return appconfig.StateBaking
+	case appconfig.EventDeploymentComplete:
+		return appconfig.StateComplete
+	case appconfig.EventRollbackCompleted:
+		return appconfig.StateRolledBack
+	case appconfig.EventRevertCompleted:
+		return appconfig.StateReverted
+	}
+	return d.State
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/url"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/clock"
@@ -60,6 +62,7 @@ type plane struct {
 	in    *batontest.Instance
 	clock *clock.Fake
 	ac    *appconfig.Client
+	sqs   *sqs.Client
 	ctx   context.Context
 	app   string
 	env   string
@@ -69,10 +72,15 @@ func start(t *testing.T, cfg server.Config) *plane {
 	t.Helper()
 	fc := clock.NewFake(t0)
 	cfg.Clock = fc
+	if cfg.Out == nil {
+		cfg.Out = io.Discard
+	}
 	in := batontest.Start(t, cfg)
 	id, secret := in.AWSKeys()
 	p := &plane{t: t, in: in, clock: fc, ctx: context.Background(),
 		ac: appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1",
+			Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}),
+		sqs: sqs.New(sqs.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1",
 			Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")})}
 	p.keptn("POST", "/api/controlPlane/v1/project", map[string]any{"name": "shop",
 		"shipyard": base64.StdEncoding.EncodeToString([]byte(shipyard))}, 201)

@@ -167,11 +167,10 @@ func (p *Plane) scope(tx keptn.Tx, d *appconfig.Deployment, f *Facts) (*appconfi
 	}
 	o := &appconfig.TaskOrigin{KeptnContext: ContextOf(f.DeploymentArn)}
 	_, err := tx.Shipyard(f.Application.Name)
-	switch keptn.ErrorCode(err) {
-	case "":
+	switch {
+	case err == nil:
 		o.Project, o.Stage, o.Service = f.Application.Name, f.Environment.Name, f.ConfigurationProfile.Name
-	case keptn.CodeNotFound:
-	default:
+	case keptn.ErrorCode(err) != keptn.CodeNotFound:
 		return nil, err
 	}
 	return o, nil

@@ -1,6 +1,7 @@
 package oneplane_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
 
+	"github.com/batonhq/baton/oneplane"
 	"github.com/batonhq/baton/server"
 )
 
@@ -151,5 +153,53 @@ func TestInvalidAppConfigYAMLIsRefusedWithLine(t *testing.T) {
 	b := p.putResource("/stage/staging", "appconfig.yaml", bad, 400)
 	if !strings.Contains(string(b), "line 8") || !strings.Contains(string(b), "colour") {
 		t.Fatalf("answer: %s", b)
+	}
+}
+
+func TestAlarmDuringRolloutFailsTask(t *testing.T) {
+	p := start(t, server.Config{})
+	kc := p.triggerDelivery(nil)
+	p.waitFor(kc, "sh.keptn.event.deployment.status.changed", p.minute)
+	p.keptn("PUT", "/baton/v1/alarms/shop-errors", map[string]any{"State": "ALARM", "Reason": "5xx rate"}, 200)
+
+	fin := p.waitFor(kc, "sh.keptn.event.deployment.finished", nil)
+	if fin.Data["result"] != "fail" || !strings.Contains(fin.Data["message"].(string), "Rollback initiated by alarm") {
+		t.Fatalf("task finished: %v", fin.Data)
+	}
+	rb := p.waitFor(kc, "sh.baton.appconfig.deployment.rolledback", nil)
+	if f := rb.Data["appconfig"].(map[string]any); f["TriggeredBy"] != "CLOUDWATCH_ALARM" || f["Type"] != "OnDeploymentRolledBack" {
+		t.Fatalf("rolledback facts: %v", f)
+	}
+}
+
+func TestDeploymentWithoutTaskHasItsOwnContext(t *testing.T) {
+	p := start(t, server.Config{})
+	profs, err := p.ac.ListConfigurationProfiles(p.ctx, &appconfig.ListConfigurationProfilesInput{ApplicationId: &p.app})
+	p.must(err)
+	strategies, err := p.ac.ListDeploymentStrategies(p.ctx, &appconfig.ListDeploymentStrategiesInput{})
+	p.must(err)
+	var strategy string
+	for _, s := range strategies.Items {
+		if aws.ToString(s.Name) == "linear25" {
+			strategy = *s.Id
+		}
+	}
+	d, err := p.ac.StartDeployment(p.ctx, &appconfig.StartDeploymentInput{ApplicationId: &p.app, EnvironmentId: &p.env,
+		ConfigurationProfileId: profs.Items[0].Id, ConfigurationVersion: aws.String("1"), DeploymentStrategyId: &strategy})
+	p.must(err)
+	arn := "arn:aws:appconfig:us-east-1:000000000000:application/" + p.app + "/environment/" + p.env + "/deployment/1"
+	kc := oneplane.ContextOf(arn)
+	started := p.waitFor(kc, "sh.baton.appconfig.deployment.started", nil)
+	if started.Data["project"] != "shop" || started.Data["stage"] != "staging" || started.Data["service"] != "flags" {
+		t.Fatalf("scope of a deployment no task started: %v", started.Data)
+	}
+	if f := started.Data["appconfig"].(map[string]any); f["DeploymentArn"] != arn || f["DeploymentNumber"] != fmt.Sprint(d.DeploymentNumber) {
+		t.Fatalf("facts: %v", f)
+	}
+	_, err = p.ac.StopDeployment(p.ctx, &appconfig.StopDeploymentInput{ApplicationId: &p.app, EnvironmentId: &p.env, DeploymentNumber: aws.Int32(1)})
+	p.must(err)
+	p.waitFor(kc, "sh.baton.appconfig.deployment.rolledback", nil)
+	if n := len(p.history(kc, "")); n != 2 {
+		t.Fatalf("%d events in the deployment's context, want started and rolledback", n)
 	}
 }

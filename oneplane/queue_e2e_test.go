@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/appconfig"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -58,7 +59,7 @@ func TestQueueReceivesEveryFinishedOfTheProjectInOrder(t *testing.T) {
 	p := start(t, server.Config{})
 	url, arn := p.queue("shop-finished", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",`+
 		`"Principal":{"Service":"webhook.baton.dev"},"Action":"sqs:SendMessage","Resource":"*"}]}`)
-	_, closedArn := p.queue("closed", "")
+	closedURL, closedArn := p.queue("closed", "")
 	p.putResource("", "webhook/webhook.yaml", fmt.Sprintf(`apiVersion: webhookconfig.keptn.sh/v1beta1
 kind: WebhookConfig
 spec:
@@ -100,6 +101,7 @@ spec:
 	// dead delivery that says why.
 	var page struct {
 		Deliveries []struct {
+			ID        int64  `json:"id"`
 			State     string `json:"state"`
 			LastError string `json:"lastError"`
 		} `json:"deliveries"`
@@ -115,6 +117,15 @@ spec:
 	if len(page.Deliveries) != 2 || !strings.Contains(page.Deliveries[0].LastError, "closed") ||
 		!strings.Contains(page.Deliveries[0].LastError, "AccessDenied") {
 		t.Fatalf("dead queue deliveries: %+v", page.Deliveries)
+	}
+	// Once the queue allows baton, a replay delivers the refused message.
+	_, err := p.sqs.SetQueueAttributes(p.ctx, &sqs.SetQueueAttributesInput{QueueUrl: &closedURL, Attributes: map[string]string{
+		"Policy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"webhook.baton.dev"},"Action":"sqs:SendMessage","Resource":"*"}]}`}})
+	p.must(err)
+	p.keptn("POST", fmt.Sprintf("/api/baton/v1/deliveries/%d/replay", page.Deliveries[0].ID), nil, 200)
+	m := p.receive(closedURL, 1)[0]
+	if !strings.Contains(*m.Body, `"type":"sh.keptn.event.`) || !strings.HasSuffix(*m.MessageAttributes["type"].StringValue, ".finished") {
+		t.Fatalf("replayed message: %s %+v", *m.Body, m.MessageAttributes)
 	}
 }
 
@@ -168,5 +179,50 @@ func TestWebhookReceivesRolloutInOrder(t *testing.T) {
 		if g := next(); g != w {
 			t.Fatalf("call %d: %s, want %s", i, g, w)
 		}
+	}
+}
+
+func TestUniformSubscriptionHearsRollback(t *testing.T) {
+	got := make(chan string, 8)
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- string(b)
+	}))
+	t.Cleanup(rc.Close)
+	p := start(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+	b := p.keptn("POST", "/api/controlPlane/v1/uniform/registration", map[string]any{
+		"name": "webhook-service", "metadata": map[string]any{"hostname": "node1", "kubernetesmetadata": map[string]any{"namespace": "keptn"}},
+		"subscriptions": []map[string]any{{"event": "sh.baton.appconfig.deployment.>", "filter": map[string]any{"projects": []string{"shop"}}}},
+	}, 201)
+	var reg struct{ ID string }
+	json.Unmarshal(b, &reg)
+	var subs []struct{ ID string }
+	json.Unmarshal(p.keptn("GET", "/api/controlPlane/v1/uniform/registration/"+reg.ID+"/subscription", nil, 200), &subs)
+	if len(subs) != 1 {
+		t.Fatalf("subscriptions: %+v", subs)
+	}
+	p.putResource("", "webhook/webhook.yaml", fmt.Sprintf(`apiVersion: webhookconfig.keptn.sh/v1beta1
+kind: WebhookConfig
+spec:
+  webhooks:
+    - type: sh.baton.appconfig.deployment.rolledback
+      subscriptionID: %s
+      sendStarted: false
+      requests:
+        - url: %s/chat
+          method: POST
+          payload: '{"text":"{{.data.message}}"}'
+`, subs[0].ID, rc.URL), 201)
+	kc := p.triggerDelivery(nil)
+	p.waitFor(kc, "sh.baton.appconfig.deployment.started", nil)
+	_, err := p.ac.StopDeployment(p.ctx, &appconfig.StopDeploymentInput{ApplicationId: &p.app, EnvironmentId: &p.env, DeploymentNumber: aws.Int32(1)})
+	p.must(err)
+	select {
+	case body := <-got:
+		if body != `{"text":"AppConfig deployment 1 rolled back: Rollback initiated by user"}` {
+			t.Fatalf("chat call: %s", body)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the chat webhook was not called")
 	}
 }

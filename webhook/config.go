@@ -113,7 +113,7 @@ func ParseConfig(raw []byte) (*Config, error) {
 			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: %v", i, err)
 		}
 		if len(w.Requests) == 0 && len(w.Queues) == 0 {
-			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: at least one request is required", i)
+			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: at least one request or queue is required", i)
 		}
 		hook := Webhook{Type: w.Type, SubscriptionID: w.SubscriptionID, SendFinished: w.SendFinished, SendStarted: true, EnvFrom: w.EnvFrom, Queues: w.Queues}
 		if w.SendStarted != nil {

@@ -21,7 +21,7 @@ func TestParseConfigQueues(t *testing.T) {
 		{"apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nspec:\n  webhooks:\n    - type: a\n      queues: [https://sqs.example/1/q]\n",
 			"is not an SQS queue ARN"},
 		{"apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nspec:\n  webhooks:\n    - type: a\n",
-			"at least one request is required"},
+			"at least one request or queue is required"},
 	} {
 		if _, err := ParseConfig([]byte(tc.yaml)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %q", err, tc.want)

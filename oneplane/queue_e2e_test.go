@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/server"
 )
 
@@ -224,5 +225,40 @@ spec:
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the chat webhook was not called")
+	}
+}
+
+// TestQueueOutsideBatonThroughOutbox sends events to a queue baton does not
+// host: through the outbox and the extension module's SQS sender to an
+// "Amazon SQS" that is a second baton, with the message attributes.
+func TestQueueOutsideBatonThroughOutbox(t *testing.T) {
+	remote := start(t, server.Config{})
+	url, qarn := remote.queue("remote-events", "")
+	id, secret := remote.in.AWSKeys()
+	p := start(t, server.Config{ExtensionsSQS: extension.AmazonConfig{Region: "us-east-1", Endpoint: remote.in.URL,
+		AccessKey: id, SecretKey: secret}})
+	p.putResource("", "webhook/webhook.yaml", fmt.Sprintf(`apiVersion: webhookconfig.keptn.sh/v1beta1
+kind: WebhookConfig
+spec:
+  webhooks:
+    - type: sh.keptn.event.deployment.started
+      queues: [%q]
+`, qarn), 201)
+	kc := p.triggerDelivery(nil)
+	started := p.waitFor(kc, "sh.keptn.event.deployment.started", nil)
+	m := remote.receive(url, 1)[0]
+	var ev event
+	if err := json.Unmarshal([]byte(*m.Body), &ev); err != nil || ev.ID != started.ID {
+		t.Fatalf("message %s (%v), want event %s", *m.Body, err, started.ID)
+	}
+	if *m.MessageAttributes["shkeptncontext"].StringValue != kc || *m.MessageAttributes["type"].StringValue != ev.Type {
+		t.Fatalf("attributes: %+v", m.MessageAttributes)
+	}
+	var page struct {
+		Deliveries []struct{ State string } `json:"deliveries"`
+	}
+	json.Unmarshal(p.keptn("GET", "/api/baton/v1/deliveries?kind=webhook.queue", nil, 200), &page)
+	if len(page.Deliveries) != 1 {
+		t.Fatalf("deliveries: %+v", page.Deliveries)
 	}
 }

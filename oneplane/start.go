@@ -67,6 +67,11 @@ func (p *Plane) HandleStart(ctx context.Context, it outbox.Item) outbox.Result {
 
 // start prepares the deployment and starts it with the task's .started.
 func (p *Plane) start(ctx context.Context, j *startJob) error {
+	// A retry after a crash must not run PRE_START_DEPLOYMENT again for a
+	// deployment that started (once checks again inside the transaction).
+	if _, n, err := p.store.Events(ctx, keptn.EventFilter{EventID: derivedID(j.Event.ID, "started"), Limit: 1}); err != nil || n > 0 {
+		return err
+	}
 	in := appconfig.StartInput{
 		Application: j.Spec.Application, Environment: j.Spec.Environment, ProfileID: j.Spec.ConfigurationProfile,
 		StrategyID: j.Spec.DeploymentStrategy, ConfigurationVersion: requestedVersion(&j.Event),

@@ -2,6 +2,9 @@ package oneplane_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -202,4 +205,24 @@ func TestDeploymentWithoutTaskHasItsOwnContext(t *testing.T) {
 	if n := len(p.history(kc, "")); n != 2 {
 		t.Fatalf("%d events in the deployment's context, want started and rolledback", n)
 	}
+}
+
+func TestExtensionRollBackFailsTask(t *testing.T) {
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"Directive":"ROLL_BACK","Description":"error budget exhausted"}`)
+	}))
+	t.Cleanup(fn.Close)
+	p := start(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
+	_, err := p.ac.CreateExtension(p.ctx, &appconfig.CreateExtensionInput{Name: aws.String("budget"),
+		Actions: map[string][]types.Action{"AT_DEPLOYMENT_TICK": {{Name: aws.String("check"), Uri: &fn.URL}}}})
+	p.must(err)
+	_, err = p.ac.CreateExtensionAssociation(p.ctx, &appconfig.CreateExtensionAssociationInput{ExtensionIdentifier: aws.String("budget"),
+		ResourceIdentifier: aws.String("arn:aws:appconfig:us-east-1:000000000000:application/" + p.app)})
+	p.must(err)
+	kc := p.triggerDelivery(nil)
+	fin := p.waitFor(kc, "sh.keptn.event.deployment.finished", p.minute)
+	if fin.Data["result"] != "fail" || fin.Data["message"] != "AppConfig deployment 1 rolled back: error budget exhausted" {
+		t.Fatalf("task finished: %v", fin.Data)
+	}
+	p.waitFor(kc, "sh.keptn.event.staging.delivery.finished", nil)
 }

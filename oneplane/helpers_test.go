@@ -189,6 +189,15 @@ func (p *plane) waitFor(kc, typ string, tick func()) event {
 	}
 }
 
+// firstStep waits for the task's deployment to start, moves the clock on to
+// its first growth step (25%) and waits for that step's .status.changed.
+func (p *plane) firstStep(kc string) {
+	p.t.Helper()
+	p.waitFor(kc, "sh.baton.appconfig.deployment.started", nil)
+	p.minute()
+	p.waitFor(kc, "sh.keptn.event.deployment.status.changed", nil)
+}
+
 // minute moves the fake clock on by a minute.
 func (p *plane) minute() { p.clock.Advance(time.Minute) }
 

@@ -89,7 +89,7 @@ func TestDeliveryRunsDeploymentTaskThenTest(t *testing.T) {
 func TestStopDeploymentFailsTaskAndSequence(t *testing.T) {
 	p := start(t, server.Config{})
 	kc := p.triggerDelivery(nil)
-	p.waitFor(kc, "sh.keptn.event.deployment.status.changed", p.minute)
+	p.firstStep(kc)
 	_, err := p.ac.StopDeployment(p.ctx, &appconfig.StopDeploymentInput{ApplicationId: &p.app, EnvironmentId: &p.env, DeploymentNumber: aws.Int32(1)})
 	p.must(err)
 
@@ -162,7 +162,7 @@ func TestInvalidAppConfigYAMLIsRefusedWithLine(t *testing.T) {
 func TestAlarmDuringRolloutFailsTask(t *testing.T) {
 	p := start(t, server.Config{})
 	kc := p.triggerDelivery(nil)
-	p.waitFor(kc, "sh.keptn.event.deployment.status.changed", p.minute)
+	p.firstStep(kc)
 	p.keptn("PUT", "/baton/v1/alarms/shop-errors", map[string]any{"State": "ALARM", "Reason": "5xx rate"}, 200)
 
 	fin := p.waitFor(kc, "sh.keptn.event.deployment.finished", nil)

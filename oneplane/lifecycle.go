@@ -119,6 +119,11 @@ func (p *Plane) onDeployment(ctx context.Context, atx appconfig.Tx, point appcon
 	if err := p.events.Append(ctx, tx, le); err != nil {
 		return err
 	}
+	if phase == PhaseBaking {
+		if err := p.startGates(ctx, atx, tx, d, facts, o); err != nil {
+			return err
+		}
+	}
 	if d.Engine.Task == nil {
 		return nil
 	}

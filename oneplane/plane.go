@@ -56,6 +56,8 @@ func (p *Plane) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error
 	switch {
 	case t.Kind == keptn.KindTask && t.Phase == "triggered":
 		return p.onTriggered(tx, ev, t.Task)
+	case ev.Type == typeEvaluationFinished:
+		return p.onEvaluationFinished(ctx, tx, ev)
 	case t.Kind == keptn.KindSequence && t.Phase == "finished":
 		d, _ := ev.ParsedData()
 		if d.Status == keptn.StatusAborted {

@@ -238,7 +238,7 @@ func message(d *appconfig.Deployment, ev *appconfig.DeploymentEvent) string {
 	case appconfig.EventPercentageUpdated:
 		return fmt.Sprintf("AppConfig deployment %d: %s%% of clients", d.DeploymentNumber, strconv.FormatFloat(percentageAt(d, ev), 'f', -1, 64))
 	case appconfig.EventBakeTimeStarted:
-		return fmt.Sprintf("AppConfig deployment %d: 100%% of clients, baking for %d minutes", d.DeploymentNumber, d.FinalBakeTimeInMinutes)
+		return fmt.Sprintf("AppConfig deployment %d: 100%% of clients, baking (bake time %d min)", d.DeploymentNumber, d.FinalBakeTimeInMinutes)
 	case appconfig.EventDeploymentComplete:
 		return fmt.Sprintf("AppConfig deployment %d completed", d.DeploymentNumber)
 	case appconfig.EventRollbackCompleted:

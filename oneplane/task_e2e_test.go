@@ -54,7 +54,7 @@ func TestDeliveryRunsDeploymentTaskThenTest(t *testing.T) {
 		"deployment.progressed",
 		"deployment.status.changed AppConfig deployment 1: 100% of clients",
 		"deployment.baking",
-		"deployment.status.changed AppConfig deployment 1: 100% of clients, baking for 1 minutes",
+		"deployment.status.changed AppConfig deployment 1: 100% of clients, baking (bake time 1 min)",
 		"deployment.completed",
 		"deployment.finished pass",
 		"test.triggered",

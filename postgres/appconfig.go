@@ -27,11 +27,7 @@ var _ appconfig.Store = (*AppConfigStore)(nil)
 // Update implements appconfig.Store.
 func (s *AppConfigStore) Update(ctx context.Context, fn func(appconfig.Tx) error) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		if err := fn(&acTx{acReader: acReader{q: tx.tx, lock: " FOR UPDATE"}, tx: tx}); err != nil {
-			return err
-		}
-		tx.Notify(ChannelAppConfig, "")
-		return nil
+		return fn(s.AppConfigTx(tx))
 	})
 }
 

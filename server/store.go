@@ -38,6 +38,11 @@ type storage struct {
 	appConfig appconfig.Store
 	// sqsTx adapts an AppConfig write transaction to the queue store.
 	sqsTx func(appconfig.Tx) (sqs.Tx, bool)
+	// keptnOf and appConfigOf see one write transaction as the other
+	// domain's; sqsOfKeptn adapts a Keptn write transaction to the queue store.
+	keptnOf     func(appconfig.Tx) (keptn.Tx, bool)
+	appConfigOf func(keptn.Tx) (appconfig.Tx, bool)
+	sqsOfKeptn  func(keptn.Tx) (sqs.Tx, bool)
 	// enqueue adds outbox work to an AppConfig write transaction.
 	enqueue func(tx appconfig.Tx, kind, key string, payload []byte) error
 	// setting reads a setting; setSetting writes one.
@@ -96,9 +101,31 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 	set := func(ctx context.Context, key, value string) error {
 		return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, value) })
 	}
+	ks, ac := sqlite.NewKeptnStore(db), sqlite.NewAppConfigStore(db)
 	return &storage{
-		engine: "sqlite", keptn: sqlite.NewKeptnStore(db), outbox: sqlite.NewOutboxStore(db),
-		awsKeys: sqlite.NewAWSKeyStore(db), sqs: sq, appConfig: sqlite.NewAppConfigStore(db),
+		engine: "sqlite", keptn: ks, outbox: sqlite.NewOutboxStore(db),
+		awsKeys: sqlite.NewAWSKeyStore(db), sqs: sq, appConfig: ac,
+		keptnOf: func(tx appconfig.Tx) (keptn.Tx, bool) {
+			t, ok := sqlite.AppConfigSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return ks.KeptnTx(t), true
+		},
+		appConfigOf: func(tx keptn.Tx) (appconfig.Tx, bool) {
+			t, ok := sqlite.KeptnSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return ac.AppConfigTx(t), true
+		},
+		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
+			t, ok := sqlite.KeptnSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return sq.SQSTx(t), true
+		},
 		sqsTx: func(tx appconfig.Tx) (sqs.Tx, bool) {
 			t, ok := sqlite.AppConfigSQLTx(tx)
 			if !ok {
@@ -168,9 +195,31 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 		return nil, err
 	}
 	sq := postgres.NewSQSStore(db)
+	ks, ac := postgres.NewKeptnStore(db), postgres.NewAppConfigStore(db)
 	return &storage{
-		engine: "postgres", keptn: postgres.NewKeptnStore(db), outbox: postgres.NewOutboxStore(db),
-		awsKeys: postgres.NewAWSKeyStore(db), sqs: sq, appConfig: postgres.NewAppConfigStore(db),
+		engine: "postgres", keptn: ks, outbox: postgres.NewOutboxStore(db),
+		awsKeys: postgres.NewAWSKeyStore(db), sqs: sq, appConfig: ac,
+		keptnOf: func(tx appconfig.Tx) (keptn.Tx, bool) {
+			t, ok := postgres.AppConfigSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return ks.KeptnTx(t), true
+		},
+		appConfigOf: func(tx keptn.Tx) (appconfig.Tx, bool) {
+			t, ok := postgres.KeptnSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return ac.AppConfigTx(t), true
+		},
+		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
+			t, ok := postgres.KeptnSQLTx(tx)
+			if !ok {
+				return nil, false
+			}
+			return sq.SQSTx(t), true
+		},
 		sqsTx: func(tx appconfig.Tx) (sqs.Tx, bool) {
 			t, ok := postgres.AppConfigSQLTx(tx)
 			if !ok {

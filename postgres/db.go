@@ -68,6 +68,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("postgres: parse database url: %w", redact(err))
 	}
 	cfg.MaxConns = opts.MaxConns
+	if _, set := cfg.ConnConfig.RuntimeParams["synchronous_commit"]; !set {
+		// An acknowledgement means the commit is on disk, whatever the
+		// server's default; a URL may still ask for less on purpose.
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", redact(err))

@@ -31,6 +31,11 @@ type Config struct {
 	Sync string `yaml:"sync"`
 	// MaxBody caps request bodies, in bytes.
 	MaxBody int64 `yaml:"maxBody"`
+	// PreAuthReadTimeout bounds reading the body of a request that is not yet
+	// authenticated (default 10s); BodyReadTimeout that of an authenticated
+	// one (default 2m).
+	PreAuthReadTimeout time.Duration `yaml:"preAuthReadTimeout"`
+	BodyReadTimeout    time.Duration `yaml:"bodyReadTimeout"`
 	// StrictEvents turns on Keptn's optional event validation.
 	StrictEvents bool `yaml:"strictEvents"`
 	// TimeScale speeds baton's clock up (2 = twice as fast) for local work.
@@ -134,6 +139,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody < 1024 {
 		return fmt.Errorf("max body must be at least 1024 bytes")
+	}
+	if c.PreAuthReadTimeout == 0 {
+		c.PreAuthReadTimeout = defaultPreAuthReadTimeout
+	}
+	if c.BodyReadTimeout == 0 {
+		c.BodyReadTimeout = defaultBodyReadTimeout
+	}
+	if c.PreAuthReadTimeout < 0 || c.BodyReadTimeout < 0 {
+		return fmt.Errorf("read timeouts must be positive")
 	}
 	if c.TimeScale == 0 {
 		c.TimeScale = 1

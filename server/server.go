@@ -49,6 +49,8 @@ type Server struct {
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
+	checker *auth.Checker
+	limiter *auth.Limiter
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
@@ -120,6 +122,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s.checker, s.limiter = checker, auth.NewLimiter(1, 2)
 	keptnStore := sqlite.NewKeptnStore(s.db)
 	s.Keptn = keptn.NewEvents(keptnStore, s.clock)
 	s.Keptn.Strict = s.cfg.StrictEvents
@@ -152,7 +155,7 @@ func (s *Server) build(ctx context.Context) error {
 	(&keptnapi.API{
 		Events: s.Keptn, Store: keptnStore, Auth: checker,
 		Projects: projects, Resources: resources, Secrets: secrets,
-		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
+		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: s.limiter,
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
@@ -171,7 +174,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.http = &http.Server{
 		Handler:           s.middleware(mux),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
+		ReadTimeout:       s.cfg.BodyReadTimeout, // the guard shortens it until a request is authenticated
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,

@@ -64,7 +64,7 @@ type Server struct {
 	SQSStore *sqlite.SQSStore
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
-	sqsAPI  *sqsapi.API
+	sqsAPI  http.Handler // the SQS face behind SigV4 verification
 
 	closeOnce sync.Once
 	closeErr  error
@@ -161,7 +161,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err
 	}
-	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log))); err != nil {
+	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.appConfigFace(appconfigapi.WriteAuthError(s.log)))); err != nil {
 		return err
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -42,12 +42,9 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 	s.SQS = sqs.NewService(store, s.clock, sqs.Config{
 		Account: s.cfg.AWSAccount, Region: s.cfg.AWSRegion, MaxMessageSize: s.cfg.SQSMaxMessageSize,
 	})
-	maxBody := s.cfg.MaxBody
-	if need := int64(s.cfg.SQSMaxMessageSize)*4 + 64<<10; need > maxBody {
-		maxBody = need // a form-encoded maximum message can be three times its size
-	}
-	s.sqsAPI = &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}
-	s.sqsAPI.Register(mux)
+	api := &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth.For("sqs"), Log: s.log, MaxBody: s.sqsMaxBody()}
+	s.sqsAPI = s.AWSAuth.Middleware(s.sqsFace(api.WriteAuthError))(api)
+	mux.Handle("POST /{$}", s.sqsAPI)
 	return nil
 }
 

@@ -236,4 +236,3 @@ func (v *Verifier) budget() *budget {
 	})
 	return v.unverified
 }
-

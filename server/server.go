@@ -88,6 +88,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
 		Synchronous: cfg.Sync,
@@ -111,11 +114,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
-	key, err := secretbox.LoadOrCreateKey(filepath.Join(s.cfg.DataDir, "secret.key"), os.Getenv("BATON_SECRET_KEY"))
+	key, err := s.openKey(ctx, s.db)
 	if err != nil {
-		return err
-	}
-	if s.box, err = secretbox.New(key); err != nil {
 		return err
 	}
 	checker, err := s.adminToken(ctx)

@@ -20,6 +20,7 @@ import (
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/extension"
+	"github.com/batonhq/baton/health"
 )
 
 // API is the AppConfig face.
@@ -94,6 +95,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := appconfig.CodeInternal, "internal error"
 	var e *appconfig.Error
 	var mbe *http.MaxBytesError
+	if msg, ok := health.Unavailable(err); ok {
+		a.Log.Error("appconfig request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("X-Amzn-ErrorType", "ServiceUnavailableException")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"Message": msg})
+		return
+	}
 	switch {
 	case errors.As(err, &e):
 		code, msg = e.Code, e.Message

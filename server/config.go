@@ -69,6 +69,10 @@ type Config struct {
 	// deliveries are recorded as failed. BATON_EXTENSIONS_SQS_* fill it.
 	ExtensionsSQS extension.AmazonConfig `yaml:"extensionsSQS"`
 
+	// FullCheckAbove is the database size above which the full integrity
+	// check runs in the background after start (0: sqlite's default, 64 MiB).
+	FullCheckAbove int64 `yaml:"-"`
+
 	// Clock overrides the clock (tests). Not configurable from files.
 	Clock clock.Clock `yaml:"-"`
 	// Out receives the one-time token announcement (default stderr).

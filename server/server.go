@@ -93,8 +93,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.metrics = newMetrics()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
-		Synchronous: cfg.Sync,
-		OnCommit:    s.metrics.observeCommit,
+		Synchronous:    cfg.Sync,
+		OnCommit:       s.metrics.observeCommit,
+		FullCheckAbove: cfg.FullCheckAbove,
+		OnCorrupt:      s.onCorrupt,
 	})
 	if err != nil {
 		return nil, err
@@ -151,6 +153,7 @@ func (s *Server) build(ctx context.Context) error {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
 	(&keptnapi.API{
 		Events: s.Keptn, Store: keptnStore, Auth: checker,
@@ -242,6 +245,9 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
+	if s.db.Checking() {
+		s.log.Info("database passed its quick check; the full integrity check runs in the background (see GET /readyz)")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {

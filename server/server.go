@@ -245,7 +245,7 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
-	if s.db.Checking() {
+	if s.db.StartFullCheck() {
 		s.log.Info("database passed its quick check; the full integrity check runs in the background (see GET /readyz)")
 	}
 	errc := make(chan error, 1)

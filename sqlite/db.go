@@ -33,7 +33,7 @@ type Options struct {
 	// carried and how long BEGIN..COMMIT took.
 	OnCommit func(ops int, took time.Duration)
 	// FullCheckAbove is the file size above which Open runs only SQLite's
-	// quick_check and leaves the full integrity_check to the background
+	// quick_check and leaves the full integrity_check to StartFullCheck
 	// (default DefaultFullCheckAbove).
 	FullCheckAbove int64
 	// OnCorrupt, if set, is told once when the store finds damage after
@@ -56,6 +56,9 @@ type DB struct {
 	closed     chan struct{}
 	done       chan struct{}
 	cond       condition
+	// fullCheckDue: Open ran only the quick check; StartFullCheck runs the
+	// full one.
+	fullCheckDue bool
 	bg         sync.WaitGroup // the background integrity check
 }
 
@@ -141,10 +144,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.stmts = map[string]*sql.Stmt{}
+	db.fullCheckDue = background
 	go db.writer()
-	if background {
-		db.startFullCheck()
-	}
 	return db, nil
 }
 

@@ -109,7 +109,7 @@ func integrityCheck(ctx context.Context, q querier, full bool) ([]string, error)
 
 // checkAtStart checks the file before anything is written to it: a full
 // integrity check for files up to FullCheckAbove, else a quick check now and
-// the full one in the background (see startFullCheck).
+// the full one in the background (see StartFullCheck).
 func checkAtStart(ctx context.Context, q querier, path string, above int64) (background bool, err error) {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() == 0 {
@@ -127,10 +127,15 @@ func checkAtStart(ctx context.Context, q querier, path string, above int64) (bac
 	return !full, nil
 }
 
-// startFullCheck runs the full integrity check in the background; damage it
-// finds marks the store corrupt (no more writes) and is reported through
-// Options.OnCorrupt.
-func (db *DB) startFullCheck() {
+// StartFullCheck runs the full integrity check in the background when Open
+// ran only the quick one (a large file); damage it finds marks the store
+// corrupt (no more writes) and is reported through Options.OnCorrupt. Call
+// it once, after start-up writes. It returns whether a check started.
+func (db *DB) StartFullCheck() bool {
+	if !db.fullCheckDue {
+		return false
+	}
+	db.fullCheckDue = false
 	db.cond.checking.Store(true)
 	db.bg.Add(1)
 	go func() {
@@ -154,4 +159,5 @@ func (db *DB) startFullCheck() {
 			db.markCorrupt(strings.Join(problems, "; "))
 		}
 	}()
+	return true
 }

@@ -9,13 +9,16 @@
 package appconfigapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/auth"
@@ -147,9 +150,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
-// decodeJSON decodes the JSON body of r into v; an empty body is {}.
+// decodeJSON decodes the JSON body of r into v; an empty body is {}. A body
+// that is not valid UTF-8 is refused: decoding would silently replace the
+// bad bytes, changing names behind the caller's back.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return appconfig.Errorf(appconfig.CodeBadRequest, "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -59,7 +59,7 @@ type DB struct {
 	// fullCheckDue: Open ran only the quick check; StartFullCheck runs the
 	// full one.
 	fullCheckDue bool
-	bg         sync.WaitGroup // the background integrity check
+	bg           sync.WaitGroup // the background integrity check
 }
 
 type writeOp struct {

@@ -245,8 +245,11 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
-	if s.db.StartFullCheck() {
+	switch {
+	case s.db.StartFullCheck():
 		s.log.Info("database passed its quick check; the full integrity check runs in the background (see GET /readyz)")
+	case s.db.StartCheck() != "":
+		s.log.Info("database passed its integrity check")
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()

@@ -59,6 +59,7 @@ type DB struct {
 	// fullCheckDue: Open ran only the quick check; StartFullCheck runs the
 	// full one.
 	fullCheckDue bool
+	startCheck   string
 	bg           sync.WaitGroup // the background integrity check
 }
 
@@ -111,7 +112,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	background, err := checkAtStart(ctx, w, path, opts.FullCheckAbove)
+	check, err := checkAtStart(ctx, w, path, opts.FullCheckAbove)
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -144,7 +145,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.stmts = map[string]*sql.Stmt{}
-	db.fullCheckDue = background
+	db.startCheck, db.fullCheckDue = check, check == "quick_check"
 	go db.writer()
 	return db, nil
 }

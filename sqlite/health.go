@@ -47,6 +47,11 @@ func (db *DB) Problems() []string {
 	return out
 }
 
+// StartCheck returns the integrity check Open ran: "integrity_check",
+// "quick_check" (a large file; the full check is left to StartFullCheck) or
+// "" (a new database).
+func (db *DB) StartCheck() string { return db.startCheck }
+
 // Checking reports whether the background integrity check is still running.
 func (db *DB) Checking() bool { return db.cond.checking.Load() }
 
@@ -110,21 +115,25 @@ func integrityCheck(ctx context.Context, q querier, full bool) ([]string, error)
 // checkAtStart checks the file before anything is written to it: a full
 // integrity check for files up to FullCheckAbove, else a quick check now and
 // the full one in the background (see StartFullCheck).
-func checkAtStart(ctx context.Context, q querier, path string, above int64) (background bool, err error) {
+func checkAtStart(ctx context.Context, q querier, path string, above int64) (check string, err error) {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Size() == 0 {
-		return false, nil // a new database
+		return "", nil // a new database
 	}
 	full := fi.Size() <= above
+	check = "integrity_check"
+	if !full {
+		check = "quick_check"
+	}
 	problems, err := integrityCheck(ctx, q, full)
 	if err == nil && len(problems) > 0 {
 		err = fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	if err != nil {
-		return false, fmt.Errorf("%w: %s: %w. Stop baton, restore the data directory from a backup (or salvage "+
+		return "", fmt.Errorf("%w: %s: %w. Stop baton, restore the data directory from a backup (or salvage "+
 			"what is readable with sqlite3's .recover), and start again", ErrIntegrity, path, err)
 	}
-	return !full, nil
+	return check, nil
 }
 
 // StartFullCheck runs the full integrity check in the background when Open

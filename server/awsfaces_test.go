@@ -128,10 +128,14 @@ func TestAWSScopeServiceAndHost(t *testing.T) {
 	if st, body := send("/", "AmazonSQS.ListQueues", "{}", "sqs", nil); st != 200 {
 		t.Fatalf("sqs signed for sqs: %d %s", st, body)
 	}
+	if st, body := send("/", "AWSSecurityTokenServiceV20110615.GetCallerIdentity", "{}", "sts", nil); st != 200 || !strings.Contains(body, id) {
+		t.Fatalf("sts signed for sts: %d %s", st, body)
+	}
 	for _, tc := range []struct{ name, path, target, service string }{
 		{"sqs signed for appconfig", "/", "AmazonSQS.ListQueues", "appconfig"},
 		{"sqs signed for sts", "/", "AmazonSQS.ListQueues", "sts"},
 		{"appconfig signed for sqs", "/applications", "", "sqs"},
+		{"sts signed for sqs", "/", "AWSSecurityTokenServiceV20110615.GetCallerIdentity", "sqs"},
 	} {
 		st, body := send(tc.path, tc.target, "{}", tc.service, nil)
 		if st != 403 || !strings.Contains(body, "Credential should be scoped to correct service") {

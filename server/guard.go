@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"net/http"
 	"time"
 
@@ -24,8 +25,14 @@ const (
 // every route (as Keptn limits POST /api/v1/auth) and right ones get the full
 // body read deadline. Routes still check the token themselves.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.PreAuthReadTimeout))
+	if r.ContentLength != 0 || len(r.TransferEncoding) > 0 {
+		// Only the body is held to the short deadline: once it is read, the
+		// server's background read (which cancels the request's context
+		// when its deadline passes) gets the normal one, so long answers
+		// such as the Bridge's event streams are not cut off.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.PreAuthReadTimeout))
+		r.Body = &eofHook{ReadCloser: r.Body, onEOF: func() { s.authenticated(w) }}
+	}
 	tok := auth.FromRequest(r)
 	if tok == "" || r.URL.Path == "/api/v1/auth" { // that route applies the same limiter itself
 		return true
@@ -46,4 +53,20 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 // authenticated extends the body read deadline of an authenticated request.
 func (s *Server) authenticated(w http.ResponseWriter) {
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.BodyReadTimeout))
+}
+
+// eofHook calls onEOF once when the body has been read to its end.
+type eofHook struct {
+	io.ReadCloser
+	onEOF func()
+	done  bool
+}
+
+func (b *eofHook) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.onEOF()
+	}
+	return n, err
 }

@@ -51,6 +51,12 @@ type storage struct {
 	// initSetting stores value unless the key is set and returns what is
 	// stored, so replicas racing to initialise a setting agree.
 	initSetting func(ctx context.Context, key, value string) (string, error)
+	// problems names what keeps the store from taking writes (for
+	// /readyz); checking reports a background integrity check; startChecks
+	// starts the checks due at start and says what it did ("" for nothing).
+	problems    func(ctx context.Context) []string
+	checking    func() bool
+	startChecks func() string
 	// clock is the engine's shared clock (nil: the process's own).
 	clock clock.Clock
 	// subscribe calls f on every commit notification of channel from any
@@ -85,11 +91,26 @@ func (s *Server) openStorage(ctx context.Context) (*storage, error) {
 		st.close = func() error { defer unlock(); return closeDB() }
 		return st, nil
 	}
-	return openSQLite(ctx, s.cfg, s.metrics.observeCommit)
+	return openSQLite(ctx, s.cfg, s.metrics.observeCommit, s.onCorrupt)
 }
 
-func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duration)) (*storage, error) {
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{Synchronous: cfg.Sync, OnCommit: onCommit})
+// storeSettings gives the secret-key check the store's settings. A canary
+// is stored only if none exists: replicas starting at once on an empty
+// database keep the first one (build checks again that it opens).
+type storeSettings struct{ st *storage }
+
+func (s storeSettings) Setting(ctx context.Context, key string) (string, bool, error) {
+	return s.st.setting(ctx, key)
+}
+
+func (s storeSettings) PutSetting(ctx context.Context, key, value string) error {
+	_, err := s.st.initSetting(ctx, key, value)
+	return err
+}
+
+func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duration), onCorrupt func(string)) (*storage, error) {
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{Synchronous: cfg.Sync, OnCommit: onCommit,
+		FullCheckAbove: cfg.FullCheckAbove, OnCorrupt: onCorrupt})
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +168,17 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 				return v, err
 			}
 			return value, set(ctx, key, value)
+		},
+		problems: func(context.Context) []string { return db.Problems() },
+		checking: db.Checking,
+		startChecks: func() string {
+			switch {
+			case db.StartFullCheck():
+				return "database passed its quick check; the full integrity check runs in the background (see GET /readyz)"
+			case db.StartCheck() != "":
+				return "database passed its integrity check"
+			}
+			return ""
 		},
 		close: db.Close,
 	}, nil
@@ -245,8 +277,18 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 			})
 			return stored, err
 		},
-		subscribe: db.Subscribe,
-		clock:     db.Clock(),
-		close:     db.Close,
+		problems: func(ctx context.Context) []string {
+			ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			if err := db.Pool().Ping(ctx); err != nil {
+				return []string{"database: unreachable"}
+			}
+			return nil
+		},
+		checking:    func() bool { return false },
+		startChecks: func() string { return "" },
+		subscribe:   db.Subscribe,
+		clock:       db.Clock(),
+		close:       db.Close,
 	}, nil
 }

@@ -460,3 +460,25 @@ func testMonitoring(t *testing.T, e Engine) {
 		t.Errorf("missing project: %v", err)
 	}
 }
+
+// ClientEvents: the (source, id) of a client's event is remembered with its
+// keptnContext, so a retried POST is recognised.
+func testClientEvents(t *testing.T, e Engine) {
+	s := e.Open(t)
+	update(t, s, func(tx keptn.Tx) error {
+		if _, found, err := tx.ClientEvent("cli", "e1"); found || err != nil {
+			t.Errorf("unknown event: found=%v err=%v", found, err)
+		}
+		return tx.RememberClientEvent("cli", "e1", "k1")
+	})
+	update(t, s, func(tx keptn.Tx) error {
+		kc, found, err := tx.ClientEvent("cli", "e1")
+		if kc != "k1" || !found || err != nil {
+			t.Errorf("ClientEvent = %q %v %v", kc, found, err)
+		}
+		if _, found, _ := tx.ClientEvent("other", "e1"); found {
+			t.Error("the same id from another source is another event")
+		}
+		return nil
+	})
+}

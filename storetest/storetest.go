@@ -64,6 +64,7 @@ func Run(t *testing.T, e Engine) {
 		{"Secrets", testSecrets},
 		{"Uniform", testUniform},
 		{"Monitoring", testMonitoring},
+		{"ClientEvents", testClientEvents},
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
 		{"Outbox", testOutbox},

@@ -216,8 +216,11 @@ type SequenceFilter struct {
 	FromTime     time.Time
 	BeforeTime   time.Time
 	KeptnContext []string
-	Offset       int
-	Limit        int
+	// Stage and Service keep contexts with an execution in that stage or
+	// for that service (the Bridge's filters; empty matches all).
+	Stage, Service string
+	Offset         int
+	Limit          int
 }
 
 // ExecutionFilter is the query of GET /sequence-execution.

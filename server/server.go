@@ -22,6 +22,7 @@ import (
 	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/bridge"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
@@ -49,6 +50,8 @@ type Server struct {
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
+	live    *bridge.Hub
+	bridge  *bridge.Bridge
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
@@ -87,9 +90,13 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	s.metrics = newMetrics()
+	s.live = bridge.NewHub()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
 		Synchronous: cfg.Sync,
-		OnCommit:    s.metrics.observeCommit,
+		OnCommit: func(ops int, took time.Duration) {
+			s.metrics.observeCommit(ops, took)
+			s.live.Notify() // the Bridge's live pages re-render after every commit
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -161,6 +168,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log))); err != nil {
 		return err
 	}
+	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, projects, secrets); err != nil {
+		return err
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
 			s.sqsAPI.ServeHTTP(w, r)
@@ -178,6 +188,7 @@ func (s *Server) build(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
+	s.http.RegisterOnShutdown(s.bridge.Close)
 	return nil
 }
 

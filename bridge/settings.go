@@ -1,0 +1,163 @@
+package bridge
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/webhook"
+)
+
+type integrationsView struct {
+	Integrations []keptn.Integration
+	Secrets      []keptn.SecretMeta
+}
+
+// integrations is GET /bridge/integrations: uniform registrations with
+// last-seen time and subscriptions, and secrets by name and scope (never
+// their values).
+func (b *Bridge) integrations(w http.ResponseWriter, r *http.Request) error {
+	ins, err := b.cfg.Store.Integrations(r.Context(), keptn.IntegrationFilter{})
+	if err != nil {
+		return err
+	}
+	secrets, err := b.cfg.Store.Secrets(r.Context(), "", "")
+	if err != nil {
+		return err
+	}
+	return b.renderView(w, r, http.StatusOK, "integrations", &view{Title: "Integrations", Section: "integrations",
+		Data: integrationsView{Integrations: ins, Secrets: secrets}})
+}
+
+type webhookConfig struct {
+	Level   string
+	Content string
+	Updated time.Time
+}
+
+type settingsView struct {
+	Project  *keptn.Project
+	Webhooks []webhookConfig
+}
+
+// settings is GET /bridge/project/{project}/settings: the shipyard and the
+// webhook configurations of the project and of each stage (one read per
+// stage: a project has few).
+func (b *Bridge) settings(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("project")
+	p, err := b.cfg.Store.Project(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	v := settingsView{Project: p}
+	levels := []keptn.ResourceKey{{Project: name, URI: webhook.ConfigURI}}
+	for _, st := range p.Stages {
+		levels = append(levels, keptn.ResourceKey{Project: name, Stage: st.Name, URI: webhook.ConfigURI})
+	}
+	for _, k := range levels {
+		res, err := b.cfg.Store.Resource(r.Context(), k, "")
+		if keptn.ErrorCode(err) == keptn.CodeNotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		level := "project"
+		if k.Stage != "" {
+			level = "stage " + k.Stage
+		}
+		v.Webhooks = append(v.Webhooks, webhookConfig{Level: level, Content: string(res.Content), Updated: res.Updated})
+	}
+	return b.renderView(w, r, http.StatusOK, "settings", &view{Title: "Settings · " + name, Section: "projects", Project: name, Data: v})
+}
+
+// evaluation is one evaluation.finished event, as the heatmap needs it.
+type evaluation struct {
+	ID, Stage, Service, Result, KeptnContext string
+	Time                                     time.Time
+	Score                                    float64
+	Indicators                               map[string]indicator
+}
+
+type indicator struct {
+	Metric  string
+	Value   float64
+	Score   float64
+	Status  string
+	Targets []map[string]any
+}
+
+type evaluationsView struct {
+	Project     string
+	Evaluations []evaluation
+	Metrics     []string
+}
+
+// evaluations is GET /bridge/project/{project}/evaluations: a heatmap of
+// SLI results over the newest 30 evaluations per stage (one query per stage).
+func (b *Bridge) evaluations(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("project")
+	p, err := b.cfg.Store.Project(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	v := evaluationsView{Project: name}
+	seen := map[string]bool{}
+	for _, st := range p.Stages {
+		raw, _, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{Project: name, Stage: st.Name,
+			Service: r.URL.Query().Get("service"), Type: keptn.TaskType("evaluation", "finished"), Limit: 30})
+		if err != nil {
+			return err
+		}
+		for _, body := range raw {
+			e, ok := parseEvaluation(body)
+			if !ok {
+				continue
+			}
+			for m := range e.Indicators {
+				if !seen[m] {
+					seen[m] = true
+					v.Metrics = append(v.Metrics, m)
+				}
+			}
+			v.Evaluations = append(v.Evaluations, e)
+		}
+	}
+	return b.renderView(w, r, http.StatusOK, "evaluations", &view{Title: "Evaluations · " + name, Section: "projects", Project: name, Data: v})
+}
+
+func parseEvaluation(body []byte) (evaluation, bool) {
+	var ev struct {
+		ID             string `json:"id"`
+		Time           string `json:"time"`
+		Shkeptncontext string `json:"shkeptncontext"`
+		Data           struct {
+			Stage      string `json:"stage"`
+			Service    string `json:"service"`
+			Result     string `json:"result"`
+			Evaluation struct {
+				Score      float64 `json:"score"`
+				Indicators []struct {
+					Value struct {
+						Metric string  `json:"metric"`
+						Value  float64 `json:"value"`
+					} `json:"value"`
+					Score   float64          `json:"score"`
+					Status  string           `json:"status"`
+					Targets []map[string]any `json:"targets"`
+				} `json:"indicatorResults"`
+			} `json:"evaluation"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &ev) != nil {
+		return evaluation{}, false
+	}
+	e := evaluation{ID: ev.ID, Stage: ev.Data.Stage, Service: ev.Data.Service, Result: ev.Data.Result,
+		KeptnContext: ev.Shkeptncontext, Score: ev.Data.Evaluation.Score, Indicators: map[string]indicator{}}
+	e.Time, _ = time.Parse(time.RFC3339Nano, ev.Time)
+	for _, in := range ev.Data.Evaluation.Indicators {
+		e.Indicators[in.Value.Metric] = indicator{Metric: in.Value.Metric, Value: in.Value.Value, Score: in.Score, Status: in.Status, Targets: in.Targets}
+	}
+	return e, true
+}

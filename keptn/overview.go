@@ -1,0 +1,12 @@
+package keptn
+
+import "context"
+
+// OverviewStore is the read side the Bridge's environment view needs beyond
+// Store: one bounded query for a whole stages × services grid. The SQLite
+// and PostgreSQL engines implement it.
+type OverviewStore interface {
+	// LatestExecutions returns, for each stage and service of project, its
+	// newest execution (at most one per stage/service pair).
+	LatestExecutions(ctx context.Context, project string) ([]*SequenceExecution, error)
+}

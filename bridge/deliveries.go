@@ -13,7 +13,9 @@ type deliveriesView struct {
 	State, Kind string
 	Items       []outbox.Record
 	Pager       pager
-	Depth       map[outbox.State]int
+	Pending     int
+	Running     int
+	Dead        int
 }
 
 // deliveryList is GET /bridge/deliveries?state&kind: outbox items newest
@@ -37,7 +39,8 @@ func (b *Bridge) deliveryList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return b.renderView(w, r, http.StatusOK, "deliveries", &view{Title: "Deliveries", Section: "deliveries",
-		Data: deliveriesView{State: string(state), Kind: q.Get("kind"), Items: items, Pager: pg, Depth: depth}})
+		Data: deliveriesView{State: string(state), Kind: q.Get("kind"), Items: items, Pager: pg,
+			Pending: depth[outbox.StatePending], Running: depth[outbox.StateRunning], Dead: depth[outbox.StateDead]}})
 }
 
 // replay is POST /bridge/deliveries/{id}/replay: a dead item runs again.

@@ -114,7 +114,7 @@ func (f *fixture) mustGet(path string) string {
 	f.t.Helper()
 	st, body := f.get(path)
 	if st != http.StatusOK {
-		f.t.Fatalf("GET %s: status %d\n%s", path, st, body)
+		f.t.Fatalf("GET %s: status %d\n%s\nlog:\n%s", path, st, body, f.logs.String())
 	}
 	return body
 }
@@ -192,7 +192,7 @@ func (f *fixture) openTask(kc, task string) string {
 				Shkeptncontext string `json:"shkeptncontext"`
 			} `json:"events"`
 		}
-		f.api(200, "GET", "/api/controlPlane/v1/event/triggered/sh.keptn.event."+task+".triggered?wait=5", nil, &out)
+		f.api(200, "GET", "/api/controlPlane/v1/event/triggered/sh.keptn.event."+task+".triggered?wait=5s", nil, &out)
 		for _, e := range out.Events {
 			if e.Shkeptncontext == kc {
 				return e.ID
@@ -224,7 +224,7 @@ func (f *fixture) stream(ctx context.Context, page, digest string) *sse {
 	f.t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet,
 		f.in.URL+"/bridge/live?path="+url.QueryEscape(page)+"&v="+url.QueryEscape(digest), nil)
-	resp, err := f.client.Do(req)
+	resp, err := (&http.Client{Jar: f.client.Jar}).Do(req)
 	if err != nil {
 		f.t.Fatalf("open stream: %v", err)
 	}

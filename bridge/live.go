@@ -56,6 +56,9 @@ func (b *Bridge) live(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
 	last := r.URL.Query().Get("v")
 	for {
 		changed := b.cfg.Live.Changed()

@@ -121,12 +121,12 @@ func (b *Bridge) renderError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 var funcs = template.FuncMap{
-	"ago":   ago,
-	"abs":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
-	"dur":   humanDuration,
-	"tone":  tone,
-	"pct":   func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+	"ago":  ago,
+	"abs":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
+	"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) },
+	"dur":  humanDuration,
+	"tone": tone,
+	"pct":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 	"pretty": func(v any) string {
 		if raw, ok := v.(json.RawMessage); ok {
 			var buf bytes.Buffer

@@ -46,7 +46,7 @@ spec:
 // fixture is a real baton on loopback and a signed-in HTTP client that does
 // not follow redirects.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	in     *batontest.Instance
 	client *http.Client
 	logs   *syncBuffer
@@ -69,7 +69,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func newFixture(t *testing.T, cfg server.Config) *fixture {
+func newFixture(t testing.TB, cfg server.Config) *fixture {
 	t.Helper()
 	f := &fixture{t: t, logs: &syncBuffer{}}
 	if cfg.Logger == nil {
@@ -258,7 +258,7 @@ func (s *sse) read() {
 }
 
 // waitFor returns the first live event whose data contains want.
-func (s *sse) waitFor(t *testing.T, want string) string {
+func (s *sse) waitFor(t testing.TB, want string) string {
 	t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {

@@ -15,6 +15,7 @@ func screenshots(t *testing.T, b *browser, f *fixture, dir string) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	f.login()
 	list := f.mustGet("/bridge/project/shop/sequences")
 	seq := regexp.MustCompile(`/bridge/project/shop/sequence/[0-9a-f-]+`).FindString(list)
 	deploy := regexp.MustCompile(`/bridge/appconfig/[a-z0-9]+/[a-z0-9]+`).FindString(f.mustGet("/bridge/appconfig/" +

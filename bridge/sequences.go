@@ -128,11 +128,11 @@ func (b *Bridge) control(w http.ResponseWriter, r *http.Request) error {
 // rawEvent is GET /bridge/project/{project}/event/{id}: one event's JSON.
 func (b *Bridge) rawEvent(w http.ResponseWriter, r *http.Request) error {
 	project, id := r.PathValue("project"), r.PathValue("id")
-	evs, _, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{EventID: id, Project: project, Limit: 1})
+	evs, _, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{EventID: id, Limit: 1})
 	if err != nil {
 		return err
 	}
-	if len(evs) == 0 {
+	if len(evs) == 0 || !inProject(evs[0], project) {
 		return userErrorf(http.StatusNotFound, "There is no event %s in project %s.", id, project)
 	}
 	var ev keptn.Event

@@ -105,8 +105,11 @@ func (b *Bridge) evaluations(w http.ResponseWriter, r *http.Request) error {
 	v := evaluationsView{Project: name}
 	seen := map[string]bool{}
 	for _, st := range p.Stages {
-		raw, _, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{Project: name, Stage: st.Name,
-			Service: r.URL.Query().Get("service"), Type: keptn.TaskType("evaluation", "finished"), Limit: 30})
+		f := keptn.TypeFilter{Type: keptn.TaskType("evaluation", "finished"), Project: []string{name}, Stage: []string{st.Name}, Limit: 30}
+		if svc := r.URL.Query().Get("service"); svc != "" {
+			f.Service = []string{svc}
+		}
+		raw, err := b.cfg.Store.EventsByType(r.Context(), f)
 		if err != nil {
 			return err
 		}

@@ -71,10 +71,13 @@ func (b *Bridge) sequenceDetail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	execs = slices.DeleteFunc(execs, func(e *keptn.SequenceExecution) bool { return e.Scope.Project != project })
-	raw, total, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{KeptnContext: []string{kc}, Project: project, Limit: maxTimelineEvents})
+	// By context only: a project filter would lead SQLite to walk the
+	// project's whole history in time order.
+	raw, total, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{KeptnContext: []string{kc}, Limit: maxTimelineEvents})
 	if err != nil {
 		return err
 	}
+	raw = slices.DeleteFunc(raw, func(body json.RawMessage) bool { return !inProject(body, project) })
 	if len(execs) == 0 && len(raw) == 0 {
 		return userErrorf(http.StatusNotFound, "Project %s has no sequence with keptnContext %s.", project, kc)
 	}
@@ -198,4 +201,14 @@ func (b *Bridge) blocker(r *http.Request, e *keptn.SequenceExecution) (*keptn.Se
 		}
 	}
 	return nil, nil
+}
+
+// inProject reports whether an event's data names project.
+func inProject(body json.RawMessage, project string) bool {
+	var ev struct {
+		Data struct {
+			Project string `json:"project"`
+		} `json:"data"`
+	}
+	return json.Unmarshal(body, &ev) == nil && ev.Data.Project == project
 }

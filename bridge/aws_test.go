@@ -89,6 +89,15 @@ func TestAppConfigDeploymentProgressIsLive(t *testing.T) {
 		fc.Advance(time.Minute)
 	}
 	waitDeployment(t, ac, a, first, types.DeploymentStateComplete)
+	// Deployment events go to a queue whose policy does not let AppConfig in.
+	sq := f.sqsClient()
+	qURL := must[*sqs.CreateQueueOutput](t)(sq.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String("ac-events")})).QueueUrl
+	qARN := must[*sqs.GetQueueAttributesOutput](t)(sq.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: qURL,
+		AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}})).Attributes["QueueArn"]
+	must[*appconfig.CreateExtensionAssociationOutput](t)(ac.CreateExtensionAssociation(context.Background(), &appconfig.CreateExtensionAssociationInput{
+		ExtensionIdentifier: aws.String("AWS.AppConfig.DeploymentNotificationsToSqs"),
+		ResourceIdentifier:  aws.String("arn:aws:appconfig:us-east-1:000000000000:application/" + a.app),
+		Parameters:          map[string]string{"queueArn": qARN}}))
 	n := a.deploy(t, ac, a.strategy, "2")
 	path := fmt.Sprintf("/bridge/appconfig/%s/%s/%d", a.app, a.env, n)
 	page := f.mustGet(path)
@@ -102,7 +111,8 @@ func TestAppConfigDeploymentProgressIsLive(t *testing.T) {
 	s.waitFor(t, "BAKING")
 	fc.Advance(time.Minute)
 	got := s.waitFor(t, `<strong id="deploy-state">COMPLETE</strong>`)
-	wantAll(t, "completed deployment", got, "100%", "DEPLOYMENT_COMPLETED", "BAKE_TIME_STARTED")
+	wantAll(t, "completed deployment", got, "100%", "DEPLOYMENT_COMPLETED", "BAKE_TIME_STARTED",
+		"failed — AccessDenied:", "appconfig.amazonaws.com to send messages")
 	list := f.mustGet(fmt.Sprintf("/bridge/appconfig/%s/%s", a.app, a.env))
 	wantAll(t, "deployments", list, fmt.Sprintf("/%d\">%d</a>", n, n), "COMPLETE", `max="100" value="100"`)
 	if st, _ := f.get("/bridge/appconfig/nope"); st != 404 {

@@ -150,6 +150,10 @@ func TestKeptnPages(t *testing.T) {
 	if list := f.mustGet("/bridge/project/shop/sequences?service=web"); !strings.Contains(list, "No sequence matches") {
 		t.Errorf("service filter kept other services:\n%s", list)
 	}
+	wantAll(t, "result filter fail", f.mustGet("/bridge/project/shop/sequences?result=fail"), "/bridge/project/shop/sequence/"+kc)
+	if list := f.mustGet("/bridge/project/shop/sequences?result=pass"); !strings.Contains(list, "No sequence matches") {
+		t.Errorf("result filter pass kept a failed sequence:\n%s", list)
+	}
 	if st, page := f.get("/bridge/project/shop/sequences?from=yesterday"); st != 400 || !strings.Contains(page, "is not a time") {
 		t.Errorf("bad time filter: %d", st)
 	}

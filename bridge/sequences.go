@@ -11,7 +11,7 @@ import (
 
 // seqFilter is the filter form of the sequences page.
 type seqFilter struct {
-	State, Stage, Service, Name, From, Before string
+	State, Stage, Service, Result, Name, From, Before string
 }
 
 type seqRow struct {
@@ -39,6 +39,7 @@ type seqListView struct {
 	Rows    []seqRow
 	Pager   pager
 	States  []string
+	Results []string
 }
 
 var sequenceStates = []string{keptn.StateTriggered, keptn.StateWaiting, keptn.StateStarted, keptn.StateWaitingForApproval,
@@ -49,11 +50,11 @@ var sequenceStates = []string{keptn.StateTriggered, keptn.StateWaiting, keptn.St
 func (b *Bridge) sequenceList(w http.ResponseWriter, r *http.Request) error {
 	project := r.PathValue("project")
 	q := r.URL.Query()
-	fl := seqFilter{State: q.Get("state"), Stage: q.Get("stage"), Service: q.Get("service"), Name: q.Get("name"),
+	fl := seqFilter{State: q.Get("state"), Stage: q.Get("stage"), Service: q.Get("service"), Result: q.Get("result"), Name: q.Get("name"),
 		From: q.Get("from"), Before: q.Get("before")}
 	pg := newPager(r, 25)
 	f := keptn.SequenceFilter{Project: project, Name: fl.Name, State: fl.State, Stage: fl.Stage, Service: fl.Service,
-		Offset: pg.Offset, Limit: pg.Size}
+		Result: fl.Result, Offset: pg.Offset, Limit: pg.Size}
 	var err error
 	if f.FromTime, err = formTime("from", fl.From); err != nil {
 		return err
@@ -88,7 +89,8 @@ func (b *Bridge) sequenceList(w http.ResponseWriter, r *http.Request) error {
 		rows[i] = seqRow{Ctx: c, Stages: byCtx[c.KeptnContext]}
 	}
 	return b.renderView(w, r, http.StatusOK, "sequences", &view{Title: "Sequences of " + project, Section: "projects",
-		Project: project, Data: seqListView{Project: project, Filter: fl, Rows: rows, Pager: pg, States: sequenceStates}})
+		Project: project, Data: seqListView{Project: project, Filter: fl, Rows: rows, Pager: pg, States: sequenceStates,
+			Results: []string{keptn.ResultPass, keptn.ResultWarning, keptn.ResultFail}}})
 }
 
 // formTime parses a time from a filter field: RFC 3339 or the

@@ -106,6 +106,9 @@ func (f *fixture) get(path string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	if strings.Contains(string(b), f.in.Token) {
+		f.t.Errorf("GET %s: the page holds the API token", path)
+	}
 	return resp.StatusCode, string(b)
 }
 

@@ -15,6 +15,7 @@
     es.addEventListener("open", function () { say("Live: updates appear as they happen."); });
     es.addEventListener("live", function (e) {
       region.innerHTML = e.data;
+      localTimes(region);
       updates++;
       document.body.setAttribute("data-live-updates", String(updates));
     });
@@ -22,8 +23,11 @@
     es.addEventListener("error", function () { say("Live updates paused; reconnecting…"); });
   }
   // Show times in the reader's own zone as a tooltip.
-  document.querySelectorAll("time[datetime]").forEach(function (t) {
-    var d = new Date(t.getAttribute("datetime"));
-    if (!isNaN(d)) { t.title = d.toLocaleString(); }
-  });
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (!isNaN(d)) { t.title = d.toLocaleString(); }
+    });
+  }
+  localTimes(document);
 })();

@@ -37,6 +37,60 @@ func (h *Hub) Changed() <-chan struct{} {
 	return h.ch
 }
 
+// renderBudget caps the CPU one stream spends re-rendering under a stream
+// of commits: renders draw on a budget of render time that refills at half
+// a second per second up to half a second, so bursts render at once and a
+// sustained flood costs at most half a core per open page.
+type renderBudget struct {
+	left float64 // seconds of render time available
+	at   time.Time
+}
+
+const (
+	budgetRate = 0.5 // seconds of render time per second
+	budgetMax  = 0.5 // seconds
+)
+
+func (rb *renderBudget) refill(now time.Time) {
+	if rb.at.IsZero() {
+		rb.left = budgetMax
+	} else {
+		rb.left = min(budgetMax, rb.left+now.Sub(rb.at).Seconds()*budgetRate)
+	}
+	rb.at = now
+}
+
+// wait is how long to rest before the next render.
+func (rb *renderBudget) wait(now time.Time) time.Duration {
+	rb.refill(now)
+	if rb.left >= 0 {
+		return 0
+	}
+	return time.Duration(-rb.left / budgetRate * float64(time.Second))
+}
+
+func (rb *renderBudget) spend(start time.Time, took time.Duration) {
+	rb.refill(start)
+	rb.left -= took.Seconds()
+}
+
+// rest waits d (if positive) unless the client leaves or the Bridge closes;
+// it reports whether the stream goes on.
+func (b *Bridge) rest(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+	case <-b.closed:
+	}
+	return false
+}
+
 // liveHeader marks an internal request for a page's live region only.
 const liveHeader = "X-Bridge-Live"
 
@@ -60,9 +114,15 @@ func (b *Bridge) live(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	last := r.URL.Query().Get("v")
+	budget := renderBudget{}
 	for {
 		changed := b.cfg.Live.Changed()
+		if !b.rest(r, budget.wait(time.Now())) {
+			return nil
+		}
+		start := time.Now()
 		html, status := b.renderLive(r, page)
+		budget.spend(start, time.Since(start))
 		if status != http.StatusOK {
 			writeEvent(w, "gone", []byte(page.Path))
 			return rc.Flush()

@@ -217,7 +217,7 @@ func TestKeptnPages(t *testing.T) {
 			"evaluation": map[string]any{"score": 100, "indicatorResults": []map[string]any{{"score": 1, "status": "pass",
 				"value":   map[string]any{"metric": "response_time_p95", "value": 212.5, "success": true},
 				"targets": []map[string]any{{"criteria": "<=300", "violated": false}}}}}}}, nil)
-	wantAll(t, "evaluations", f.mustGet("/bridge/project/shop/evaluations"), "response_time_p95", "212.5", "tone-ok")
+	wantAll(t, "evaluations", f.mustGet("/bridge/project/shop/evaluations"), "response_time_p95", "212.5", "tone-ok", "Objectives", "&lt;=300")
 
 	wantAll(t, "settings", f.mustGet("/bridge/project/shop/settings"), "sh.keptn.event.deployment.triggered", "kind: Shipyard")
 	wantAll(t, "integrations", f.mustGet("/bridge/integrations"), "No integration has registered")

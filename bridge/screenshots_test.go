@@ -16,6 +16,7 @@ func screenshots(t *testing.T, b *browser, f *fixture, dir string) {
 		t.Fatal(err)
 	}
 	f.login()
+	seedEvaluations(f)
 	list := f.mustGet("/bridge/project/shop/sequences")
 	seq := regexp.MustCompile(`/bridge/project/shop/sequence/[0-9a-f-]+`).FindString(list)
 	deploy := regexp.MustCompile(`/bridge/appconfig/[a-z0-9]+/[a-z0-9]+`).FindString(f.mustGet("/bridge/appconfig/" +
@@ -44,5 +45,31 @@ func screenshots(t *testing.T, b *browser, f *fixture, dir string) {
 		if err := os.WriteFile(filepath.Join(dir, v.name+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// seedEvaluations adds three evaluation results for the heatmap.
+func seedEvaluations(f *fixture) {
+	for i, v := range []struct {
+		result    string
+		p95, errs float64
+	}{{"pass", 212, 0.1}, {"warning", 340, 0.4}, {"fail", 610, 2.5}} {
+		status := func(ok bool, warn bool) string {
+			switch {
+			case ok:
+				return "pass"
+			case warn:
+				return "warning"
+			}
+			return "fail"
+		}
+		f.api(200, "POST", "/api/v1/event", map[string]any{"type": "sh.keptn.event.evaluation.finished", "source": "lighthouse-service",
+			"data": map[string]any{"project": "shop", "stage": "dev", "service": "cart", "result": v.result,
+				"evaluation": map[string]any{"score": []float64{100, 75, 25}[i], "indicatorResults": []map[string]any{
+					{"score": 1, "status": status(v.p95 <= 300, v.p95 <= 400), "value": map[string]any{"metric": "response_time_p95", "value": v.p95},
+						"targets": []map[string]any{{"criteria": "<=300", "violated": v.p95 > 300}}},
+					{"score": 1, "status": status(v.errs <= 0.5, false), "value": map[string]any{"metric": "error_rate", "value": v.errs},
+						"targets": []map[string]any{{"criteria": "<=0.5", "violated": v.errs > 0.5}}},
+				}}}}, nil)
 	}
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/batonhq/baton/keptn"
@@ -127,6 +128,7 @@ func (b *Bridge) evaluations(w http.ResponseWriter, r *http.Request) error {
 			v.Evaluations = append(v.Evaluations, e)
 		}
 	}
+	slices.SortStableFunc(v.Evaluations, func(a, b evaluation) int { return a.Time.Compare(b.Time) }) // oldest left
 	return b.renderView(w, r, http.StatusOK, "evaluations", &view{Title: "Evaluations · " + name, Section: "projects", Project: name, Data: v})
 }
 

@@ -169,6 +169,12 @@ func TestKeptnPages(t *testing.T) {
 	// Manual approval: Approve continues the sequence and says who acted.
 	gated := f.trigger("shop", "dev", "gated", "web")
 	f.openTask(gated, "approval")
+	// A second sequence for dev/web waits, and says for what.
+	queued := f.trigger("shop", "dev", "delivery", "web")
+	wantAll(t, "waiting in the list", f.mustGet("/bridge/project/shop/sequences?state=waiting"),
+		"/bridge/project/shop/sequence/"+queued, `waits for <a href="/bridge/project/shop/sequence/`+gated+`">gated`)
+	wantAll(t, "waiting in the detail", f.mustGet("/bridge/project/shop/sequence/"+queued),
+		`<a href="/bridge/project/shop/sequence/`+gated+`">gated`, "holds dev/web")
 	env = f.mustGet("/bridge/project/shop")
 	id := regexp.MustCompile(`/bridge/project/shop/approval/([0-9a-f-]+)`).FindStringSubmatch(env)
 	if id == nil {

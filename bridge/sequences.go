@@ -17,6 +17,8 @@ type seqFilter struct {
 type seqRow struct {
 	Ctx    keptn.SequenceContext
 	Stages []*keptn.SequenceExecution
+	// Blockers are the executions holding the slots waiting stages wait for.
+	Blockers map[string]*keptn.SequenceExecution // by waiting execution id
 }
 
 // Result is the worst result among the context's executions.
@@ -84,9 +86,18 @@ func (b *Bridge) sequenceList(w http.ResponseWriter, r *http.Request) error {
 	for _, e := range execs {
 		byCtx[e.Scope.KeptnContext] = append(byCtx[e.Scope.KeptnContext], e)
 	}
+	holders, err := b.slotHolders(r, project)
+	if err != nil {
+		return err
+	}
 	rows := make([]seqRow, len(ctxs))
 	for i, c := range ctxs {
-		rows[i] = seqRow{Ctx: c, Stages: byCtx[c.KeptnContext]}
+		rows[i] = seqRow{Ctx: c, Stages: byCtx[c.KeptnContext], Blockers: map[string]*keptn.SequenceExecution{}}
+		for _, e := range rows[i].Stages {
+			if h := holders[slotKey(e)]; h != nil && e.Status.State == keptn.StateWaiting {
+				rows[i].Blockers[e.ID] = h
+			}
+		}
 	}
 	return b.renderView(w, r, http.StatusOK, "sequences", &view{Title: "Sequences of " + project, Section: "projects",
 		Project: project, Data: seqListView{Project: project, Filter: fl, Rows: rows, Pager: pg, States: sequenceStates,
@@ -141,4 +152,22 @@ func (b *Bridge) rawEvent(w http.ResponseWriter, r *http.Request) error {
 	_ = json.Unmarshal(evs[0], &ev)
 	return b.renderView(w, r, http.StatusOK, "event", &view{Title: ev.Type, Section: "projects", Project: project,
 		Data: map[string]any{"Event": ev, "Raw": evs[0], "Project": project}})
+}
+
+func slotKey(e *keptn.SequenceExecution) string { return e.Scope.Stage + "\x00" + e.Scope.Service }
+
+// slotHolders maps stage/service to the execution holding it (one query).
+func (b *Bridge) slotHolders(r *http.Request, project string) (map[string]*keptn.SequenceExecution, error) {
+	out := map[string]*keptn.SequenceExecution{}
+	if b.cfg.Overview == nil {
+		return out, nil
+	}
+	list, err := b.cfg.Overview.SlotHolders(r.Context(), project)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range list {
+		out[slotKey(e)] = e
+	}
+	return out, nil
 }

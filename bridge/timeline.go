@@ -63,7 +63,7 @@ type seqDetailView struct {
 // sequenceDetail is GET /bridge/project/{project}/sequence/{kc}: a timeline
 // per stage and task, with webhook deliveries inline. Its live region
 // updates while the sequence runs. Queries: executions, events, deliveries
-// with attempts, and one per waiting stage for what blocks it.
+// with attempts, and the project's slot holders (what waiting stages wait for).
 func (b *Bridge) sequenceDetail(w http.ResponseWriter, r *http.Request) error {
 	project, kc := r.PathValue("project"), r.PathValue("kc")
 	execs, err := b.cfg.Store.ContextExecutions(r.Context(), []string{kc})
@@ -86,11 +86,13 @@ func (b *Bridge) sequenceDetail(w http.ResponseWriter, r *http.Request) error {
 	if err := b.attachDeliveries(r, tasks); err != nil {
 		return err
 	}
+	holders, err := b.slotHolders(r, project)
+	if err != nil {
+		return err
+	}
 	for _, st := range stages {
 		if st.Exec != nil && st.Exec.Status.State == keptn.StateWaiting {
-			if st.BlockedBy, err = b.blocker(r, st.Exec); err != nil {
-				return err
-			}
+			st.BlockedBy = holders[slotKey(st.Exec)]
 		}
 	}
 	title := v.Name
@@ -184,23 +186,6 @@ func (b *Bridge) attachDeliveries(r *http.Request, tasks map[string]*taskRow) er
 		}
 	}
 	return nil
-}
-
-// blocker returns the execution holding the slot a waiting one waits for.
-func (b *Bridge) blocker(r *http.Request, e *keptn.SequenceExecution) (*keptn.SequenceExecution, error) {
-	for _, state := range []string{keptn.StateStarted, keptn.StateWaitingForApproval, keptn.StatePaused} {
-		list, _, err := b.cfg.Store.Executions(r.Context(), keptn.ExecutionFilter{Project: e.Scope.Project,
-			Stage: e.Scope.Stage, Service: e.Scope.Service, State: state, Limit: 5})
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range list {
-			if x.ID != e.ID && x.HoldsSlot() {
-				return x, nil
-			}
-		}
-	}
-	return nil, nil
 }
 
 // inProject reports whether an event's data names project.

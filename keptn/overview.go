@@ -9,4 +9,7 @@ type OverviewStore interface {
 	// LatestExecutions returns, for each stage and service of project, its
 	// newest execution (at most one per stage/service pair).
 	LatestExecutions(ctx context.Context, project string) ([]*SequenceExecution, error)
+	// SlotHolders returns the executions of project that hold their
+	// stage/service slot (the ones waiting executions wait for).
+	SlotHolders(ctx context.Context, project string) ([]*SequenceExecution, error)
 }

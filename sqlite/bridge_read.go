@@ -24,6 +24,15 @@ func (s *KeptnStore) LatestExecutions(ctx context.Context, project string) ([]*k
 	return scanExecutions(rows)
 }
 
+// SlotHolders implements keptn.OverviewStore.
+func (s *KeptnStore) SlotHolders(ctx context.Context, project string) ([]*keptn.SequenceExecution, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT seq, body FROM sequence_executions WHERE project = ? AND holds_slot = 1 ORDER BY seq`, project)
+	if err != nil {
+		return nil, fmt.Errorf("slot holders: %w", err)
+	}
+	return scanExecutions(rows)
+}
+
 // ByKeyPrefix implements outbox.Lookup.
 func (s *OutboxStore) ByKeyPrefix(ctx context.Context, kind string, prefixes []string, limit int) ([]outbox.Record, error) {
 	if len(prefixes) == 0 {

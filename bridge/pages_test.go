@@ -225,7 +225,11 @@ func TestKeptnPages(t *testing.T) {
 				"targets": []map[string]any{{"criteria": "<=300", "violated": false}}}}}}}, nil)
 	wantAll(t, "evaluations", f.mustGet("/bridge/project/shop/evaluations"), "response_time_p95", "212.5", "tone-ok", "Objectives", "&lt;=300")
 
-	wantAll(t, "settings", f.mustGet("/bridge/project/shop/settings"), "sh.keptn.event.deployment.triggered", "kind: Shipyard")
+	svcHook := "apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nmetadata: {name: svc}\nspec:\n  webhooks:\n    - type: sh.keptn.event.test.triggered\n      requests: [{url: \"http://127.0.0.1:1/t\", method: POST}]\n"
+	f.api(201, "POST", "/api/resource-service/v1/project/shop/stage/prod/service/web/resource", map[string]any{"resources": []map[string]string{
+		{"resourceURI": "webhook/webhook.yaml", "resourceContent": base64.StdEncoding.EncodeToString([]byte(svcHook))}}}, nil)
+	wantAll(t, "settings", f.mustGet("/bridge/project/shop/settings"), "sh.keptn.event.deployment.triggered", "kind: Shipyard",
+		"stage prod, service web", "sh.keptn.event.test.triggered")
 	wantAll(t, "integrations", f.mustGet("/bridge/integrations"), "No integration has registered")
 	wantAll(t, "projects", f.mustGet("/bridge/"), "/bridge/project/shop", "dev → prod")
 	if st, page := f.get("/bridge/project/none"); st != 404 || !strings.Contains(page, "none") {

@@ -43,8 +43,7 @@ type settingsView struct {
 }
 
 // settings is GET /bridge/project/{project}/settings: the shipyard and the
-// webhook configurations of the project and of each stage (one read per
-// stage: a project has few).
+// webhook configurations at project, stage and service level (one query).
 func (b *Bridge) settings(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("project")
 	p, err := b.cfg.Store.Project(r.Context(), name)
@@ -52,23 +51,21 @@ func (b *Bridge) settings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := settingsView{Project: p}
-	levels := []keptn.ResourceKey{{Project: name, URI: webhook.ConfigURI}}
-	for _, st := range p.Stages {
-		levels = append(levels, keptn.ResourceKey{Project: name, Stage: st.Name, URI: webhook.ConfigURI})
-	}
-	for _, k := range levels {
-		res, err := b.cfg.Store.Resource(r.Context(), k, "")
-		if keptn.ErrorCode(err) == keptn.CodeNotFound {
-			continue
-		}
+	if b.cfg.Overview != nil {
+		levels, err := b.cfg.Overview.ResourceLevels(r.Context(), name, webhook.ConfigURI)
 		if err != nil {
 			return err
 		}
-		level := "project"
-		if k.Stage != "" {
-			level = "stage " + k.Stage
+		for _, res := range levels {
+			level := "project"
+			switch {
+			case res.Service != "":
+				level = "stage " + res.Stage + ", service " + res.Service
+			case res.Stage != "":
+				level = "stage " + res.Stage
+			}
+			v.Webhooks = append(v.Webhooks, webhookConfig{Level: level, Content: string(res.Content), Updated: res.Updated})
 		}
-		v.Webhooks = append(v.Webhooks, webhookConfig{Level: level, Content: string(res.Content), Updated: res.Updated})
 	}
 	return b.renderView(w, r, http.StatusOK, "settings", &view{Title: "Settings · " + name, Section: "projects", Project: name, Data: v})
 }

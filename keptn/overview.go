@@ -12,4 +12,7 @@ type OverviewStore interface {
 	// SlotHolders returns the executions of project that hold their
 	// stage/service slot (the ones waiting executions wait for).
 	SlotHolders(ctx context.Context, project string) ([]*SequenceExecution, error)
+	// ResourceLevels returns resource uri of project at every level where it
+	// exists (project, stages, services), with Stage and Service set.
+	ResourceLevels(ctx context.Context, project, uri string) ([]LevelResource, error)
 }

@@ -33,6 +33,27 @@ func (s *KeptnStore) SlotHolders(ctx context.Context, project string) ([]*keptn.
 	return scanExecutions(rows)
 }
 
+// ResourceLevels implements keptn.OverviewStore.
+func (s *KeptnStore) ResourceLevels(ctx context.Context, project, uri string) ([]keptn.LevelResource, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT stage, service, content, revision, updated_ns FROM resources
+		WHERE project = ? AND uri = ? ORDER BY stage, service`, project, uri)
+	if err != nil {
+		return nil, fmt.Errorf("resource levels: %w", err)
+	}
+	defer rows.Close()
+	var out []keptn.LevelResource
+	for rows.Next() {
+		r := keptn.LevelResource{Resource: keptn.Resource{URI: uri}}
+		var ns int64
+		if err := rows.Scan(&r.Stage, &r.Service, &r.Content, &r.Revision, &ns); err != nil {
+			return nil, fmt.Errorf("resource levels: %w", err)
+		}
+		r.Updated = time.Unix(0, ns).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // ByKeyPrefix implements outbox.Lookup.
 func (s *OutboxStore) ByKeyPrefix(ctx context.Context, kind string, prefixes []string, limit int) ([]outbox.Record, error) {
 	if len(prefixes) == 0 {

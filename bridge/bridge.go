@@ -150,6 +150,7 @@ func (b *Bridge) routeKeptn(mux *http.ServeMux) {
 	b.authed(mux, "GET "+p+"/settings", b.settings)
 	b.authed(mux, "GET "+p+"/evaluations", b.evaluations)
 	b.authed(mux, "GET /bridge/integrations", b.integrations)
+	b.authed(mux, "GET /bridge/event/{id}", b.eventSequence)
 }
 
 func (b *Bridge) limitBody(h http.Handler) http.Handler {

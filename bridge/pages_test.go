@@ -127,7 +127,11 @@ func TestKeptnPages(t *testing.T) {
 
 	// Deliveries page lists it; replay with the receiver now healthy.
 	dl := f.mustGet("/bridge/deliveries?state=dead")
-	wantAll(t, "deliveries", dl, fmt.Sprintf("Replay delivery %d", dead), "webhook")
+	wantAll(t, "deliveries", dl, fmt.Sprintf("Replay delivery %d", dead), "webhook", `href="/bridge/event/`)
+	evLink := regexp.MustCompile(`href="(/bridge/event/[0-9a-f-]+)"`).FindStringSubmatch(dl)[1]
+	if resp, err := f.client.Get(f.in.URL + evLink); err != nil || resp.Header.Get("Location") != "/bridge/project/shop/sequence/"+kc {
+		t.Errorf("delivery's event link: %v %v", resp, err)
+	}
 	hook.status.Store(http.StatusOK)
 	resp = f.post(fmt.Sprintf("/bridge/deliveries/%d/replay", dead), nil, nil)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/bridge/deliveries?done=replayed" {

@@ -258,4 +258,5 @@ func init() {
 	funcs["deliveryState"] = deliveryState
 	funcs["lastAttempt"] = lastAttempt
 	funcs["invocationWords"] = invocationWords
+	funcs["eventOf"] = eventOf
 }

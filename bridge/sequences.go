@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -170,4 +171,23 @@ func (b *Bridge) slotHolders(r *http.Request, project string) (map[string]*keptn
 		out[slotKey(e)] = e
 	}
 	return out, nil
+}
+
+// eventSequence is GET /bridge/event/{id}: it sends the browser to the
+// sequence the event belongs to (deliveries link their event this way).
+func (b *Bridge) eventSequence(w http.ResponseWriter, r *http.Request) error {
+	evs, _, err := b.cfg.Store.Events(r.Context(), keptn.EventFilter{EventID: r.PathValue("id"), Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(evs) == 0 {
+		return userErrorf(http.StatusNotFound, "There is no event %s (its project may have been deleted).", r.PathValue("id"))
+	}
+	var ev keptn.Event
+	if err := json.Unmarshal(evs[0], &ev); err != nil {
+		return fmt.Errorf("decode event: %w", err)
+	}
+	project, _, _ := ev.Scope()
+	http.Redirect(w, r, "/bridge/project/"+url.PathEscape(project)+"/sequence/"+url.PathEscape(ev.Shkeptncontext), http.StatusSeeOther)
+	return nil
 }

@@ -2,10 +2,12 @@ package bridge
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/outbox"
+	"github.com/batonhq/baton/webhook"
 )
 
 func serviceCount(p *keptn.Project) int {
@@ -57,4 +59,17 @@ func invocationWords(a appconfig.ActionInvocation) string {
 		return fmt.Sprintf("Extension %s: %s to %s failed — %s: %s", a.ExtensionIdentifier, what, target, a.ErrorCode, a.ErrorMessage)
 	}
 	return fmt.Sprintf("Extension %s: %s to %s succeeded (invocation %s).", a.ExtensionIdentifier, what, target, a.InvocationID)
+}
+
+// eventOf returns the event id a webhook delivery is keyed by ("<id>-<n>"),
+// or "" for other kinds.
+func eventOf(r outbox.Record) string {
+	if r.Kind != webhook.Kind {
+		return ""
+	}
+	i := strings.LastIndex(r.Key, "-")
+	if i <= 0 {
+		return ""
+	}
+	return r.Key[:i]
 }

@@ -34,8 +34,6 @@ type Config struct {
 	Events     *keptn.Events
 	Store      keptn.Store
 	Overview   keptn.OverviewStore
-	Projects   *keptn.Projects
-	Secrets    *keptn.Secrets
 	Sequences  *sequence.Engine
 	Deliveries outbox.Store
 	Lookup     outbox.Lookup

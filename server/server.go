@@ -168,7 +168,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log))); err != nil {
 		return err
 	}
-	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, projects, secrets); err != nil {
+	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, s.SQSStore); err != nil {
 		return err
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

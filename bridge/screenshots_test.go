@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -45,6 +46,21 @@ func screenshots(t *testing.T, b *browser, f *fixture, dir string) {
 		if err := os.WriteFile(filepath.Join(dir, v.name+".png"), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// One view in the dark scheme (the pages follow the system's).
+	if _, err := chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatalf("dark scheme: %v", err)
+	}
+	defer chromedp.Call(b.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	b.do(chromedp.Navigate(f.in.URL + seq))
+	b.waitText("footer", "baton")
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sequence-dark.png"), png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

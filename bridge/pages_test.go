@@ -267,3 +267,22 @@ func TestSequenceTimelineIsLive(t *testing.T) {
 		t.Errorf("finished task without duration:\n%s", got)
 	}
 }
+
+func TestSequencesArePaged(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	f.project("shop", "cart")
+	f.login()
+	for range 27 {
+		f.trigger("shop", "dev", "delivery", "cart")
+	}
+	first := f.mustGet("/bridge/project/shop/sequences?service=cart")
+	wantAll(t, "first page", first, "1–25 of 27", `href="/bridge/project/shop/sequences?offset=25&amp;service=cart"`)
+	if n := strings.Count(first, `<td><a href="/bridge/project/shop/sequence/`); n != 25 {
+		t.Errorf("first page lists %d sequences", n)
+	}
+	second := f.mustGet("/bridge/project/shop/sequences?offset=25&service=cart")
+	wantAll(t, "second page", second, "26–27 of 27", `href="/bridge/project/shop/sequences?service=cart"`)
+	if n := strings.Count(second, `<td><a href="/bridge/project/shop/sequence/`); n != 2 {
+		t.Errorf("second page lists %d sequences", n)
+	}
+}

@@ -226,7 +226,7 @@ func TestKeptnPages(t *testing.T) {
 		"shkeptncontext": kc, "data": map[string]any{"project": "shop", "stage": "dev", "service": "cart", "result": "pass",
 			"evaluation": map[string]any{"score": 100, "indicatorResults": []map[string]any{{"score": 1, "status": "pass",
 				"value":   map[string]any{"metric": "response_time_p95", "value": 212.5, "success": true},
-				"targets": []map[string]any{{"criteria": "<=300", "violated": false}}}}}}}, nil)
+				"passTargets": []map[string]any{{"criteria": "<=300", "targetValue": 300, "violated": false}}}}}}}, nil)
 	wantAll(t, "evaluations", f.mustGet("/bridge/project/shop/evaluations"), "response_time_p95", "212.5", "tone-ok", "Objectives", "&lt;=300")
 
 	svcHook := "apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nmetadata: {name: svc}\nspec:\n  webhooks:\n    - type: sh.keptn.event.test.triggered\n      requests: [{url: \"http://127.0.0.1:1/t\", method: POST}]\n"

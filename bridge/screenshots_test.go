@@ -83,9 +83,9 @@ func seedEvaluations(f *fixture) {
 			"data": map[string]any{"project": "shop", "stage": "dev", "service": "cart", "result": v.result,
 				"evaluation": map[string]any{"score": []float64{100, 75, 25}[i], "indicatorResults": []map[string]any{
 					{"score": 1, "status": status(v.p95 <= 300, v.p95 <= 400), "value": map[string]any{"metric": "response_time_p95", "value": v.p95},
-						"targets": []map[string]any{{"criteria": "<=300", "violated": v.p95 > 300}}},
+						"passTargets": []map[string]any{{"criteria": "<=300", "targetValue": 300, "violated": v.p95 > 300}}, "warningTargets": []map[string]any{{"criteria": "<=400", "targetValue": 400, "violated": v.p95 > 400}}},
 					{"score": 1, "status": status(v.errs <= 0.5, false), "value": map[string]any{"metric": "error_rate", "value": v.errs},
-						"targets": []map[string]any{{"criteria": "<=0.5", "violated": v.errs > 0.5}}},
+						"passTargets": []map[string]any{{"criteria": "<=0.5", "targetValue": 0.5, "violated": v.errs > 0.5}}},
 				}}}}, nil)
 	}
 }

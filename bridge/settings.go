@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/webhook"
 )
 
@@ -75,15 +76,7 @@ type evaluation struct {
 	ID, Stage, Service, Result, KeptnContext string
 	Time                                     time.Time
 	Score                                    float64
-	Indicators                               map[string]indicator
-}
-
-type indicator struct {
-	Metric  string
-	Value   float64
-	Score   float64
-	Status  string
-	Targets []map[string]any
+	Indicators                               map[string]*lighthouse.IndicatorResult // by metric
 }
 
 type evaluationsView struct {
@@ -129,37 +122,27 @@ func (b *Bridge) evaluations(w http.ResponseWriter, r *http.Request) error {
 	return b.renderView(w, r, http.StatusOK, "evaluations", &view{Title: "Evaluations · " + name, Section: "projects", Project: name, Data: v})
 }
 
+// parseEvaluation reads an evaluation.finished event with the quality-gate
+// engine's own types (Keptn's lighthouse format).
 func parseEvaluation(body []byte) (evaluation, bool) {
 	var ev struct {
-		ID             string `json:"id"`
-		Time           string `json:"time"`
-		Shkeptncontext string `json:"shkeptncontext"`
-		Data           struct {
-			Stage      string `json:"stage"`
-			Service    string `json:"service"`
-			Result     string `json:"result"`
-			Evaluation struct {
-				Score      float64 `json:"score"`
-				Indicators []struct {
-					Value struct {
-						Metric string  `json:"metric"`
-						Value  float64 `json:"value"`
-					} `json:"value"`
-					Score   float64          `json:"score"`
-					Status  string           `json:"status"`
-					Targets []map[string]any `json:"targets"`
-				} `json:"indicatorResults"`
-			} `json:"evaluation"`
-		} `json:"data"`
+		keptn.Event
+		Data lighthouse.FinishedData `json:"data"`
 	}
 	if json.Unmarshal(body, &ev) != nil {
 		return evaluation{}, false
 	}
-	e := evaluation{ID: ev.ID, Stage: ev.Data.Stage, Service: ev.Data.Service, Result: ev.Data.Result,
-		KeptnContext: ev.Shkeptncontext, Score: ev.Data.Evaluation.Score, Indicators: map[string]indicator{}}
+	d := ev.Data
+	e := evaluation{ID: ev.ID, Stage: d.Stage, Service: d.Service, Result: d.Result, KeptnContext: ev.Shkeptncontext,
+		Score: d.Evaluation.Score, Indicators: map[string]*lighthouse.IndicatorResult{}}
+	if e.Result == "" {
+		e.Result = d.Evaluation.Result
+	}
 	e.Time, _ = time.Parse(time.RFC3339Nano, ev.Time)
-	for _, in := range ev.Data.Evaluation.Indicators {
-		e.Indicators[in.Value.Metric] = indicator{Metric: in.Value.Metric, Value: in.Value.Value, Score: in.Score, Status: in.Status, Targets: in.Targets}
+	for _, in := range d.Evaluation.IndicatorResults {
+		if in != nil && in.Value != nil {
+			e.Indicators[in.Value.Metric] = in
+		}
 	}
 	return e, true
 }

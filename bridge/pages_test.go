@@ -225,7 +225,7 @@ func TestKeptnPages(t *testing.T) {
 	f.api(200, "POST", "/api/v1/event", map[string]any{"type": "sh.keptn.event.evaluation.finished", "source": "lighthouse",
 		"shkeptncontext": kc, "data": map[string]any{"project": "shop", "stage": "dev", "service": "cart", "result": "pass",
 			"evaluation": map[string]any{"score": 100, "indicatorResults": []map[string]any{{"score": 1, "status": "pass",
-				"value":   map[string]any{"metric": "response_time_p95", "value": 212.5, "success": true},
+				"value":       map[string]any{"metric": "response_time_p95", "value": 212.5, "success": true},
 				"passTargets": []map[string]any{{"criteria": "<=300", "targetValue": 300, "violated": false}}}}}}}, nil)
 	wantAll(t, "evaluations", f.mustGet("/bridge/project/shop/evaluations"), "response_time_p95", "212.5", "tone-ok", "Objectives", "&lt;=300")
 

@@ -104,6 +104,7 @@ func (b *Bridge) evaluations(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		slices.Reverse(raw) // newest first from the store; oldest first here
 		for _, body := range raw {
 			e, ok := parseEvaluation(body)
 			if !ok {

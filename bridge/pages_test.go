@@ -203,6 +203,15 @@ func TestKeptnPages(t *testing.T) {
 		t.Errorf("second answer to one approval: %d", resp.StatusCode)
 	}
 
+	// Declining from the sequence page ends a second gated sequence there.
+	gated2 := f.trigger("shop", "dev", "gated", "cart")
+	appr := f.openTask(gated2, "approval")
+	wantAll(t, "approval on the sequence page", f.mustGet("/bridge/project/shop/sequence/"+gated2), "/bridge/project/shop/approval/"+appr, "Decline")
+	resp = f.post("/bridge/project/shop/approval/"+appr, url.Values{"decision": {"decline"}, "back": {"/bridge/project/shop/sequence/" + gated2}}, nil)
+	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/bridge/project/shop/sequence/"+gated2+"?done=declined" {
+		t.Fatalf("decline: %d %q", resp.StatusCode, loc)
+	}
+
 	// Pause, resume and abort act on the running sequence.
 	for _, state := range []string{"pause", "resume", "abort"} {
 		resp = f.post("/bridge/project/shop/sequence/"+gated+"/control", url.Values{"state": {state}}, nil)

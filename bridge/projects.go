@@ -187,6 +187,10 @@ func (b *Bridge) approval(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/bridge/project/"+url.PathEscape(project)+"?done="+done, http.StatusSeeOther)
+	back := "/bridge/project/" + url.PathEscape(project)
+	if ref := r.PostForm.Get("back"); ref != "" && safeNext(ref) == ref && !strings.Contains(ref, "?") {
+		back = ref
+	}
+	http.Redirect(w, r, back+"?done="+done, http.StatusSeeOther)
 	return nil
 }

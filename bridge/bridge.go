@@ -31,17 +31,23 @@ const Prefix = "/bridge/"
 // Config holds what the Bridge reads and acts through. Nil services hide
 // their pages.
 type Config struct {
-	Events     *keptn.Events
-	Store      keptn.Store
-	Overview   keptn.OverviewStore
-	Sequences  *sequence.Engine
+	// Events ingests the events the Bridge sends (triggers, approvals).
+	Events *keptn.Events
+	// Store reads projects, sequences, events, integrations and secrets.
+	Store keptn.Store
+	// Overview holds the grid and settings reads (nil: empty grid).
+	Overview keptn.OverviewStore
+	// Sequences pauses, resumes and aborts sequences.
+	Sequences *sequence.Engine
+	// Deliveries lists and replays outbox items; Lookup finds a task's
+	// webhook calls (nil: none shown inline).
 	Deliveries outbox.Store
 	Lookup     outbox.Lookup
-	AppConfig  *appconfig.Service
-	SQS        *sqs.Service
-	Queues     sqs.Browser
-	// SQSAccount is the account whose queues are shown.
-	SQSAccount string
+	// AppConfig backs the AppConfig pages (nil hides them).
+	AppConfig *appconfig.Service
+	// SQS and Queues back the queue pages (either nil hides them).
+	SQS    *sqs.Service
+	Queues sqs.Browser
 
 	// Auth checks the token given at sign-in.
 	Auth *auth.Checker
@@ -50,7 +56,8 @@ type Config struct {
 	// SessionKey signs session cookies (at least 32 bytes).
 	SessionKey []byte
 	// Live carries commit notifications to open pages.
-	Live  *Hub
+	Live *Hub
+	// Clock is the engines' clock (times on pages are relative to it).
 	Clock clock.Clock
 	Log   *slog.Logger
 	// MaxBody caps form bodies (bytes).
@@ -73,8 +80,8 @@ type Bridge struct {
 
 // New returns a Bridge; mount Handler at Prefix.
 func New(cfg Config) (*Bridge, error) {
-	if cfg.Auth == nil || cfg.Store == nil || cfg.Live == nil {
-		return nil, errors.New("bridge: Auth, Store and Live are required")
+	if cfg.Auth == nil || cfg.Store == nil || cfg.Events == nil || cfg.Deliveries == nil || cfg.Live == nil {
+		return nil, errors.New("bridge: Auth, Store, Events, Deliveries and Live are required")
 	}
 	if len(cfg.SessionKey) < 32 {
 		return nil, errors.New("bridge: session key must have at least 32 bytes")

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"net/http"
+	"time"
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/bridge"
@@ -11,6 +12,14 @@ import (
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/sqs"
 )
+
+// onCommit observes every durable commit: metrics, and the Bridge's live
+// pages (which re-render after commits). A store engine shared by replicas
+// also calls s.live.Notify on the other replicas' commit notifications.
+func (s *Server) onCommit(ops int, took time.Duration) {
+	s.metrics.observeCommit(ops, took)
+	s.live.Notify()
+}
 
 // buildBridge mounts the web UI at /bridge/ and redirects GET / there. Its
 // session key is derived from the secret key and the admin token, so a new

@@ -96,10 +96,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	s.live = bridge.NewHub()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
 		Synchronous: cfg.Sync,
-		OnCommit: func(ops int, took time.Duration) {
-			s.metrics.observeCommit(ops, took)
-			s.live.Notify() // the Bridge's live pages re-render after every commit
-		},
+		OnCommit:    s.onCommit,
 	})
 	if err != nil {
 		return nil, err

@@ -97,7 +97,7 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 func (b *browser) waitText(css, text string) {
 	b.t.Helper()
 	expr := fmt.Sprintf(`(document.querySelector(%q)?.innerText || "").includes(%q)`, css, text)
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	var err error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, time.Until(deadline))

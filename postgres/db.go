@@ -146,7 +146,7 @@ func (db *DB) releaseLeases() {
 	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'pending', owner = '', lease_until = 0
 		WHERE owner = $1 AND state = 'running'`, db.owner)
 	if err == nil && tag.RowsAffected() > 0 {
-		_, _ = db.pool.Exec(ctx, `SELECT pg_notify($1, '')`, ChannelOutbox)
+		_, _ = db.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, ChannelOutbox, PayloadChanged)
 	}
 }
 

@@ -9,7 +9,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Notification channels. A payload narrows what changed ("" = anything).
+// Notification channels. A payload narrows what changed; "" comes from the
+// slow poll and the listener's reconnect, not from a commit: anything may
+// have changed.
 const (
 	// ChannelOutbox: outbox work was enqueued or became claimable.
 	ChannelOutbox = "baton_outbox"
@@ -26,6 +28,9 @@ const (
 	PayloadOpen  = "open"
 	// ChannelAppConfig: AppConfig state changed.
 	ChannelAppConfig = "baton_appconfig"
+	// PayloadChanged is the payload of commits on ChannelOutbox and
+	// ChannelAppConfig.
+	PayloadChanged = "changed"
 )
 
 var channels = []string{ChannelOutbox, ChannelSQS, ChannelKeptn, ChannelAppConfig}

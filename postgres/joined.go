@@ -22,6 +22,6 @@ func KeptnSQLTx(tx keptn.Tx) (*Tx, bool) {
 // AppConfigTx returns tx as an appconfig.Tx of s, so a Keptn event hook can
 // start or stop a deployment in the event's transaction.
 func (s *AppConfigStore) AppConfigTx(tx *Tx) appconfig.Tx {
-	tx.Notify(ChannelAppConfig, "") // other replicas read what they serve again
+	tx.Notify(ChannelAppConfig, PayloadChanged) // other replicas read what they serve again
 	return &acTx{acReader: acReader{q: tx.tx, lock: " FOR UPDATE"}, tx: tx}
 }

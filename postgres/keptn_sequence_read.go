@@ -30,6 +30,12 @@ func (s *KeptnStore) SequenceContexts(ctx context.Context, f keptn.SequenceFilte
 	if len(f.KeptnContext) > 0 {
 		w.add("keptn_context = ANY(?)", f.KeptnContext)
 	}
+	if f.Stage != "" || f.Service != "" || f.Result != "" {
+		p, st, sv, r := w.arg(f.Project), w.arg(f.Stage), w.arg(f.Service), w.arg(f.Result)
+		w.raw(`keptn_context IN (SELECT keptn_context FROM sequence_executions WHERE project = ` + p + `
+			AND (` + st + ` = '' OR stage = ` + st + `) AND (` + sv + ` = '' OR service = ` + sv + `)
+			AND (` + r + ` = '' OR convert_from(body, 'UTF8')::jsonb #>> '{scope,result}' = ` + r + `))`)
+	}
 	cond := w.String()
 	var total int
 	if err := s.db.pool.QueryRow(ctx, "SELECT count(*) FROM sequence_contexts"+cond, w.args...).Scan(&total); err != nil {

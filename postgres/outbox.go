@@ -39,7 +39,7 @@ func (tx *Tx) Enqueue(job Job) error {
 		job.Kind, job.Key, job.Payload, due, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
 	}
-	tx.Notify(ChannelOutbox, "")
+	tx.Notify(ChannelOutbox, PayloadChanged)
 	tx.AfterCommit(tx.db.wakeOutbox)
 	return nil
 }
@@ -151,7 +151,7 @@ func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, ne
 			return err
 		}
 		if next == outbox.StatePending {
-			tx.Notify(ChannelOutbox, "") // other replicas learn the retry's due time
+			tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retry's due time
 		}
 		return nil
 	})
@@ -197,7 +197,7 @@ func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
 		if tag.RowsAffected() == 0 {
 			return outbox.ErrNotDead
 		}
-		tx.Notify(ChannelOutbox, "")
+		tx.Notify(ChannelOutbox, PayloadChanged)
 		tx.AfterCommit(s.db.wakeOutbox)
 		return nil
 	})

@@ -21,6 +21,7 @@ import (
 	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/bridge"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/keptn"
@@ -50,6 +51,8 @@ type Server struct {
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
+	live    *bridge.Hub
+	bridge  *bridge.Bridge
 	checker *auth.Checker
 	limiter *auth.Limiter
 
@@ -98,6 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.metrics = newMetrics()
+	s.live = bridge.NewHub()
 	store, err := s.openStorage(ctx)
 	if err != nil {
 		return nil, err
@@ -182,6 +186,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.appConfigFace(appconfigapi.WriteAuthError(s.log)))); err != nil {
 		return err
 	}
+	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, s.store.sqs); err != nil {
+		return err
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
 			s.sqsAPI.ServeHTTP(w, r)
@@ -199,6 +206,7 @@ func (s *Server) build(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
+	s.http.RegisterOnShutdown(s.bridge.Close)
 	s.listenReplicas()
 	return nil
 }

@@ -82,7 +82,7 @@ func (s *Server) openStorage(ctx context.Context) (*storage, error) {
 			unlock()
 			return nil, err
 		}
-		st, err := openPostgres(ctx, s.cfg.Database, id, s.metrics.observeCommit)
+		st, err := openPostgres(ctx, s.cfg.Database, id, s.onCommit)
 		if err != nil {
 			unlock()
 			return nil, err
@@ -91,7 +91,7 @@ func (s *Server) openStorage(ctx context.Context) (*storage, error) {
 		st.close = func() error { defer unlock(); return closeDB() }
 		return st, nil
 	}
-	return openSQLite(ctx, s.cfg, s.metrics.observeCommit, s.onCorrupt)
+	return openSQLite(ctx, s.cfg, s.onCommit, s.onCorrupt)
 }
 
 // storeSettings gives the secret-key check the store's settings. A canary

@@ -25,6 +25,7 @@ type Store interface {
 	ProjectStore
 	SequenceStore
 	UniformStore
+	LogStore
 }
 
 // Tx is a write transaction.
@@ -39,6 +40,7 @@ type Tx interface {
 	ProjectTx
 	SequenceTx
 	UniformTx
+	LogTx
 }
 
 // Job is a unit of outbox work.

@@ -43,6 +43,8 @@ type API struct {
 	BatonVersion string
 	// Sequences is the sequence engine (nil: no sequence routes).
 	Sequences *sequence.Engine
+	// Logs keeps integration error logs (nil: no /log routes).
+	Logs *keptn.Logs
 }
 
 // handler is an HTTP handler that returns an error for the adapter to write.
@@ -61,6 +63,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerSequences(mux)
 	a.registerUniform(mux)
 	a.registerDeliveries(mux)
+	a.registerLogs(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

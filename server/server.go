@@ -154,6 +154,7 @@ func (s *Server) build(ctx context.Context) error {
 		Projects: projects, Resources: resources, Secrets: secrets,
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
+		Logs: keptn.NewLogs(keptnStore, s.clock),
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err

@@ -25,7 +25,7 @@ func (s *Service) CreateApplication(ctx context.Context, a *Application, tags ma
 		if err := tx.Put(KindApplication, a.ID, "", a.Name, a); err != nil {
 			return err
 		}
-		return tx.SetTags(ApplicationArn(a.ID), tags)
+		return tx.SetTags(ApplicationKey(a.ID), tags)
 	})
 }
 
@@ -82,7 +82,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 		if envs+profiles > 0 {
 			return Errorf(CodeBadRequest, "application %s still has environments or configuration profiles; delete them first", id)
 		}
-		if err := untagAll(ctx, tx, ApplicationArn(id)); err != nil {
+		if err := untagAll(ctx, tx, ApplicationKey(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindApplication, id)

@@ -140,7 +140,7 @@ func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in Start
 	if d.AppliedExtensions, err = s.hooks.AppliedExtensions(tx, c.app.ID, env.ID, c.profile.ID); err != nil {
 		return nil, err
 	}
-	if err := tx.SetTags(DeploymentArn(c.app.ID, env.ID, number), in.Tags); err != nil {
+	if err := tx.SetTags(DeploymentKey(c.app.ID, env.ID, number), in.Tags); err != nil {
 		return nil, err
 	}
 	var in2 Input

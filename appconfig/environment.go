@@ -34,7 +34,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, e *Environment, tags ma
 		if err := tx.Put(KindEnvironment, e.ID, e.ApplicationID, e.Name, e); err != nil {
 			return err
 		}
-		return tx.SetTags(EnvironmentArn(e.ApplicationID, e.ID), tags)
+		return tx.SetTags(EnvironmentKey(e.ApplicationID, e.ID), tags)
 	})
 }
 
@@ -128,7 +128,7 @@ func (s *Service) DeleteEnvironment(ctx context.Context, app, id string) error {
 		if e.State == EnvDeploying || e.State == EnvRollingBack {
 			return Errorf(CodeConflict, "environment %s has a deployment in progress", id)
 		}
-		if err := untagAll(ctx, tx, EnvironmentArn(app, id)); err != nil {
+		if err := untagAll(ctx, tx, EnvironmentKey(app, id)); err != nil {
 			return err
 		}
 		s.changed(tx)

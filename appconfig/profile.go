@@ -40,7 +40,7 @@ func (s *Service) CreateProfile(ctx context.Context, p *ConfigurationProfile, ta
 		if err := tx.Put(KindProfile, p.ID, p.ApplicationID, p.Name, p); err != nil {
 			return err
 		}
-		return tx.SetTags(ProfileArn(p.ApplicationID, p.ID), tags)
+		return tx.SetTags(ProfileKey(p.ApplicationID, p.ID), tags)
 	})
 }
 
@@ -148,7 +148,7 @@ func (s *Service) DeleteProfile(ctx context.Context, app, id string) error {
 				return Errorf(CodeConflict, "configuration profile %s still has hosted configuration versions; delete them first", id)
 			}
 		}
-		if err := untagAll(ctx, tx, ProfileArn(app, id)); err != nil {
+		if err := untagAll(ctx, tx, ProfileKey(app, id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindProfile, id)

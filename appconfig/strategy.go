@@ -91,7 +91,7 @@ func (s *Service) CreateStrategy(ctx context.Context, st *DeploymentStrategy, ta
 		if err := tx.Put(KindStrategy, st.ID, "", st.Name, st); err != nil {
 			return err
 		}
-		return tx.SetTags(StrategyArn(st.ID), tags)
+		return tx.SetTags(StrategyKey(st.ID), tags)
 	})
 }
 
@@ -169,7 +169,7 @@ func (s *Service) DeleteStrategy(ctx context.Context, id string) error {
 		if err := tx.Get(ctx, KindStrategy, id, &DeploymentStrategy{}); err != nil {
 			return err
 		}
-		if err := untagAll(ctx, tx, StrategyArn(id)); err != nil {
+		if err := untagAll(ctx, tx, StrategyKey(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindStrategy, id)

@@ -1,6 +1,9 @@
 package appconfig
 
-import "context"
+import (
+	"context"
+	"unicode/utf8"
+)
 
 // CreateApplication creates an application.
 func (s *Service) CreateApplication(ctx context.Context, a *Application, tags map[string]string) error {
@@ -90,7 +93,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 }
 
 func checkDescription(d string) error {
-	if len(d) > 1024 {
+	if utf8.RuneCountInString(d) > 1024 {
 		return Errorf(CodeBadRequest, "Description must be at most 1024 characters")
 	}
 	return nil

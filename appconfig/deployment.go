@@ -42,6 +42,9 @@ func (s *Service) loadDeployContext(ctx context.Context, in StartInput) (*deploy
 	if c.profile, err = s.Profile(ctx, in.Application, in.ProfileID); err != nil {
 		return nil, err
 	}
+	if err := hostedOnly(c.profile); err != nil {
+		return nil, err
+	}
 	if c.strat, err = s.Strategy(ctx, in.StrategyID); err != nil {
 		return nil, err
 	}

@@ -10,14 +10,25 @@ func (s *Service) CreateProfile(ctx context.Context, p *ConfigurationProfile, ta
 	if err := checkDescription(p.Description); err != nil {
 		return err
 	}
-	if p.LocationURI != "hosted" {
-		return Errorf(CodeBadRequest, "LocationUri must be \"hosted\": baton stores configurations itself")
+	if err := checkLocation(p.LocationURI); err != nil {
+		return err
 	}
 	if p.Type == "" {
 		p.Type = TypeFreeform
 	}
 	if p.Type != TypeFreeform && p.Type != TypeFeatureFlags {
 		return Errorf(CodeBadRequest, "Type must be %s or %s", TypeFreeform, TypeFeatureFlags)
+	}
+	if p.Type == TypeFeatureFlags && p.LocationURI != LocationHosted {
+		return Errorf(CodeBadRequest, "%s configuration profiles must have LocationUri \"hosted\"", TypeFeatureFlags)
+	}
+	if err := checkRetrievalRole(p.RetrievalRoleArn); err != nil {
+		return err
+	}
+	if p.KmsKeyIdentifier != "" {
+		if err := checkKmsKey(p.KmsKeyIdentifier, false); err != nil {
+			return err
+		}
 	}
 	if err := checkValidators(p.Validators); err != nil {
 		return err
@@ -118,9 +129,15 @@ func (s *Service) UpdateProfile(ctx context.Context, app, id string, u ProfileUp
 			p.Validators = *u.Validators
 		}
 		if u.RetrievalRoleArn != nil {
+			if err := checkRetrievalRole(*u.RetrievalRoleArn); err != nil {
+				return err
+			}
 			p.RetrievalRoleArn = *u.RetrievalRoleArn
 		}
 		if u.KmsKeyIdentifier != nil {
+			if err := checkKmsKey(*u.KmsKeyIdentifier, true); err != nil {
+				return err
+			}
 			p.KmsKeyIdentifier = *u.KmsKeyIdentifier
 		}
 		return tx.Put(KindProfile, p.ID, app, p.Name, p)

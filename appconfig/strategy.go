@@ -3,6 +3,7 @@ package appconfig
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 )
 
 // Predefined returns the AppConfig.* deployment strategies every account has.
@@ -65,7 +66,7 @@ func (s *DeploymentStrategy) Validate() error {
 }
 
 func checkName(field, v string, max int) error {
-	if v == "" || len(v) > max {
+	if v == "" || utf8.RuneCountInString(v) > max {
 		return Errorf(CodeBadRequest, "%s must be 1 to %d characters", field, max)
 	}
 	return nil

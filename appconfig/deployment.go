@@ -21,6 +21,28 @@ type StartInput struct {
 	LatestDeploymentNumber *int // optimistic lock
 }
 
+// checkStart checks StartDeployment's own fields (botocore model limits).
+func checkStart(in StartInput) error {
+	if err := checkTags(in.Tags); err != nil {
+		return err
+	}
+	if err := checkDescription(in.Description); err != nil {
+		return err
+	}
+	if in.KmsKeyIdentifier != "" {
+		if err := checkKmsKey(in.KmsKeyIdentifier, false); err != nil {
+			return err
+		}
+	}
+	if len(in.ConfigurationVersion) > 1024 {
+		return Errorf(CodeBadRequest, "ConfigurationVersion must be 1 to 1024 characters")
+	}
+	if in.DynamicParameters != nil && (len(in.DynamicParameters) < 1 || len(in.DynamicParameters) > 10) {
+		return Errorf(CodeBadRequest, "DynamicExtensionParameters must have 1 to 10 entries")
+	}
+	return nil
+}
+
 // deployContext is everything a deployment is made from.
 type deployContext struct {
 	app     *Application
@@ -78,7 +100,7 @@ func newDeployment(c *deployContext, in StartInput, number int, now time.Time) *
 // environment. Only one deployment per environment may be active
 // (ConflictException otherwise).
 func (s *Service) StartDeployment(ctx context.Context, in StartInput) (*Deployment, error) {
-	if err := checkTags(in.Tags); err != nil {
+	if err := checkStart(in); err != nil {
 		return nil, err
 	}
 	c, err := s.loadDeployContext(ctx, in)

@@ -46,8 +46,11 @@ func checkMonitors(ms []Monitor) error {
 		if _, err := AlarmName(m.AlarmArn); err != nil {
 			return err
 		}
-		if len(m.AlarmRoleArn) > 2048 {
-			return Errorf(CodeBadRequest, "AlarmRoleArn must be at most 2048 characters")
+		if len(m.AlarmArn) > 2048 {
+			return Errorf(CodeBadRequest, "AlarmArn must be at most 2048 characters")
+		}
+		if err := checkRoleArn("AlarmRoleArn", m.AlarmRoleArn); err != nil {
+			return err
 		}
 	}
 	return nil

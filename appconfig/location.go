@@ -60,9 +60,12 @@ func checkLocation(uri string) error {
 
 // checkRetrievalRole validates RetrievalRoleArn (optional; baton reads no
 // external source, so the role is stored and shown, never assumed).
-func checkRetrievalRole(arn string) error {
+func checkRetrievalRole(arn string) error { return checkRoleArn("RetrievalRoleArn", arn) }
+
+// checkRoleArn validates an optional IAM role ARN field (the model's RoleArn).
+func checkRoleArn(field, arn string) error {
 	if arn != "" && (len(arn) < 20 || len(arn) > 2048 || !roleArn.MatchString(arn)) {
-		return Errorf(CodeBadRequest, "RetrievalRoleArn %q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", arn)
+		return Errorf(CodeBadRequest, "%s %q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", field, arn)
 	}
 	return nil
 }

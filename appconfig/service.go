@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
+	"unicode/utf8"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,9 +91,19 @@ func checkTags(tags map[string]string) error {
 		return Errorf(CodeBadRequest, "at most %d tags are allowed", MaxTags)
 	}
 	for k, v := range tags {
-		if k == "" || len(k) > 128 || len(v) > 256 {
-			return Errorf(CodeBadRequest, "tag keys must be 1 to 128 characters and values at most 256")
+		if err := checkTagKey(k); err != nil {
+			return err
 		}
+		if utf8.RuneCountInString(v) > 256 {
+			return Errorf(CodeBadRequest, "tag values must be at most 256 characters")
+		}
+	}
+	return nil
+}
+
+func checkTagKey(k string) error {
+	if k == "" || utf8.RuneCountInString(k) > 128 {
+		return Errorf(CodeBadRequest, "tag keys must be 1 to 128 characters")
 	}
 	return nil
 }
@@ -128,6 +139,14 @@ func (s *Service) Tag(ctx context.Context, arn string, tags map[string]string) e
 
 // Untag removes tag keys from the resource arn.
 func (s *Service) Untag(ctx context.Context, arn string, keys []string) error {
+	if len(keys) > MaxTags {
+		return Errorf(CodeBadRequest, "at most %d tag keys may be removed at once", MaxTags)
+	}
+	for _, k := range keys {
+		if err := checkTagKey(k); err != nil {
+			return err
+		}
+	}
 	ref, err := s.arns.Resolve(arn)
 	if err != nil {
 		return err

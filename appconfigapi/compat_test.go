@@ -2,6 +2,7 @@ package appconfigapi_test
 
 import (
 	"errors"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/appconfig/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/server"
 )
 
@@ -168,4 +170,65 @@ func TestValidatorFailureDetails(t *testing.T) {
 	if aws.ToString(d.Location) != "/color" || aws.ToString(d.Constraint) != "type" || aws.ToString(d.Type) != "JSON_SCHEMA" || aws.ToString(d.Reason) == "" {
 		t.Errorf("detail: location %s constraint %s type %s reason %s", aws.ToString(d.Location), aws.ToString(d.Constraint), aws.ToString(d.Type), aws.ToString(d.Reason))
 	}
+}
+
+// TestModelLimits checks limits of the botocore model that SDKs do not
+// check on the client side, on the wire.
+func TestModelLimits(t *testing.T) {
+	in := batontest.Start(t, server.Config{})
+	_, _, app := raw(t, in, "POST", "/applications", `{"Name":"a"}`, nil)
+	appID, _ := app["Id"].(string)
+	arn := url.PathEscape("arn:aws:appconfig:us-east-1:000000000000:application/" + appID)
+	keys := strings.Repeat("tagKeys=k&", 51)
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"empty Tags map", "POST", "/tags/" + arn, `{"Tags":{}}`, 204},
+		{"Tags missing", "POST", "/tags/" + arn, `{}`, 400},
+		{"tag value too long", "POST", "/tags/" + arn, `{"Tags":{"k":"` + strings.Repeat("v", 257) + `"}}`, 400},
+		{"tag key of 128 characters", "POST", "/tags/" + arn, `{"Tags":{"` + strings.Repeat("é", 128) + `":"v"}}`, 204},
+		{"51 tag keys to remove", "DELETE", "/tags/" + arn + "?" + keys, "", 400},
+		{"bad AlarmRoleArn", "POST", "/applications/" + appID + "/environments",
+			`{"Name":"e","Monitors":[{"AlarmArn":"arn:aws:cloudwatch:us-east-1:000000000000:alarm:a","AlarmRoleArn":"role"}]}`, 400},
+		{"name of 64 characters", "POST", "/applications", `{"Name":"` + strings.Repeat("ü", 64) + `"}`, 201},
+		{"name of 65 characters", "POST", "/applications", `{"Name":"` + strings.Repeat("ü", 65) + `"}`, 400},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if status, typ, body := raw(t, in, tc.method, tc.path, tc.body, nil); status != tc.status {
+				t.Fatalf("got %d %s %v, want %d", status, typ, body, tc.status)
+			}
+		})
+	}
+}
+
+// TestAccountSettings checks GetAccountSettings/UpdateAccountSettings and
+// the DeletionProtectionCheck values of the delete operations.
+func TestAccountSettings(t *testing.T) {
+	e := start(t)
+	ctx := e.ctx
+	got := must[*appconfig.GetAccountSettingsOutput](t)(e.ac.GetAccountSettings(ctx, &appconfig.GetAccountSettingsInput{}))
+	if dp := got.DeletionProtection; dp == nil || aws.ToBool(dp.Enabled) || aws.ToInt32(dp.ProtectionPeriodInMinutes) != 60 {
+		t.Fatalf("defaults: %+v", got.DeletionProtection)
+	}
+	up := must[*appconfig.UpdateAccountSettingsOutput](t)(e.ac.UpdateAccountSettings(ctx, &appconfig.UpdateAccountSettingsInput{
+		DeletionProtection: &types.DeletionProtectionSettings{Enabled: aws.Bool(true), ProtectionPeriodInMinutes: aws.Int32(30)}}))
+	if dp := up.DeletionProtection; !aws.ToBool(dp.Enabled) || aws.ToInt32(dp.ProtectionPeriodInMinutes) != 30 {
+		t.Fatalf("updated: %+v", dp)
+	}
+	up = must[*appconfig.UpdateAccountSettingsOutput](t)(e.ac.UpdateAccountSettings(ctx, &appconfig.UpdateAccountSettingsInput{
+		DeletionProtection: &types.DeletionProtectionSettings{Enabled: aws.Bool(false)}}))
+	if dp := up.DeletionProtection; aws.ToBool(dp.Enabled) || aws.ToInt32(dp.ProtectionPeriodInMinutes) != 30 {
+		t.Fatalf("partial update: %+v", dp)
+	}
+	_, err := e.ac.UpdateAccountSettings(ctx, &appconfig.UpdateAccountSettingsInput{
+		DeletionProtection: &types.DeletionProtectionSettings{ProtectionPeriodInMinutes: aws.Int32(5)}})
+	apiError(t, err, "BadRequestException")
+
+	app := must[*appconfig.CreateApplicationOutput](t)(e.ac.CreateApplication(ctx, &appconfig.CreateApplicationInput{Name: aws.String("a")})).Id
+	envID := must[*appconfig.CreateEnvironmentOutput](t)(e.ac.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: app, Name: aws.String("e")})).Id
+	_, err = e.ac.DeleteEnvironment(ctx, &appconfig.DeleteEnvironmentInput{ApplicationId: app, EnvironmentId: envID, DeletionProtectionCheck: "SOMETIMES"})
+	apiError(t, err, "BadRequestException")
+	must[*appconfig.DeleteEnvironmentOutput](t)(e.ac.DeleteEnvironment(ctx, &appconfig.DeleteEnvironmentInput{ApplicationId: app, EnvironmentId: envID,
+		DeletionProtectionCheck: types.DeletionProtectionCheckBypass}))
 }

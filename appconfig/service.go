@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"strconv"
-	"unicode/utf8"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/clock"
 )

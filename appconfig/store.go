@@ -49,7 +49,9 @@ type Reader interface {
 	Version(ctx context.Context, profile string, n int) (*HostedVersion, error)
 	// VersionByLabel returns the newest hosted version of profile labelled label.
 	VersionByLabel(ctx context.Context, profile, label string) (*HostedVersion, error)
-	// Versions lists profile's hosted versions, newest first, without content.
+	// Versions lists profile's hosted versions, newest first, without
+	// content; those labelled label if label is not "", or, when label ends
+	// in "*", those whose label starts with the rest.
 	Versions(ctx context.Context, profile, label string, p Page) ([]*HostedVersion, int64, error)
 	// LatestVersion returns the highest version number of profile (0 if none).
 	LatestVersion(ctx context.Context, profile string) (int, error)

@@ -22,9 +22,12 @@ var locationForms = []struct {
 	{"codepipeline://", "codepipeline://<pipeline name>", regexp.MustCompile(`^[A-Za-z0-9.@_\-]{1,100}$`)},
 }
 
-// ssmArn matches the ARN of an SSM parameter or document, the two sources
-// AppConfig also accepts by ARN.
-var ssmArn = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:ssm:[a-z0-9-]+:\d{12}:(parameter/.+|document/[a-zA-Z0-9_.\-]{3,128})$`)
+// sourceArn matches the ARNs AppConfig takes as a LocationUri: an SSM
+// parameter or document (API reference), a Secrets Manager secret (what the
+// AWS CDK's ConfigurationSource.fromSecret passes) or an S3 object.
+var sourceArn = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:(ssm:[a-z0-9-]+:\d{12}:(parameter/.+|document/[a-zA-Z0-9_.\-]{3,128})` +
+	`|secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@\-]+` +
+	`|s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+)$`)
 
 // roleArn is the model's RoleArn pattern (RetrievalRoleArn).
 var roleArn = regexp.MustCompile(`^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]|aws-us-gov|aws-eusc):iam::\d{12}:role/.*$`)
@@ -40,7 +43,7 @@ func checkLocation(uri string) error {
 	if uri == "" || len(uri) > 2048 {
 		return Errorf(CodeBadRequest, "LocationUri must be 1 to 2048 characters")
 	}
-	if ssmArn.MatchString(uri) {
+	if sourceArn.MatchString(uri) {
 		return nil
 	}
 	forms := make([]string, 0, len(locationForms)+2)
@@ -54,7 +57,7 @@ func checkLocation(uri string) error {
 		}
 		forms = append(forms, f.what)
 	}
-	forms = append(forms, "the ARN of an SSM parameter or document")
+	forms = append(forms, "the ARN of an SSM parameter or document, a Secrets Manager secret or an S3 object")
 	return Errorf(CodeBadRequest, "LocationUri %q is not valid: use %s", uri, strings.Join(forms, ", "))
 }
 

@@ -67,6 +67,26 @@ func TestARNsFollowConfig(t *testing.T) {
 	if len(exts.Items) == 0 || !strings.HasPrefix(aws.ToString(exts.Items[0].Arn), "arn:aws:appconfig:us-east-2::extension/") {
 		t.Errorf("AWS-authored extension ARN: %+v", exts.Items)
 	}
+
+	// An association made through an ARN of another region is shown, found
+	// and tagged under the configured region and account.
+	as := must[*appconfig.CreateExtensionAssociationOutput](t)(e.ac.CreateExtensionAssociation(ctx, &appconfig.CreateExtensionAssociationInput{
+		ExtensionIdentifier: aws.String("AWS.AppConfig.DeploymentNotificationsToSqs"),
+		ResourceIdentifier:  aws.String("arn:aws:appconfig:eu-north-1:123456789012:application/" + app),
+		Parameters:          map[string]string{"queueArn": "arn:aws:sqs:us-east-2:123456789012:deployments"},
+		Tags:                map[string]string{"k": "v"}}))
+	wantArns := []string{"arn:aws:appconfig:us-east-2:123456789012:extensionassociation/" + aws.ToString(as.Id),
+		"arn:aws:appconfig:us-east-2::extension/AWS.AppConfig.DeploymentNotificationsToSqs/1", arn}
+	if diff := cmp.Diff([]string{aws.ToString(as.Arn), aws.ToString(as.ExtensionArn), aws.ToString(as.ResourceArn)}, wantArns); diff != "" {
+		t.Errorf("association ARNs (-got +want):\n%s", diff)
+	}
+	listed := must[*appconfig.ListExtensionAssociationsOutput](t)(e.ac.ListExtensionAssociations(ctx, &appconfig.ListExtensionAssociationsInput{ResourceIdentifier: &arn}))
+	if len(listed.Items) != 1 || aws.ToString(listed.Items[0].Id) != aws.ToString(as.Id) {
+		t.Errorf("associations of %s: %+v", arn, listed.Items)
+	}
+	if diff := cmp.Diff(tags(aws.ToString(as.Arn)), map[string]string{"k": "v"}); diff != "" {
+		t.Errorf("association tags (-got +want):\n%s", diff)
+	}
 }
 
 // TestLocationURIs checks CreateConfigurationProfile's LocationUri, Type

@@ -71,9 +71,30 @@ func checkValidators(vs []Validator) error {
 				return err
 			}
 		case ValidatorLambda:
-			return Errorf(CodeBadRequest, "LAMBDA validators are not supported by baton; use JSON_SCHEMA")
+			// Accepted so that infrastructure code applies; content that
+			// would need it is refused (see lambdaValidator).
+			if !lambdaArn.MatchString(v.Content) {
+				return Errorf(CodeBadRequest, "LAMBDA validator content must be the ARN of a Lambda function, not %q", v.Content)
+			}
 		default:
 			return Errorf(CodeBadRequest, "validator Type must be JSON_SCHEMA or LAMBDA")
+		}
+	}
+	return nil
+}
+
+// lambdaArn matches a Lambda function ARN, optionally with a version or alias.
+var lambdaArn = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$`)
+
+// lambdaValidator refuses content of a profile with a LAMBDA validator:
+// baton cannot call AWS Lambda, and skipping the check would serve content
+// nobody validated.
+func lambdaValidator(p *ConfigurationProfile) error {
+	for _, v := range p.Validators {
+		if v.Type == ValidatorLambda {
+			return Errorf(CodeBadRequest,
+				"configuration profile %s has a LAMBDA validator (%s): baton cannot call AWS Lambda, so it cannot validate content for this profile; use a JSON_SCHEMA validator",
+				p.ID, v.Content)
 		}
 	}
 	return nil
@@ -135,6 +156,9 @@ func schemaFailure(err error) *Error {
 // ValidateContent runs p's validators (and, for feature flags, the flag
 // schema) on content.
 func ValidateContent(p *ConfigurationProfile, content []byte) error {
+	if err := lambdaValidator(p); err != nil {
+		return err
+	}
 	if p.Type == TypeFeatureFlags {
 		if _, err := parseFlags(content); err != nil {
 			return invalid("FEATURE_FLAGS", err.Error())

@@ -150,6 +150,21 @@ func TestLocationURIs(t *testing.T) {
 	envID := *must[*appconfig.CreateEnvironmentOutput](t)(e.ac.CreateEnvironment(ctx, &appconfig.CreateEnvironmentInput{ApplicationId: &app, Name: aws.String("prod")})).Id
 	s3 := *must[*appconfig.CreateConfigurationProfileOutput](t)(e.ac.CreateConfigurationProfile(ctx, &appconfig.CreateConfigurationProfileInput{
 		ApplicationId: &app, Name: aws.String("from-s3"), LocationUri: aws.String("s3://amzn-s3-demo-bucket/c.json"), RetrievalRoleArn: role})).Id
+	t.Run("LAMBDA validator", func(t *testing.T) {
+		lambda := func(content string) (*appconfig.CreateConfigurationProfileOutput, error) {
+			return e.ac.CreateConfigurationProfile(ctx, &appconfig.CreateConfigurationProfileInput{ApplicationId: &app, Name: aws.String("l"),
+				LocationUri: aws.String("hosted"), Validators: []types.Validator{{Type: types.ValidatorTypeLambda, Content: aws.String(content)}}})
+		}
+		_, err := lambda("not-an-arn")
+		apiError(t, err, "BadRequestException")
+		p := must[*appconfig.CreateConfigurationProfileOutput](t)(lambda("arn:aws:lambda:us-east-1:123456789012:function:check-config:live"))
+		_, err = e.ac.CreateHostedConfigurationVersion(ctx, &appconfig.CreateHostedConfigurationVersionInput{ApplicationId: &app,
+			ConfigurationProfileId: p.Id, Content: []byte(`{}`), ContentType: aws.String("application/json")})
+		apiError(t, err, "BadRequestException")
+		if !strings.Contains(err.Error(), "cannot call AWS Lambda") {
+			t.Errorf("message: %v", err)
+		}
+	})
 	hostedOnly := func(t *testing.T, err error) {
 		t.Helper()
 		apiError(t, err, "BadRequestException")

@@ -23,6 +23,9 @@ type StartInput struct {
 
 // checkStart checks StartDeployment's own fields (botocore model limits).
 func checkStart(in StartInput) error {
+	if in.StrategyID == "" || in.ProfileID == "" || in.ConfigurationVersion == "" {
+		return Errorf(CodeBadRequest, "DeploymentStrategyId, ConfigurationProfileId and ConfigurationVersion are required")
+	}
 	if err := checkTags(in.Tags); err != nil {
 		return err
 	}

@@ -230,6 +230,8 @@ func TestModelLimits(t *testing.T) {
 			`{"Name":"e","Monitors":[{"AlarmArn":"arn:aws:cloudwatch:us-east-1:000000000000:alarm:a","AlarmRoleArn":"role"}]}`, 400},
 		{"name of 64 characters", "POST", "/applications", `{"Name":"` + strings.Repeat("ü", 64) + `"}`, 201},
 		{"name of 65 characters", "POST", "/applications", `{"Name":"` + strings.Repeat("ü", 65) + `"}`, 400},
+		{"deployment without strategy", "POST", "/applications/" + appID + "/environments/zzzzzzz/deployments",
+			`{"ConfigurationProfileId":"p","ConfigurationVersion":"1"}`, 400},
 		{"strategy without duration", "POST", "/deploymentstrategies", `{"Name":"s","GrowthFactor":10}`, 400},
 		{"strategy without growth factor", "POST", "/deploymentstrategies", `{"Name":"s","DeploymentDurationInMinutes":0}`, 400},
 		{"strategy of zero duration", "POST", "/deploymentstrategies", `{"Name":"s","DeploymentDurationInMinutes":0,"GrowthFactor":100}`, 201},

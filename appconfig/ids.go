@@ -65,6 +65,12 @@ func (a ARNs) Alarm(name string) string {
 	return "arn:aws:cloudwatch:" + a.Region + ":" + a.Account + ":alarm:" + name
 }
 
+// AlarmArn returns the alarm ARN of name in DefaultRegion and
+// DefaultAccount. Stores may fill Alarm.Arn with it; Service.Alarm and
+// Service.Alarms replace it with the ARN of the configured region and
+// account.
+func AlarmArn(name string) string { return DefaultARNs().Alarm(name) }
+
 // ApplicationKey is the resource part of application app's ARN, the key
 // its tags and extension associations are stored under.
 func ApplicationKey(app string) string { return "application/" + app }

@@ -26,6 +26,7 @@ type Store interface {
 	SequenceStore
 	UniformStore
 	LogStore
+	MonitoringStore
 }
 
 // Tx is a write transaction.
@@ -41,6 +42,7 @@ type Tx interface {
 	SequenceTx
 	UniformTx
 	LogTx
+	MonitoringTx
 }
 
 // Job is a unit of outbox work.
@@ -80,4 +82,6 @@ type TypeFilter struct {
 	Limit        int
 	// ExcludeInvalidated drops events whose triggeredid has an .invalidated event.
 	ExcludeInvalidated bool
+	// Result keeps only events whose data.result is one of these.
+	Result []string
 }

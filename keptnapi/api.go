@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/sequence"
 )
@@ -45,6 +46,8 @@ type API struct {
 	Sequences *sequence.Engine
 	// Logs keeps integration error logs (nil: no /log routes).
 	Logs *keptn.Logs
+	// Evaluations is the quality-gate engine (nil: no evaluation routes).
+	Evaluations *lighthouse.Evaluator
 }
 
 // handler is an HTTP handler that returns an error for the adapter to write.
@@ -64,6 +67,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerUniform(mux)
 	a.registerDeliveries(mux)
 	a.registerLogs(mux)
+	a.registerEvaluations(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

@@ -25,6 +25,7 @@ import (
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
+	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
@@ -54,6 +55,8 @@ type Server struct {
 	Keptn *keptn.Events
 	// Sequences is the sequence engine.
 	Sequences *sequence.Engine
+	// Evaluations is the quality-gate engine.
+	Evaluations *lighthouse.Evaluator
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
 	// SQS is the queue service; SQSStore its store (for SQSTx, so other
@@ -142,6 +145,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.Keptn.AddHook(hooks)
 	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
+	s.buildQualityGates(keptnStore, resources, secrets, guard)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -154,7 +158,8 @@ func (s *Server) build(ctx context.Context) error {
 		Projects: projects, Resources: resources, Secrets: secrets,
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
-		Logs: keptn.NewLogs(keptnStore, s.clock),
+		Logs:        keptn.NewLogs(keptnStore, s.clock),
+		Evaluations: s.Evaluations,
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err

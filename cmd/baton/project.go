@@ -224,6 +224,7 @@ func newGetCmd() *cobra.Command {
 		},
 	}
 	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd(), newGetDeliveriesCmd())
+	cmd.AddCommand(newGetEvaluationsCmd(), newGetMonitoringCmd())
 	return cmd
 }
 

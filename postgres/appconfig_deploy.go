@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"github.com/jackc/pgx/v5"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/appconfig"
 )
@@ -110,9 +112,15 @@ func (r acReader) Versions(ctx context.Context, profile, label string, p appconf
 	if after == 0 {
 		after = 1 << 62
 	}
+	// "v2*" matches labels starting with "v2" (ListHostedConfigurationVersions).
+	exact, prefix := label, ""
+	if strings.HasSuffix(label, "*") {
+		exact, prefix = "", strings.TrimSuffix(label, "*")
+	}
 	rows, err := r.q.Query(ctx, `SELECT version, app_id, label, content_type, description FROM appconfig_versions
-		WHERE profile_id = $1 AND ($2 = '' OR label = $2) AND version < $3::bigint ORDER BY version DESC LIMIT $4`,
-		profile, label, after, p.Limit+1)
+		WHERE profile_id = $1 AND ($2 = '' OR label = $2) AND ($3 = '' OR left(label, $4) = $5)
+		AND version < $6::bigint ORDER BY version DESC LIMIT $7`,
+		profile, exact, label, utf8.RuneCountInString(prefix), prefix, after, p.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list hosted versions: %w", err)
 	}

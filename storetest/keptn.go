@@ -482,3 +482,29 @@ func testClientEvents(t *testing.T, e Engine) {
 		return nil
 	})
 }
+
+// Logs: integration error logs, newest first, filtered by integration and a
+// closed time range, paged, and deleted by filter.
+func testLogs(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	update(t, s, func(tx keptn.Tx) error {
+		var es []keptn.LogEntry
+		for i := range 4 {
+			es = append(es, keptn.LogEntry{IntegrationID: fmt.Sprint("i", i%2), Message: fmt.Sprint("m", i), Time: t0.Add(time.Duration(i) * time.Second)})
+		}
+		return tx.InsertLogEntries(es)
+	})
+	got, total, err := s.Keptn.LogEntries(ctx, keptn.LogFilter{})
+	if err != nil || total != 4 || len(got) != 4 || got[0].Message != "m3" {
+		t.Fatalf("all: %v %d %+v", err, total, got)
+	}
+	got, total, _ = s.Keptn.LogEntries(ctx, keptn.LogFilter{IntegrationID: "i0", FromTime: t0, BeforeTime: t0.Add(2 * time.Second), Limit: 1, Offset: 1})
+	if total != 2 || len(got) != 1 || got[0].Message != "m0" {
+		t.Errorf("filtered page: %d %+v", total, got)
+	}
+	update(t, s, func(tx keptn.Tx) error { return tx.DeleteLogEntries(keptn.LogFilter{BeforeTime: t0.Add(time.Second)}) })
+	if _, total, _ := s.Keptn.LogEntries(ctx, keptn.LogFilter{}); total != 2 {
+		t.Errorf("after deleting the first two: %d", total)
+	}
+}

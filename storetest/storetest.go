@@ -65,6 +65,7 @@ func Run(t *testing.T, e Engine) {
 		{"Uniform", testUniform},
 		{"Monitoring", testMonitoring},
 		{"ClientEvents", testClientEvents},
+		{"Logs", testLogs},
 		{"OutboxByKeyPrefix", testOutboxByKeyPrefix},
 		{"SQSBrowse", testSQSBrowse},
 		{"Overview", testOverview},

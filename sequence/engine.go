@@ -76,11 +76,11 @@ func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *kept
 	if err != nil {
 		return err
 	}
-	if problem != "" {
-		return en.reject(ctx, tx, ev, t, input, problem)
-	}
 	if old, err := tx.Execution(ev.ID); err != nil || old != nil {
 		return err // a duplicate .triggered is ignored
+	}
+	if problem != "" {
+		return en.reject(ctx, tx, ev, t, input, problem)
 	}
 	input["stage"] = t.Stage
 	e := &keptn.SequenceExecution{
@@ -162,6 +162,9 @@ func (en *Engine) reject(ctx context.Context, tx keptn.Tx, ev *keptn.Event, t ke
 		return err
 	}
 	fin.GitCommitID = ev.GitCommitID
+	if err := en.recordRefused(tx, ev, t, input, fin, msg); err != nil {
+		return err
+	}
 	return en.events.Append(ctx, tx, fin)
 }
 

@@ -251,12 +251,20 @@ func ResourcePath(project, stage, service string) string {
 
 // AddResource writes one resource and returns the new revision.
 func (c *Client) AddResource(ctx context.Context, project, stage, service, uri string, content []byte) (string, error) {
+	rev, _, err := c.AddResourceWarn(ctx, project, stage, service, uri, content)
+	return rev, err
+}
+
+// AddResourceWarn writes one resource and returns the new revision and the
+// server's warnings: what was stored but will fail when it runs.
+func (c *Client) AddResourceWarn(ctx context.Context, project, stage, service, uri string, content []byte) (string, []string, error) {
 	var r struct {
-		CommitID string `json:"commitID"`
+		CommitID string   `json:"commitID"`
+		Warnings []string `json:"warnings"`
 	}
 	body := map[string]any{"resources": []map[string]string{{"resourceURI": uri, "resourceContent": base64.StdEncoding.EncodeToString(content)}}}
 	err := c.Do(ctx, "POST", ResourcePath(project, stage, service), body, &r)
-	return r.CommitID, err
+	return r.CommitID, r.Warnings, err
 }
 
 // Resource reads one resource's content.

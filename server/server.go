@@ -141,7 +141,10 @@ func (s *Server) build(ctx context.Context) error {
 	hooks := webhook.New(s.Keptn, keptnStore, secrets, webhook.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log})
 	s.Keptn.AddHook(hooks)
 	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
+	projects.AddDeleteHook(s.Sequences) // first: its .finished events may enqueue webhook calls
+	projects.AddDeleteHook(hooks)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
+	resources.Warn(webhook.ConfigURI, func(b []byte) []string { return webhook.Warnings(b, guard) })
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
 )
 
@@ -57,6 +58,11 @@ type Config struct {
 	AWSAccount string `yaml:"awsAccount"`
 	// AWSRegion is the region in ARNs.
 	AWSRegion string `yaml:"awsRegion"`
+	// AWSAccessKeyID and AWSSecretAccessKey, when both are set, declare an
+	// access key pair of the AWS faces at start (BATON_AWS_ACCESS_KEY_ID,
+	// BATON_AWS_SECRET_ACCESS_KEY), so scripts and CI can use a known pair.
+	AWSAccessKeyID     string `yaml:"awsAccessKeyId"`
+	AWSSecretAccessKey string `yaml:"awsSecretAccessKey"`
 	// SQSMaxMessageSize caps SQS message size (bytes, 1024 to 1048576).
 	SQSMaxMessageSize int `yaml:"sqsMaxMessageSize"`
 	// ExtensionsSQS is the SQS endpoint (Amazon SQS) that extension messages
@@ -187,6 +193,14 @@ func (c *Config) validateAWS(d Config) error {
 	}
 	if c.SQSMaxMessageSize < 1024 || c.SQSMaxMessageSize > 1<<20 {
 		return fmt.Errorf("sqs max message size must be 1024 to 1048576 bytes")
+	}
+	if (c.AWSAccessKeyID == "") != (c.AWSSecretAccessKey == "") {
+		return fmt.Errorf("declare an AWS key pair with both BATON_AWS_ACCESS_KEY_ID and BATON_AWS_SECRET_ACCESS_KEY")
+	}
+	if c.AWSAccessKeyID != "" {
+		if err := awsauth.ValidateKeyPair(c.AWSAccessKeyID, c.AWSSecretAccessKey); err != nil {
+			return fmt.Errorf("BATON_AWS_ACCESS_KEY_ID/BATON_AWS_SECRET_ACCESS_KEY: %w", err)
+		}
 	}
 	return nil
 }

@@ -66,7 +66,14 @@ file (--config), then defaults:
   --aws-account     BATON_AWS_ACCOUNT    awsAccount     000000000000
   --aws-region      BATON_AWS_REGION     awsRegion      us-east-1
   --sqs-max-message-size BATON_SQS_MAX_MESSAGE_SIZE sqsMaxMessageSize 1048576
-  (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
+  (secret key)      BATON_SECRET_KEY     -              <data>/secret.key
+  (AWS key pair)    BATON_AWS_ACCESS_KEY_ID, BATON_AWS_SECRET_ACCESS_KEY
+                                         awsAccessKeyId, awsSecretAccessKey
+                                                        (one generated on first start)
+
+BATON_AWS_ACCESS_KEY_ID and BATON_AWS_SECRET_ACCESS_KEY declare an access key
+pair of the SQS and AppConfig APIs at start (created, or its secret replaced),
+so scripts and CI can use a pair they know.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			final := server.DefaultConfig()
@@ -84,6 +91,14 @@ file (--config), then defaults:
 				}
 			}
 			overlay(flags.Changed, &final, &cfg)
+			// The declared AWS key pair comes from the environment only, never
+			// from flags, so the secret does not show in the process list.
+			if v := os.Getenv("BATON_AWS_ACCESS_KEY_ID"); v != "" {
+				final.AWSAccessKeyID = v
+			}
+			if v := os.Getenv("BATON_AWS_SECRET_ACCESS_KEY"); v != "" {
+				final.AWSSecretAccessKey = v
+			}
 			srv, err := server.Open(cmd.Context(), final)
 			if err != nil {
 				return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
+	"github.com/batonhq/baton/sequence"
 )
 
 // Config is everything baton serve can be told. Zero values take the defaults
@@ -39,8 +40,10 @@ type Config struct {
 	// TaskStartedTimeout ends a sequence timedOut when a task gets no
 	// .started or .finished within it (Keptn's TASK_STARTED_WAIT_DURATION; 0 means 10m).
 	TaskStartedTimeout time.Duration `yaml:"taskStartedTimeout"`
-	// TaskFinishedTimeout, if set, ends a sequence timedOut when a started
-	// task does not finish within it (shipyard tasks may override it).
+	// TaskFinishedTimeout ends a sequence timedOut when a started task does
+	// not finish within it (shipyard tasks override it with finishedTimeout).
+	// 0 means the default, 1h (sequence.DefaultFinishedTimeout); a negative
+	// value turns it off, as in Keptn.
 	TaskFinishedTimeout time.Duration `yaml:"taskFinishedTimeout"`
 	// AllowWebhookTargets opens hosts, host:ports, IPs or CIDR ranges that
 	// webhooks may call although they are loopback, private or link-local.
@@ -147,8 +150,11 @@ func (c *Config) Validate() error {
 	if c.TimeScale < 0 {
 		return fmt.Errorf("time scale must be positive")
 	}
-	if c.TaskStartedTimeout < 0 || c.TaskFinishedTimeout < 0 {
-		return fmt.Errorf("task timeouts must not be negative")
+	if c.TaskStartedTimeout < 0 {
+		return fmt.Errorf("task started timeout must not be negative")
+	}
+	if c.TaskFinishedTimeout == 0 {
+		c.TaskFinishedTimeout = sequence.DefaultFinishedTimeout
 	}
 	if c.WebhookTimeout == 0 {
 		c.WebhookTimeout = d.WebhookTimeout

@@ -26,6 +26,7 @@ func (en *Engine) recordRefused(tx keptn.Tx, ev *keptn.Event, t keptn.EventType,
 	e.Baton.EndedAt = now
 	e.Baton.Image, _ = path(input, "configurationChange", "values", "image").(string)
 	e.Baton.LatestEvent, e.Baton.LatestFailedEvent = ref(fin), ref(fin)
+	en.logEnded(tx, e)
 	others, err := tx.ExecutionsByContext(ev.Shkeptncontext)
 	if err != nil {
 		return err

@@ -150,6 +150,7 @@ spec:
 	if err != nil {
 		t.Fatalf("watch of a passing sequence: %v\n%s", err, out)
 	}
+	t.Logf("baton trigger delivery --watch:\n%s", out)
 	for _, want := range []string{"attempt 1 of 8 answered 500, next in", "attempt 2 of 8 answered 500, next in", "prod.delivery.finished", "result pass"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("watch: no %q in\n%s", want, out)

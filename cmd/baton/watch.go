@@ -79,12 +79,13 @@ func (wa *watcher) printEvents(ctx context.Context) error {
 
 // printRetries prints each failed attempt of a webhook call made for one of
 // the context's events, as it happens: "attempt 3 of 8 answered 500, next
-// in 4s". Deliveries are read through the API (newest 1000 webhook calls).
+// in 4s". Deliveries are read through the API: the newest 200 webhook
+// calls, which hold a running context's own (they are created with its tasks).
 func (wa *watcher) printRetries(ctx context.Context) error {
 	if len(wa.tasks) == 0 {
 		return nil
 	}
-	list, err := wa.c.Deliveries(ctx, "webhook", "", 1000)
+	list, err := wa.c.Deliveries(ctx, "webhook", "", 200)
 	if err != nil {
 		return err
 	}

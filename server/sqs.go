@@ -11,6 +11,7 @@ import (
 	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/sqsapi"
+	"github.com/batonhq/baton/stsapi"
 )
 
 // AWS authentication modes (Config.AWSAuth).
@@ -54,7 +55,15 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 		maxBody = need // a form-encoded maximum message can be three times its size
 	}
 	s.sqsAPI = &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}
-	s.sqsAPI.Register(mux)
+	sts := &stsapi.API{Account: s.SQS.Account(), Auth: s.AWSAuth, Log: s.log, MaxBody: s.cfg.MaxBody}
+	// SQS and STS share POST /; STS requests name their service.
+	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if stsapi.IsSTSRequest(r) {
+			sts.ServeHTTP(w, r)
+			return
+		}
+		s.sqsAPI.ServeHTTP(w, r)
+	})
 	return nil
 }
 

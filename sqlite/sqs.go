@@ -154,13 +154,7 @@ func queueJSON(q *sqs.Queue) (attrs, tags []byte, dlq string) {
 	if q.Tags == nil {
 		tags = []byte("{}")
 	}
-	if v := q.Attributes[sqs.AttrRedrivePolicy]; v != "" {
-		var rp sqs.RedrivePolicy
-		if json.Unmarshal([]byte(v), &rp) == nil {
-			dlq = rp.DeadLetterTargetArn
-		}
-	}
-	return attrs, tags, dlq
+	return attrs, tags, q.DeadLetterTarget()
 }
 
 // UpdateQueue implements sqs.Tx.

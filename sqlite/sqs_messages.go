@@ -157,8 +157,9 @@ func (tx *sqsTx) Receive(q *sqs.Queue, now, until time.Time, max int) ([]*sqs.Me
 	return scanReceived(tx.Query(receiveStandard, until.UnixMilli(), now.UnixMilli(), q.ID, max))
 }
 
-// receiveFIFO takes the visible heads of the unblocked groups, then fills up
-// with the messages that follow a head in its group while they are visible.
+// receiveFIFO takes, group after group in the order of their visible heads,
+// the head and the visible messages that follow it, so one receive returns as
+// many messages of one group as it can, in order, before the next group.
 func (tx *sqsTx) receiveFIFO(q *sqs.Queue, now, until time.Time, max int) ([]*sqs.Message, error) {
 	ms := now.UnixMilli()
 	type head struct {
@@ -181,12 +182,10 @@ func (tx *sqsTx) receiveFIFO(q *sqs.Queue, now, until time.Time, max int) ([]*sq
 	rows.Close()
 	ids := make([]any, 0, max)
 	for _, h := range heads {
-		ids = append(ids, h.id)
-	}
-	for _, h := range heads {
 		if len(ids) >= max {
 			break
 		}
+		ids = append(ids, h.id)
 		more, err := tx.followers(q.ID, h.group, h.id, ms, max-len(ids))
 		if err != nil {
 			return nil, err
@@ -196,8 +195,17 @@ func (tx *sqsTx) receiveFIFO(q *sqs.Queue, now, until time.Time, max int) ([]*sq
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return scanReceived(tx.Query(receiveSet+`SELECT value FROM json_each(?3)`+receiveReturning,
+	msgs, err := scanReceived(tx.Query(receiveSet+`SELECT value FROM json_each(?3)`+receiveReturning,
 		until.UnixMilli(), ms, idList(ids)))
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id.(int64)] = i
+	}
+	sort.Slice(msgs, func(i, j int) bool { return pos[msgs[i].Row] < pos[msgs[j].Row] })
+	return msgs, nil
 }
 
 // followers returns the ids after a group's head that are visible, up to the

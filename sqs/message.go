@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,20 +52,72 @@ var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
 // validBody reports whether body holds only the characters SQS allows:
 // #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 func validBody(body string) bool {
-	for i, r := range body {
+	_, ok := firstInvalid(body)
+	return ok
+}
+
+// firstInvalid returns the first character of s that SQS does not allow (an
+// invalid UTF-8 byte is returned as itself), or ok.
+func firstInvalid(s string) (bad rune, ok bool) {
+	for i, r := range s {
 		switch {
 		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(body[i:]); size <= 1 {
-				return false
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return rune(s[i]), false
 			}
 		case r == 0x9 || r == 0xA || r == 0xD:
-		case r < 0x20:
-			return false
-		case r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF:
-			return false
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF:
+			return r, false
 		}
 	}
-	return true
+	return 0, true
+}
+
+// checkContents returns InvalidMessageContents if s holds a character SQS
+// does not allow; where names the part of the message ("the message body").
+func checkContents(s, where string) *Error {
+	if bad, ok := firstInvalid(s); !ok {
+		return InvalidCharacter(bad, where)
+	}
+	return nil
+}
+
+// InvalidCharacter is the InvalidMessageContents error for a character SQS
+// does not allow, found in where ("the message body").
+func InvalidCharacter(bad rune, where string) *Error {
+	return Errorf(CodeInvalidMessageContents, "Invalid binary character '#x%X' was found in %s, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF", bad, where)
+}
+
+// numberRE is the form of a Number attribute: a decimal, optionally signed,
+// with an optional exponent.
+var numberRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// validNumber reports whether v is a number SQS accepts: up to 38 significant
+// digits, from -10^128 to 10^126.
+func validNumber(v string) bool {
+	if !numberRE.MatchString(v) {
+		return false
+	}
+	mantissa, _, _ := strings.Cut(strings.ToLower(v), "e")
+	digits := strings.TrimLeft(strings.NewReplacer(".", "", "+", "", "-", "").Replace(mantissa), "0")
+	if len(strings.TrimRight(digits, "0")) > 38 {
+		return false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	return err == nil && f >= -1e128 && f <= 1e126
+}
+
+// attributesSize is the size message attributes add to a message: names,
+// data types and values.
+func attributesSize(attrs map[string]MessageAttribute) int {
+	size := 0
+	for name, a := range attrs {
+		size += len(name) + len(a.DataType) + len(a.BinaryValue)
+		if a.StringValue != nil {
+			size += len(*a.StringValue)
+		}
+	}
+	return size
 }
 
 // validateAttributes checks message attributes and returns their size in
@@ -73,30 +126,34 @@ func validateAttributes(attrs map[string]MessageAttribute) (int, *Error) {
 	if len(attrs) > maxMessageAttributes {
 		return 0, Errorf(CodeInvalidParameterValue, "Number of message attributes [%d] exceeds the allowed maximum [%d].", len(attrs), maxMessageAttributes)
 	}
-	size := 0
-	for name, a := range attrs {
-		if !validAttrName(name) {
-			return 0, Errorf(CodeInvalidParameterValue, "Message attribute name '%s' is invalid.", name)
-		}
-		base, _, _ := strings.Cut(a.DataType, ".")
-		switch {
-		case a.DataType == "":
-			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' must contain non-empty message attribute type.", name)
-		case base != "String" && base != "Number" && base != "Binary":
-			return 0, Errorf(CodeInvalidParameterValue, "The type of message attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
-		case (base == "String" || base == "Number") && (a.StringValue == nil || *a.StringValue == ""):
-			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' with type '%s' must use field 'String'.", name, base)
-		case base == "Binary" && len(a.BinaryValue) == 0:
-			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' with type 'Binary' must use field 'Binary'.", name)
-		case a.StringValue != nil && !validBody(*a.StringValue):
-			return 0, Errorf(CodeInvalidParameterValue, "The message attribute '%s' contains invalid characters.", name)
-		}
-		size += len(name) + len(a.DataType) + len(a.BinaryValue)
-		if a.StringValue != nil {
-			size += len(*a.StringValue)
+	for _, name := range SortedNames(attrs) {
+		if err := validateAttribute(name, attrs[name]); err != nil {
+			return 0, err
 		}
 	}
-	return size, nil
+	return attributesSize(attrs), nil
+}
+
+func validateAttribute(name string, a MessageAttribute) *Error {
+	if !validAttrName(name) {
+		return Errorf(CodeInvalidParameterValue, "Message (user) attribute name '%s' is invalid.", name)
+	}
+	base, _, _ := strings.Cut(a.DataType, ".")
+	switch {
+	case a.DataType == "":
+		return Errorf(CodeInvalidParameterValue, "The message attribute '%s' must contain non-empty message attribute type.", name)
+	case base != "String" && base != "Number" && base != "Binary":
+		return Errorf(CodeInvalidParameterValue, "The type of message (user) attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
+	case (base == "String" || base == "Number") && (a.StringValue == nil || *a.StringValue == ""):
+		return Errorf(CodeInvalidParameterValue, "Message (user) attribute '%s' must contain a non-empty value of type '%s'.", name, base)
+	case base == "Binary" && len(a.BinaryValue) == 0:
+		return Errorf(CodeInvalidParameterValue, "Message (user) attribute '%s' must contain a non-empty value of type 'Binary'.", name)
+	case base == "Number" && !validNumber(*a.StringValue):
+		return Errorf(CodeInvalidParameterValue, "Can't cast the value of message (user) attribute '%s' to a number.", name)
+	case a.StringValue != nil:
+		return checkContents(*a.StringValue, "the value of message (user) attribute '"+name+"'")
+	}
+	return nil
 }
 
 func validAttrName(name string) bool {

@@ -138,8 +138,12 @@ func (p *Policy) Allows(r Request) bool {
 }
 
 func (st Statement) matches(r Request) bool {
+	action := strings.ToLower(r.Action)
+	if single, ok := batchActions[action]; ok {
+		action = single
+	}
 	return anyMatch(st.Principals, r.Principal, principalMatch) &&
-		anyMatch(st.Actions, r.Action, func(pat, v string) bool { return globMatch(strings.ToLower(pat), strings.ToLower(v)) }) &&
+		anyMatch(st.Actions, action, func(pat, v string) bool { return globMatch(strings.ToLower(pat), v) }) &&
 		(len(st.Resources) == 0 || anyMatch(st.Resources, r.Resource, globMatch)) &&
 		st.conditionsHold(r.Context)
 }
@@ -148,7 +152,25 @@ func principalMatch(pat, v string) bool {
 	if pat == "*" || pat == "AWS:*" {
 		return true
 	}
-	return pat == v
+	return canonicalPrincipal(pat) == canonicalPrincipal(v)
+}
+
+// canonicalPrincipal writes an account's root principal, which IAM accepts
+// as "123456789012" or "arn:aws:iam::123456789012:root", as the account id.
+func canonicalPrincipal(p string) string {
+	if rest, ok := strings.CutPrefix(p, "AWS:arn:aws:iam::"); ok {
+		if account, ok := strings.CutSuffix(rest, ":root"); ok {
+			return "AWS:" + account
+		}
+	}
+	return p
+}
+
+// batchActions maps batch actions to the action whose permission covers them.
+var batchActions = map[string]string{
+	"sqs:sendmessagebatch":             "sqs:sendmessage",
+	"sqs:deletemessagebatch":           "sqs:deletemessage",
+	"sqs:changemessagevisibilitybatch": "sqs:changemessagevisibility",
 }
 
 func anyMatch(pats []string, v string, match func(pat, v string) bool) bool {

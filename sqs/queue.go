@@ -169,18 +169,17 @@ func checkPolicy(v string) (string, string) {
 	return v, ""
 }
 
-// checkRedrive normalizes a RedrivePolicy ("" removes it); maxReceiveCount may
-// be a number or a string, as the AWS tools send either.
+// checkRedrive validates a RedrivePolicy ("" removes it); maxReceiveCount may
+// be a number or a string, as the AWS tools send either. The policy is kept
+// as written, so it reads back byte for byte.
 func checkRedrive(v string) (string, string) {
 	if v == "" {
 		return "", ""
 	}
-	rp, reason := parseRedrive(v)
-	if rp == nil {
+	if rp, reason := parseRedrive(v); rp == nil {
 		return "", reason
 	}
-	b, _ := json.Marshal(rp)
-	return string(b), ""
+	return v, ""
 }
 
 func parseRedrive(v string) (*RedrivePolicy, string) {
@@ -228,3 +227,12 @@ func (q *Queue) parse(maxSize int) {
 
 // Policy returns the queue's access policy document ("" when none).
 func (q *Queue) Policy() string { return q.Attributes[AttrPolicy] }
+
+// DeadLetterTarget returns the ARN the queue's RedrivePolicy names ("" when
+// it has none).
+func (q *Queue) DeadLetterTarget() string {
+	if rp, _ := parseRedrive(q.Attributes[AttrRedrivePolicy]); rp != nil {
+		return rp.DeadLetterTargetArn
+	}
+	return ""
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // CreateQueue creates a queue, or returns the existing one when a queue of
@@ -36,9 +37,9 @@ func (s *Service) CreateQueue(ctx context.Context, name string, attrs, tags map[
 		}
 	}
 	if len(tags) > maxTags {
-		return nil, Errorf(CodeInvalidParameterValue, "Too many tags: at most %d.", maxTags)
+		return nil, Errorf(CodeInvalidParameterValue, "Too many tags: a queue has at most %d.", maxTags)
 	}
-	if err := s.checkRedriveTarget(ctx, norm, fifoName); err != nil {
+	if err := s.checkRedriveTarget(ctx, norm, s.ARN(&Queue{Account: s.cfg.Account, Name: name}), fifoName); err != nil {
 		return nil, err
 	}
 	var q *Queue
@@ -80,7 +81,10 @@ func (s *Service) normalizeAttrs(attrs map[string]string, fifo bool) (map[string
 			return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
 		}
 		if spec.fifoOnly && !fifo {
-			return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
+			if k == AttrContentBasedDedup {
+				return nil, Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", k)
+			}
+			return nil, Errorf(CodeInvalidAttributeName, "You can specify the %s only when FifoQueue is set to true.", k)
 		}
 		n, reason := spec.check(v)
 		if reason != "" {
@@ -97,22 +101,25 @@ func (s *Service) normalizeAttrs(attrs map[string]string, fifo bool) (map[string
 }
 
 // checkRedriveTarget checks that a RedrivePolicy names an existing queue of
-// the same type.
-func (s *Service) checkRedriveTarget(ctx context.Context, attrs map[string]string, fifo bool) error {
+// the same type other than the queue itself (named by arn).
+func (s *Service) checkRedriveTarget(ctx context.Context, attrs map[string]string, arn string, fifo bool) error {
 	v := attrs[AttrRedrivePolicy]
 	if v == "" {
 		return nil
 	}
 	rp, _ := parseRedrive(v)
+	if rp.DeadLetterTargetArn == arn {
+		return invalidParam(v, AttrRedrivePolicy, "Dead-letter target can't be the source queue itself.")
+	}
 	dlq, err := s.QueueByARN(ctx, rp.DeadLetterTargetArn)
 	if ErrorCode(err) == CodeQueueDoesNotExist {
-		return invalidAttr(AttrRedrivePolicy, v, "Dead letter target does not exist.")
+		return invalidParam(v, AttrRedrivePolicy, "Dead letter target does not exist.")
 	}
 	if err != nil {
 		return err
 	}
 	if dlq.Fifo != fifo {
-		return invalidAttr(AttrRedrivePolicy, v, "Dead-letter target owner queue must be of the same type as the source queue.")
+		return invalidParam(v, AttrRedrivePolicy, "Dead-letter target owner queue must be of the same type as the source queue.")
 	}
 	return nil
 }
@@ -274,14 +281,14 @@ func (s *Service) SetAttributes(ctx context.Context, q *Queue, attrs map[string]
 	if len(attrs) == 0 {
 		return Errorf(CodeMissingParameter, "The request must contain the parameter Attributes.")
 	}
-	if _, ok := attrs[AttrFifoQueue]; ok {
-		return Errorf(CodeInvalidAttributeName, "Invalid attribute name FifoQueue: it can only be set when the queue is created.")
+	if err := checkQueueType(q, attrs); err != nil {
+		return err
 	}
 	norm, err := s.normalizeAttrs(attrs, q.Fifo)
 	if err != nil {
 		return err
 	}
-	if err := s.checkRedriveTarget(ctx, norm, q.Fifo); err != nil {
+	if err := s.checkRedriveTarget(ctx, norm, s.ARN(q), q.Fifo); err != nil {
 		return err
 	}
 	return s.modify(ctx, q, func(cur *Queue) error {
@@ -294,6 +301,21 @@ func (s *Service) SetAttributes(ctx context.Context, q *Queue, attrs map[string]
 		}
 		return nil
 	})
+}
+
+// checkQueueType refuses a FifoQueue attribute that would change q's type,
+// as SQS does: unknown on a standard queue, "true" accepted on a FIFO queue.
+func checkQueueType(q *Queue, attrs map[string]string) error {
+	v, ok := attrs[AttrFifoQueue]
+	switch {
+	case !ok:
+		return nil
+	case !q.Fifo:
+		return Errorf(CodeInvalidAttributeName, "Unknown Attribute %s.", AttrFifoQueue)
+	case strings.ToLower(v) != "true":
+		return Errorf(CodeInvalidAttributeValue, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+	}
+	return nil
 }
 
 // Attributes returns the named attributes of q ("All" for every one).

@@ -235,7 +235,7 @@ func (s *Service) ChangeVisibility(ctx context.Context, q *Queue, changes []Visi
 				return err
 			}
 			if !changed {
-				errs[i] = Errorf(CodeMessageNotInflight, "Message does not exist or is not available for visibility timeout change.")
+				errs[i] = invalidParam(c.ReceiptHandle, "ReceiptHandle", "Message does not exist or is not available for visibility timeout change.")
 			}
 		}
 		tx.AfterCommit(func() { s.wake.notify(q.ID) })

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"strconv"
 	"time"
@@ -52,7 +51,7 @@ var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 // Send stores one message in q durably (SendMessage).
 func (s *Service) Send(ctx context.Context, q *Queue, in SendInput) (*SendResult, error) {
 	in.ID = ""
-	res, err := s.send(ctx, q, []SendInput{in}, false)
+	res, err := s.send(ctx, q, []SendInput{in})
 	if err != nil {
 		return nil, err
 	}
@@ -64,22 +63,57 @@ func (s *Service) Send(ctx context.Context, q *Queue, in SendInput) (*SendResult
 
 // SendBatch stores messages in q (SendMessageBatch): one durable transaction
 // for all valid entries. Entries that fail validation get an Err and are not
-// stored; the error return is for failures of the whole request.
+// stored; the error return is for failures of the whole request, which SQS
+// answers without sending anything: a malformed batch, a total payload over
+// the limit, and FIFO entries without a group id or a deduplication id.
 func (s *Service) SendBatch(ctx context.Context, q *Queue, entries []SendInput) ([]SendResult, error) {
 	ids := make([]string, len(entries))
 	for i, e := range entries {
 		ids[i] = e.ID
 	}
-	if err := CheckBatch(ids); err != nil {
+	if err := CheckBatch("SendMessageBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
-	return s.send(ctx, q, entries, true)
+	if err := s.checkBatchPayload(q, entries); err != nil {
+		return nil, err
+	}
+	return s.send(ctx, q, entries)
 }
 
-func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput, batch bool) ([]SendResult, error) {
+// checkBatchPayload refuses a whole batch as SQS does: its total size (bodies
+// and attributes of every entry) over the server's message size limit, or a
+// FIFO entry that names no group or has no deduplication id.
+func (s *Service) checkBatchPayload(q *Queue, entries []SendInput) error {
+	total := 0
+	for _, e := range entries {
+		total += len(e.Body) + attributesSize(e.Attributes)
+	}
+	if total > s.cfg.MaxMessageSize {
+		return Errorf(CodeBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", s.cfg.MaxMessageSize, total)
+	}
+	if !q.Fifo {
+		return nil
+	}
+	for _, e := range entries {
+		if e.GroupID == "" {
+			return Errorf(CodeInvalidParameterValue, "The request must contain the parameter MessageGroupId.")
+		}
+		if e.DedupID == "" && !q.ContentDedup {
+			return errNoDedupID()
+		}
+	}
+	return nil
+}
+
+// errNoDedupID is SQS's error for a FIFO message without a deduplication id on
+// a queue without content-based deduplication.
+func errNoDedupID() *Error {
+	return Errorf(CodeInvalidParameterValue, "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+}
+
+func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput) ([]SendResult, error) {
 	results := make([]SendResult, len(entries))
 	var todo []*pending
-	total := 0
 	for i := range entries {
 		results[i].ID = entries[i].ID
 		p, err := s.prepare(q, &entries[i], &results[i])
@@ -87,11 +121,7 @@ func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput, batch
 			results[i].Err = err
 			continue
 		}
-		total += len(p.msg.Body)
 		todo = append(todo, p)
-	}
-	if batch && total > q.MaxMessageSize {
-		return nil, Errorf(CodeBatchRequestTooLong, "Batch requests cannot be longer than %d bytes. You have sent %d bytes.", q.MaxMessageSize, total)
 	}
 	if len(todo) == 0 {
 		return results, nil
@@ -167,29 +197,23 @@ func (s *Service) prepare(q *Queue, in *SendInput, res *SendResult) (*pending, *
 	if in.Body == "" {
 		return nil, Errorf(CodeMissingParameter, "The request must contain the parameter MessageBody.")
 	}
-	if !validBody(in.Body) {
-		return nil, Errorf(CodeInvalidMessageContents, "Invalid binary character in message body; see the allowed characters of SQS messages.")
+	if err := checkContents(in.Body, "the message body"); err != nil {
+		return nil, err
 	}
 	attrSize, aerr := validateAttributes(in.Attributes)
 	if aerr != nil {
 		return nil, aerr
 	}
 	if size := len(in.Body) + attrSize; size > q.MaxMessageSize {
-		return nil, invalidParam("message", "MessageBody", fmt.Sprintf("Message must be shorter than %d bytes.", q.MaxMessageSize))
+		return nil, Errorf(CodeInvalidParameterValue, "One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", q.MaxMessageSize)
 	}
 	trace, serr := systemAttributes(in.SystemAttributes)
 	if serr != nil {
 		return nil, serr
 	}
-	delay := q.Delay
-	if in.DelaySeconds != nil {
-		if q.Fifo {
-			return nil, invalidParam(*in.DelaySeconds, "DelaySeconds", "The request include parameter that is not valid for this queue type.")
-		}
-		if *in.DelaySeconds < 0 || *in.DelaySeconds > 900 {
-			return nil, invalidParam(*in.DelaySeconds, "DelaySeconds", "must be between 0 and 900 seconds.")
-		}
-		delay = time.Duration(*in.DelaySeconds) * time.Second
+	delay, derr := messageDelay(q, in.DelaySeconds)
+	if derr != nil {
+		return nil, derr
 	}
 	p := &pending{in: in, res: res, delay: delay, msg: Message{
 		ID: uuid.NewString(), Body: in.Body, Attributes: in.Attributes, TraceHeader: trace, GroupID: in.GroupID,
@@ -204,8 +228,43 @@ func (s *Service) prepare(q *Queue, in *SendInput, res *SendResult) (*pending, *
 	return p, nil
 }
 
+// messageDelay returns a message's delay: its own DelaySeconds or the
+// queue's. FIFO queues refuse a per-message delay other than 0.
+func messageDelay(q *Queue, seconds *int) (time.Duration, *Error) {
+	if seconds == nil {
+		return q.Delay, nil
+	}
+	if q.Fifo {
+		if *seconds != 0 {
+			return 0, invalidParam(*seconds, "DelaySeconds", "The request include parameter that is not valid for this queue type.")
+		}
+		return q.Delay, nil
+	}
+	if *seconds < 0 || *seconds > 900 {
+		return 0, invalidParam(*seconds, "DelaySeconds", "DelaySeconds must be >= 0 and <= 900.")
+	}
+	return time.Duration(*seconds) * time.Second, nil
+}
+
+// idRE is the form of message group and deduplication ids: 1 to 128
+// alphanumeric or punctuation characters.
+var idRE = regexp.MustCompile(`^[!-~]{1,128}$`)
+
+func checkMessageID(param, v string) *Error {
+	if v == "" || idRE.MatchString(v) {
+		return nil
+	}
+	return invalidParam(v, param, param+" can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+}
+
 func (s *Service) prepareFifo(q *Queue, p *pending) *Error {
 	in := p.in
+	if err := checkMessageID("MessageGroupId", in.GroupID); err != nil {
+		return err
+	}
+	if err := checkMessageID("MessageDeduplicationId", in.DedupID); err != nil {
+		return err
+	}
 	if !q.Fifo {
 		if in.DedupID != "" {
 			return invalidParam(in.DedupID, "MessageDeduplicationId", "The request include parameter that is not valid for this queue type")
@@ -215,13 +274,10 @@ func (s *Service) prepareFifo(q *Queue, p *pending) *Error {
 	if in.GroupID == "" {
 		return Errorf(CodeMissingParameter, "The request must contain the parameter MessageGroupId.")
 	}
-	if len(in.GroupID) > 128 || len(in.DedupID) > 128 {
-		return invalidParam(in.GroupID, "MessageGroupId", "must be at most 128 characters")
-	}
 	p.msg.DedupID = in.DedupID
 	if p.msg.DedupID == "" {
 		if !q.ContentDedup {
-			return invalidParam("", "MessageDeduplicationId", "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			return errNoDedupID()
 		}
 		h := sha256.Sum256([]byte(in.Body))
 		p.msg.DedupID = hex.EncodeToString(h[:])
@@ -299,10 +355,11 @@ func formatSeq(n int64) string {
 }
 
 // CheckBatch validates the shape of a batch request: 1 to 10 entries with
-// distinct, well-formed ids.
-func CheckBatch(ids []string) error {
+// distinct, well-formed ids. entry names the request's entry shape (e.g.
+// DeleteMessageBatchRequestEntry) for the error message.
+func CheckBatch(entry string, ids []string) error {
 	if len(ids) == 0 {
-		return Errorf(CodeEmptyBatchRequest, "There should be at least one entry in the request.")
+		return Errorf(CodeEmptyBatchRequest, "There should be at least one %s in the request.", entry)
 	}
 	if len(ids) > maxBatchEntries {
 		return Errorf(CodeTooManyEntriesInBatch, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
@@ -324,14 +381,25 @@ func CheckBatch(ids []string) error {
 // principal (e.g. ServiceAppConfig) to call sqs:SendMessage on it. A queue
 // without a policy allows no other principal.
 func (s *Service) MaySend(ctx context.Context, queueARN, principal string, context map[string]string) (bool, error) {
+	return s.MayCall(ctx, queueARN, principal, "sqs:SendMessage", context)
+}
+
+// MayCall reports whether the policy of the queue named by queueARN allows
+// principal ("Service:…" or "AWS:<account id or ARN>") the action (e.g.
+// "sqs:ReceiveMessage"), with condition keys context.
+func (s *Service) MayCall(ctx context.Context, queueARN, principal, action string, context map[string]string) (bool, error) {
 	q, err := s.QueueByARN(ctx, queueARN)
 	if err != nil {
 		return false, err
 	}
-	return s.allows(q, principal, context), nil
+	return s.allowsAction(q, principal, action, context), nil
 }
 
 func (s *Service) allows(q *Queue, principal string, conditions map[string]string) bool {
+	return s.allowsAction(q, principal, "sqs:SendMessage", conditions)
+}
+
+func (s *Service) allowsAction(q *Queue, principal, action string, conditions map[string]string) bool {
 	doc := q.Policy()
 	if doc == "" {
 		return false
@@ -340,5 +408,5 @@ func (s *Service) allows(q *Queue, principal string, conditions map[string]strin
 	if err != nil {
 		return false
 	}
-	return p.Allows(Request{Principal: principal, Action: "sqs:SendMessage", Resource: s.ARN(q), Context: conditions})
+	return p.Allows(Request{Principal: principal, Action: action, Resource: s.ARN(q), Context: conditions})
 }

@@ -69,8 +69,10 @@ type Tx interface {
 
 	// Receive makes up to max messages of q that are visible and unexpired at
 	// now invisible until until, increments their receive count, gives each a
-	// new receipt nonce and returns them. On FIFO queues it returns messages
-	// in order and skips every message group with a message in flight.
+	// new receipt nonce and returns them. On FIFO queues it skips every
+	// message group with a message in flight and returns as many messages of
+	// one group as it can, in order, before those of the next group (groups
+	// taken in the order of their first messages).
 	Receive(q *Queue, now, until time.Time, max int) ([]*Message, error)
 	// MoveMessages moves the rows to the queue dlq as new, visible messages
 	// whose DeadLetterSource is source, expiring at expires.

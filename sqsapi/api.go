@@ -84,18 +84,14 @@ var ops = map[string]opFunc{
 	"DeleteMessageBatch":           (*API).deleteMessageBatch,
 	"ChangeMessageVisibility":      (*API).changeMessageVisibility,
 	"ChangeMessageVisibilityBatch": (*API).changeMessageVisibilityBatch,
-}
-
-// Register mounts POST / on mux. Requests posted to a queue URL are not
-// routed by a pattern (a "POST /{account}/{queue}" pattern would conflict
-// with other faces' routes); the server's catch-all hands them over when
-// IsQueueURLRequest says so.
-func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("POST /{$}", a)
+	"AddPermission":                (*API).addPermission,
+	"RemovePermission":             (*API).removePermission,
 }
 
 // IsQueueURLRequest reports whether r is an SQS request posted to a queue
-// URL, /<12-digit account>/<queue name>.
+// URL, /<12-digit account>/<queue name>. The server mounts the API on POST /
+// (shared with STS) and hands such requests over from its catch-all: a
+// "POST /{account}/{queue}" pattern would conflict with other faces' routes.
 func IsQueueURLRequest(r *http.Request) bool {
 	if r.Method != http.MethodPost || !IsSQSRequest(r) {
 		return false

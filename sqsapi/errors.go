@@ -45,6 +45,19 @@ var errorTable = map[string]wireError{
 	sqs.CodeInternal:                   {"InternalError", http.StatusInternalServerError},
 }
 
+// jsonTypes names the JSON protocol's __type shape where it differs from the
+// domain code: SQS answers the generic query errors with these shapes
+// (AWS responses recorded in §"Errors" of docs/sqs.md).
+var jsonTypes = map[string]string{
+	sqs.CodeInvalidParameterValue: "InvalidParameterValueException",
+	sqs.CodeMissingParameter:      "MissingRequiredParameterException",
+}
+
+// queryMessages holds the messages the query protocol words differently.
+var queryMessages = map[string]string{
+	sqs.CodeQueueDoesNotExist: "The specified queue does not exist for this wsdl version.",
+}
+
 func lookupError(code string) wireError {
 	if we, ok := errorTable[code]; ok {
 		return we
@@ -83,8 +96,16 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, c *call, err er
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 		w.Header().Set("x-amzn-query-error", we.queryCode+";"+fault)
 		w.WriteHeader(we.status)
-		writeJSONBody(w, map[string]string{"__type": "com.amazonaws.sqs#" + e.Code, "message": e.Message})
+		shape := e.Code
+		if t, ok := jsonTypes[e.Code]; ok {
+			shape = t
+		}
+		writeJSONBody(w, map[string]string{"__type": "com.amazonaws.sqs#" + shape, "message": e.Message})
 		return
+	}
+	msg := e.Message
+	if m, ok := queryMessages[e.Code]; ok {
+		msg = m
 	}
 	w.Header().Set("Content-Type", "text/xml")
 	w.WriteHeader(we.status)
@@ -99,7 +120,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, c *call, err er
 		Xmlns     string   `xml:"xmlns,attr"`
 		Error     xmlError `xml:"Error"`
 		RequestID string   `xml:"RequestId"`
-	}{Xmlns: xmlns, Error: xmlError{Type: fault, Code: we.queryCode, Message: e.Message}, RequestID: c.requestID}
+	}{Xmlns: xmlns, Error: xmlError{Type: fault, Code: we.queryCode, Message: msg}, RequestID: c.requestID}
 	if err := xml.NewEncoder(w).Encode(doc); err != nil {
 		a.Log.Debug("write sqs error", "err", fmt.Sprint(err))
 	}

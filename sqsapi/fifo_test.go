@@ -107,7 +107,7 @@ func TestFIFOValidation(t *testing.T) {
 	std := e.createQueue(t, "std", nil)
 	_, err = e.client.CreateQueue(e.ctx, &sqs.CreateQueueInput{QueueName: aws.String("x.fifo"), Attributes: map[string]string{
 		"FifoQueue": "true", "RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:std","maxReceiveCount":1}`}})
-	wantCode(t, err, "InvalidAttributeValue") // dead-letter queue type must match
+	wantCode(t, err, "InvalidParameterValue") // dead-letter queue type must match
 	_ = std
 }
 

@@ -51,6 +51,12 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkContents(); err != nil {
+		return nil, err
+	}
+	if err := checkInts(map[string]optInt{"DelaySeconds": in.DelaySeconds}); err != nil {
+		return nil, err
+	}
 	res, err := a.Queues.Send(c.ctx, q, in.domain())
 	if err != nil {
 		return nil, err
@@ -70,8 +76,14 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkContents(); err != nil {
+		return nil, err
+	}
 	entries := make([]sqs.SendInput, len(in.Entries))
 	for i := range in.Entries {
+		if err := checkInts(map[string]optInt{"DelaySeconds": in.Entries[i].DelaySeconds}); err != nil {
+			return nil, err
+		}
 		entries[i] = in.Entries[i].domain()
 	}
 	results, err := a.Queues.SendBatch(c.ctx, q, entries)
@@ -118,6 +130,10 @@ func (a *API) receiveMessage(c *call) (any, error) {
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkInts(map[string]optInt{"MaxNumberOfMessages": in.MaxNumberOfMessages,
+		"VisibilityTimeout": in.VisibilityTimeout, "WaitTimeSeconds": in.WaitTimeSeconds}); err != nil {
 		return nil, err
 	}
 	max := in.MaxNumberOfMessages.v
@@ -169,28 +185,35 @@ func (a *API) systemAttributes(m *sqs.Message, names []string) attrMap {
 		all["DeadLetterQueueSourceArn"] = m.DeadLetterSource
 	}
 	out := attrMap{}
-	for _, n := range names {
-		if n == "All" {
-			return all
-		}
-		if v, ok := all[n]; ok {
+	for n, v := range all {
+		if selected(n, names) {
 			out[n] = v
 		}
 	}
 	return out
 }
 
-// selectMessageAttributes returns the attributes named: "All" or ".*" for
-// every one, "prefix.*" for those starting with prefix, or exact names.
-func selectMessageAttributes(attrs map[string]sqs.MessageAttribute, names []string) msgAttrMap {
+// selected reports whether an attribute name is selected by a receive's
+// attribute name filters: "All", ".*" or "*" select every name, "prefix.*"
+// the names that start with prefix, anything else the name itself.
+func selected(name string, filters []string) bool {
+	for _, f := range filters {
+		if f == "All" || f == ".*" || f == "*" || f == name {
+			return true
+		}
+		if prefix, ok := strings.CutSuffix(f, ".*"); ok && strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectMessageAttributes returns the message attributes the filters select.
+func selectMessageAttributes(attrs map[string]sqs.MessageAttribute, filters []string) msgAttrMap {
 	out := msgAttrMap{}
 	for name, v := range attrs {
-		for _, want := range names {
-			prefix, wild := strings.CutSuffix(want, ".*")
-			if want == "All" || want == ".*" || (wild && strings.HasPrefix(name, prefix+".")) || want == name {
-				out[name] = v
-				break
-			}
+		if selected(name, filters) {
+			out[name] = v
 		}
 	}
 	if len(out) == 0 {
@@ -277,7 +300,7 @@ func (a *API) deleteMessageBatch(c *call) (any, error) {
 	for i, e := range in.Entries {
 		ids[i], handles[i] = e.ID, e.ReceiptHandle
 	}
-	if err := sqs.CheckBatch(ids); err != nil {
+	if err := sqs.CheckBatch("DeleteMessageBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	errs, err := a.Queues.Delete(c.ctx, q, handles)
@@ -298,6 +321,9 @@ func (a *API) changeMessageVisibility(c *call) (any, error) {
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkInts(map[string]optInt{"VisibilityTimeout": in.VisibilityTimeout}); err != nil {
 		return nil, err
 	}
 	if in.ReceiptHandle == "" || !in.VisibilityTimeout.set {
@@ -328,9 +354,12 @@ func (a *API) changeMessageVisibilityBatch(c *call) (any, error) {
 	}
 	ids, changes := make([]string, len(in.Entries)), make([]sqs.VisibilityChange, len(in.Entries))
 	for i, e := range in.Entries {
+		if err := checkInts(map[string]optInt{"VisibilityTimeout": e.VisibilityTimeout}); err != nil {
+			return nil, err
+		}
 		ids[i], changes[i] = e.ID, sqs.VisibilityChange{ReceiptHandle: e.ReceiptHandle, VisibilityTimeout: e.VisibilityTimeout.v}
 	}
-	if err := sqs.CheckBatch(ids); err != nil {
+	if err := sqs.CheckBatch("ChangeMessageVisibilityBatchRequestEntry", ids); err != nil {
 		return nil, err
 	}
 	errs, err := a.Queues.ChangeVisibility(c.ctx, q, changes)

@@ -117,7 +117,7 @@ func TestVisibilityTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.client.ChangeMessageVisibility(e.ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &url, ReceiptHandle: first.ReceiptHandle, VisibilityTimeout: 0})
-	wantCode(t, err, "AWS.SimpleQueueService.MessageNotInflight")
+	wantError(t, err, "InvalidParameterValue", "Value "+*first.ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
 	// Making the message visible now hands it out again.
 	if _, err := e.client.ChangeMessageVisibility(e.ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: &url, ReceiptHandle: second.ReceiptHandle, VisibilityTimeout: 0}); err != nil {
 		t.Fatal(err)

@@ -2,12 +2,13 @@ package sqsapi
 
 import (
 	"encoding/xml"
-	"github.com/batonhq/baton/sqs"
 	"io"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/batonhq/baton/sqs"
 )
 
 // The query protocol flattens lists and maps into numbered form keys
@@ -81,6 +82,9 @@ func formToJSON(op string, form url.Values) (map[string]any, error) {
 		}
 		n.value = vs[0]
 	}
+	if err := root.check(""); err != nil {
+		return nil, err
+	}
 	out := root.object()
 	if op == "CreateQueue" {
 		if tags, ok := out["Tags"]; ok {
@@ -89,6 +93,38 @@ func formToJSON(op string, form url.Values) (map[string]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// check enforces the query protocol's list rules: list and map members are
+// numbered from 1, and a map entry has both its key and its value.
+func (n *formNode) check(path string) error {
+	for name, c := range n.children {
+		p := name
+		if path != "" {
+			p = path + "." + name
+		}
+		m, isMap := queryMaps[name]
+		if queryLists[name] == "" && !isMap {
+			if err := c.check(p); err != nil {
+				return err
+			}
+			continue
+		}
+		for idx, item := range c.children {
+			if i, err := strconv.Atoi(idx); err != nil || i < 1 || strconv.Itoa(i) != idx {
+				return sqs.Errorf(sqs.CodeInvalidParameterValue, "The parameter %s.%s is not valid: list members are numbered from 1.", p, idx)
+			}
+			for _, field := range []string{m.key, m.value} {
+				if isMap && item.children[field] == nil {
+					return sqs.Errorf(sqs.CodeMissingParameter, "The request must contain the parameter %s.%s.%s.", p, idx, field)
+				}
+			}
+			if err := item.check(p + "." + idx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (n *formNode) object() map[string]any {

@@ -9,10 +9,13 @@ import (
 )
 
 // optInt is an optional integer that the query protocol sends as a string
-// and the JSON protocol as a number.
+// and the JSON protocol as a number. A value that is not an integer is kept
+// in bad and refused by check, which the operations call once the queue is
+// found (SQS reports a missing queue first).
 type optInt struct {
 	set bool
 	v   int
+	bad string
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -23,9 +26,20 @@ func (o *optInt) UnmarshalJSON(b []byte) error {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		return sqs.Errorf(sqs.CodeInvalidParameterValue, "Value %s is not a valid integer.", string(b))
+		o.set, o.bad = true, s
+		return nil
 	}
 	o.set, o.v = true, n
+	return nil
+}
+
+// checkInts refuses the first parameter whose value is not an integer.
+func checkInts(params map[string]optInt) error {
+	for _, name := range sqs.SortedNames(params) {
+		if bad := params[name].bad; bad != "" {
+			return sqs.Errorf(sqs.CodeInvalidParameterValue, "Value %s for parameter %s is invalid. Reason: Must be an integer.", bad, name)
+		}
+	}
 	return nil
 }
 
@@ -116,6 +130,9 @@ func (a *API) listQueues(c *call) (any, error) {
 		NextToken       string
 	}
 	if err := c.input(&in); err != nil {
+		return nil, err
+	}
+	if err := checkInts(map[string]optInt{"MaxResults": in.MaxResults}); err != nil {
 		return nil, err
 	}
 	if in.MaxResults.set && in.MaxResults.v == 0 {
@@ -257,6 +274,9 @@ func (a *API) listDeadLetterSourceQueues(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkInts(map[string]optInt{"MaxResults": in.MaxResults}); err != nil {
+		return nil, err
+	}
 	if in.MaxResults.set && in.MaxResults.v == 0 {
 		in.MaxResults.v = -1
 	}
@@ -268,4 +288,36 @@ func (a *API) listDeadLetterSourceQueues(c *call) (any, error) {
 		QueueUrls []string `json:"queueUrls" xml:"QueueUrl"`
 		NextToken string   `json:"NextToken,omitempty" xml:"NextToken,omitempty"`
 	}{urls(c, qs), next}, nil
+}
+
+func (a *API) addPermission(c *call) (any, error) {
+	var in struct {
+		QueueURL      string `json:"QueueUrl"`
+		Label         string
+		AWSAccountIDs []string `json:"AWSAccountIds"`
+		Actions       []string
+	}
+	if err := c.input(&in); err != nil {
+		return nil, err
+	}
+	q, err := a.queue(c, in.QueueURL)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.Queues.AddPermission(c.ctx, q, in.Label, in.AWSAccountIDs, in.Actions)
+}
+
+func (a *API) removePermission(c *call) (any, error) {
+	var in struct {
+		QueueURL string `json:"QueueUrl"`
+		Label    string
+	}
+	if err := c.input(&in); err != nil {
+		return nil, err
+	}
+	q, err := a.queue(c, in.QueueURL)
+	if err != nil {
+		return nil, err
+	}
+	return nil, a.Queues.RemovePermission(c.ctx, q, in.Label)
 }

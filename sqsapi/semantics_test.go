@@ -168,7 +168,7 @@ func TestRedriveToDeadLetterQueue(t *testing.T) {
 	}
 	_, err = e.client.CreateQueue(e.ctx, &sqs.CreateQueueInput{QueueName: aws.String("x"),
 		Attributes: map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":1}`}})
-	wantCode(t, err, "InvalidAttributeValue")
+	wantCode(t, err, "InvalidParameterValue")
 }
 
 func TestShutdownEndsLongPolls(t *testing.T) {

@@ -389,7 +389,8 @@ func TestFailures(t *testing.T) {
 		})
 	}
 	// Transient failures were retried before failing; permanent ones were not.
-	_, b := in.Do("GET", "/api/baton/v1/deliveries?kind=webhook&state=dead&pageSize=100", nil)
+	// A task's .finished commits before its delivery is parked as dead, so
+	// poll the dead list with a deadline.
 	var dl struct {
 		Deliveries []struct {
 			ID       int64
@@ -397,9 +398,17 @@ func TestFailures(t *testing.T) {
 			Key      string
 		}
 	}
-	json.Unmarshal(b, &dl)
-	if len(dl.Deliveries) != len(cases) {
-		t.Fatalf("dead deliveries: %s", b)
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		_, b := in.Do("GET", "/api/baton/v1/deliveries?kind=webhook&state=dead&pageSize=100", nil)
+		dl.Deliveries = nil
+		json.Unmarshal(b, &dl)
+		if len(dl.Deliveries) == len(cases) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("dead deliveries: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the delivery list with a deadline
 	}
 	attempts := map[int]int{}
 	for _, d := range dl.Deliveries {

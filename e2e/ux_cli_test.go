@@ -169,6 +169,8 @@ func TestCLIOperatorBasics(t *testing.T) {
 	down := "http://" + ln.Addr().String()
 	ln.Close()
 	c.fails("cannot reach baton at "+down+" — is `baton serve` running?", "--endpoint", down, "--api-token", "x", "get", "projects")
+	c.fails("cannot reach baton at "+down+" — is `baton serve` running?", "--endpoint", down, "get", "deployments",
+		"--application", "a", "--environment", "e", "--access-key", "AKIAAAAAAAAAAAAAAAAA", "--secret-key", "s")
 
 	var cfg string
 	for _, kv := range c.env {

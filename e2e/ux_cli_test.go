@@ -185,7 +185,7 @@ func TestCLIOperatorBasics(t *testing.T) {
 		t.Errorf("config file mode: %v %v", fi.Mode(), err)
 	}
 	out := c.ok("get", "--help")
-	for _, want := range []string{"projects", "stages", "services", "sequences", "event", "deliveries", "deployments", "secrets"} {
+	for _, want := range []string{"projects", "stages", "services", "sequences", "event", "evaluations", "monitoring", "deliveries", "deployments", "secrets"} {
 		if !strings.Contains(out, "\n  "+want) {
 			t.Errorf("get --help does not list %s:\n%s", want, out)
 		}

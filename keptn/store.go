@@ -25,6 +25,7 @@ type Store interface {
 	ProjectStore
 	SequenceStore
 	UniformStore
+	MonitoringStore
 }
 
 // Tx is a write transaction.
@@ -39,6 +40,7 @@ type Tx interface {
 	ProjectTx
 	SequenceTx
 	UniformTx
+	MonitoringTx
 }
 
 // Job is a unit of outbox work.
@@ -78,4 +80,6 @@ type TypeFilter struct {
 	Limit        int
 	// ExcludeInvalidated drops events whose triggeredid has an .invalidated event.
 	ExcludeInvalidated bool
+	// Result keeps only events whose data.result is one of these.
+	Result []string
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/sequence"
 )
@@ -43,6 +44,8 @@ type API struct {
 	BatonVersion string
 	// Sequences is the sequence engine (nil: no sequence routes).
 	Sequences *sequence.Engine
+	// Evaluations is the quality-gate engine (nil: no evaluation routes).
+	Evaluations *lighthouse.Evaluator
 }
 
 // handler is an HTTP handler that returns an error for the adapter to write.
@@ -61,6 +64,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerSequences(mux)
 	a.registerUniform(mux)
 	a.registerDeliveries(mux)
+	a.registerEvaluations(mux)
 }
 
 // authed wraps h with x-token authentication and the error adapter.

@@ -93,7 +93,7 @@ func TestResources(t *testing.T) {
 
 	// Project and stage levels.
 	if st, body := in.Do("PUT", "/api/resource-service/v1/project/demo/stage/dev/resource", map[string]any{"resources": []map[string]string{
-		{"resourceURI": "slo.yaml", "resourceContent": b64s("spec_version: 1.0")}}}); st != 200 {
+		{"resourceURI": "slo.yaml", "resourceContent": b64s("spec_version: 1.0\ntotal_score: {pass: 90%}")}}}); st != 200 {
 		t.Errorf("stage put: %d %s", st, body)
 	}
 }

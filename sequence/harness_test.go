@@ -28,6 +28,7 @@ type harness struct {
 
 func start(t *testing.T, cfg server.Config, shipyard string) *harness {
 	t.Helper()
+	cfg.ExternalEvaluator = true // these tests answer evaluation tasks themselves
 	in := batontest.Start(t, cfg)
 	h := &harness{t: t, in: in, base: in.URL, project: "demo", service: "web"}
 	h.setup(shipyard)

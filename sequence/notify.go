@@ -79,3 +79,7 @@ func (en *Engine) WaitOpen(ctx context.Context, changed <-chan struct{}, d time.
 
 // Waiting returns how many requests are blocked in WaitOpen.
 func (en *Engine) Waiting() int { return int(en.opened.waiting.Load()) }
+
+// SignalOpen wakes long-polls of GET /event/triggered: other engines call it
+// after a commit that opened a .triggered event (the evaluator's get-sli).
+func (en *Engine) SignalOpen() { en.opened.signal() }

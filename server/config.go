@@ -50,6 +50,16 @@ type Config struct {
 	AllowWebhookTargets []string `yaml:"allowWebhookTargets"`
 	// WebhookTimeout is the default timeout of one webhook request.
 	WebhookTimeout time.Duration `yaml:"webhookTimeout"`
+	// SLITimeout fails an evaluation whose SLI provider does not answer
+	// within it (0 means 10m).
+	SLITimeout time.Duration `yaml:"sliTimeout"`
+	// SLIProvider is the SLI provider of projects without one (Keptn's
+	// lighthouse-config); empty means their evaluations pass unevaluated.
+	SLIProvider string `yaml:"sliProvider"`
+	// ExternalEvaluator leaves evaluation tasks to an external evaluator (a
+	// lighthouse of your own, as a remote integration): the built-in one
+	// stays off. The Prometheus SLI provider still answers get-sli.
+	ExternalEvaluator bool `yaml:"externalEvaluator"`
 	// LogLevel is debug, info, warn or error.
 	LogLevel string `yaml:"logLevel"`
 	// LogFormat is json or text.

@@ -25,6 +25,7 @@ import (
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
+	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
@@ -54,6 +55,8 @@ type Server struct {
 	Keptn *keptn.Events
 	// Sequences is the sequence engine.
 	Sequences *sequence.Engine
+	// Evaluations is the quality-gate engine.
+	Evaluations *lighthouse.Evaluator
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
 	// SQS is the queue service; SQSStore its store (for SQSTx, so other
@@ -145,6 +148,7 @@ func (s *Server) build(ctx context.Context) error {
 	projects.AddDeleteHook(hooks)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
 	resources.Warn(webhook.ConfigURI, func(b []byte) []string { return webhook.Warnings(b, guard) })
+	s.buildQualityGates(keptnStore, resources, secrets, guard)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -157,6 +161,7 @@ func (s *Server) build(ctx context.Context) error {
 		Projects: projects, Resources: resources, Secrets: secrets,
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
+		Evaluations: s.Evaluations,
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err

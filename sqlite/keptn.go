@@ -164,6 +164,7 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 	in("keptn_context", f.KeptnContext)
 	in("triggered_id", f.TriggeredID)
 	in("source", f.Source)
+	in("json_extract(CAST(body AS TEXT), '$.data.result')", f.Result)
 	if !f.FromTime.IsZero() {
 		where = append(where, "time_ns > ?")
 		args = append(args, f.FromTime.UnixNano())

@@ -106,7 +106,7 @@ func addClientCommands(root *cobra.Command) {
 	root.PersistentFlags().StringVar(&globalFlags.token, "api-token", "", "API token (default: from baton auth, or $BATON_TOKEN)")
 	root.AddCommand(newAuthCmd(), newStatusCmd(), newCreateCmd(), newDeleteCmd(), newGetCmd(), newSendCmd(), newAddResourceCmd(), newReplayCmd(),
 		newDeployCmd(), newAlarmCmd())
-	root.AddCommand(newTriggerCmd())
+	root.AddCommand(newTriggerCmd(), newConfigureCmd())
 	root.AddCommand(newControlCmds()...)
 }
 

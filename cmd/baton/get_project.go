@@ -24,6 +24,8 @@ const getLong = `Show what baton holds. Each subcommand lists one kind of thing:
   event         events from the history, as JSON
   deliveries    webhook calls and message deliveries with their attempts
   deployments   AppConfig deployments of an application's environment
+  evaluations   quality-gate evaluation results
+  monitoring    a project's SLI provider
   secrets       secrets (names and keys only)
 
 Most take -o json for the full API answer.`

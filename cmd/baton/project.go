@@ -168,7 +168,7 @@ func newCreateSecretCmd() *cobra.Command {
 }
 
 func newGetCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "get", Short: "Show projects, stages, services, sequences, events, deliveries, deployments or secrets",
+	cmd := &cobra.Command{Use: "get", Short: "Show projects, stages, services, sequences, events, evaluations, deliveries, deployments or secrets",
 		Long: getLong}
 	var output string
 	projects := &cobra.Command{
@@ -226,6 +226,7 @@ func newGetCmd() *cobra.Command {
 	}
 	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd(), newGetDeliveriesCmd(),
 		newGetStagesCmd(), newGetServicesCmd(), newGetDeploymentsCmd())
+	cmd.AddCommand(newGetEvaluationsCmd(), newGetMonitoringCmd())
 	return cmd
 }
 

@@ -17,7 +17,7 @@ const cliSource = "https://github.com/keptn/keptn/cli"
 
 func newTriggerCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "trigger", Short: "Trigger sequences"}
-	cmd.AddCommand(newTriggerSequenceCmd(), newTriggerDeliveryCmd())
+	cmd.AddCommand(newTriggerSequenceCmd(), newTriggerDeliveryCmd(), newTriggerEvaluationCmd())
 	return cmd
 }
 

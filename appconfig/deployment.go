@@ -19,6 +19,8 @@ type StartInput struct {
 	Tags                   map[string]string
 	DynamicParameters      map[string]string
 	LatestDeploymentNumber *int // optimistic lock
+	// Task, when set, is the shipyard task the deployment runs.
+	Task *TaskOrigin
 }
 
 // deployContext is everything a deployment is made from.
@@ -66,6 +68,7 @@ func newDeployment(c *deployContext, in StartInput, number int, now time.Time) *
 		AppliedExtensions: []AppliedExtension{},
 	}
 	d.Engine.HostedVersion = c.version.VersionNumber
+	d.Engine.Task = in.Task
 	d.Engine.ContentType = c.version.ContentType
 	d.log(now, EventDeploymentStarted, ByUser, "Deployment started")
 	return d
@@ -75,6 +78,30 @@ func newDeployment(c *deployContext, in StartInput, number int, now time.Time) *
 // environment. Only one deployment per environment may be active
 // (ConflictException otherwise).
 func (s *Service) StartDeployment(ctx context.Context, in StartInput) (*Deployment, error) {
+	p, err := s.Prepare(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	var d *Deployment
+	err = s.store.Update(ctx, func(tx Tx) error {
+		d, err = s.StartPrepared(ctx, tx, p)
+		return err
+	})
+	return d, err
+}
+
+// Prepared is a deployment ready to start: its resources are resolved and
+// PRE_START_DEPLOYMENT has run. StartPrepared starts it inside a transaction.
+type Prepared struct {
+	in  StartInput
+	c   *deployContext
+	pre *PreStartInput
+}
+
+// Prepare resolves in and runs PRE_START_DEPLOYMENT, outside any
+// transaction, so that the deployment can start in a write transaction that
+// also holds another domain's writes (StartPrepared).
+func (s *Service) Prepare(ctx context.Context, in StartInput) (*Prepared, error) {
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
@@ -103,12 +130,12 @@ func (s *Service) StartDeployment(ctx context.Context, in StartInput) (*Deployme
 			return nil, err
 		}
 	}
-	var d *Deployment
-	err = s.store.Update(ctx, func(tx Tx) error {
-		d, err = s.startTx(ctx, tx, c, in, pre)
-		return err
-	})
-	return d, err
+	return &Prepared{in: in, c: c, pre: pre}, nil
+}
+
+// StartPrepared starts p inside tx.
+func (s *Service) StartPrepared(ctx context.Context, tx Tx, p *Prepared) (*Deployment, error) {
+	return s.startTx(ctx, tx, p.c, p.in, p.pre)
 }
 
 func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in StartInput, pre *PreStartInput) (*Deployment, error) {

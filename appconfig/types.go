@@ -158,6 +158,20 @@ type EngineState struct {
 	// Content, when set, replaces the hosted version's content (a
 	// PRE_START_DEPLOYMENT extension rewrote it).
 	Content []byte `json:"Content,omitempty"`
+	// Task is the shipyard task that started the deployment, if any.
+	Task *TaskOrigin `json:"Task,omitempty"`
+}
+
+// TaskOrigin names the Keptn task a deployment runs: its .triggered event
+// and the scope the deployment's lifecycle events are reported in.
+type TaskOrigin struct {
+	Task         string `json:"task"`
+	TriggeredID  string `json:"triggeredid"`
+	KeptnContext string `json:"shkeptncontext"`
+	Project      string `json:"project"`
+	Stage        string `json:"stage"`
+	Service      string `json:"service"`
+	GitCommitID  string `json:"gitcommitid,omitempty"`
 }
 
 // DeploymentEvent is one entry of a deployment's event log.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/outbox"
@@ -46,11 +47,29 @@ type amazonSQS struct {
 }
 
 func (a *amazonSQS) Send(ctx context.Context, queueArn, body string) error {
+	return a.SendWithAttributes(ctx, queueArn, body, nil)
+}
+
+// AttributeSender is an AmazonSQS that also sends String message
+// attributes (NewAmazonSQS's senders are).
+type AttributeSender interface {
+	SendWithAttributes(ctx context.Context, queueArn, body string, attrs map[string]string) error
+}
+
+// SendWithAttributes implements AttributeSender.
+func (a *amazonSQS) SendWithAttributes(ctx context.Context, queueArn, body string, attrs map[string]string) error {
 	url, err := a.queueURL(queueArn)
 	if err != nil {
 		return err
 	}
-	_, err = a.client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &body})
+	in := &sqs.SendMessageInput{QueueUrl: &url, MessageBody: &body}
+	if len(attrs) > 0 {
+		in.MessageAttributes = map[string]types.MessageAttributeValue{}
+		for k, v := range attrs {
+			in.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+		}
+	}
+	_, err = a.client.SendMessage(ctx, in)
 	return err
 }
 

@@ -25,7 +25,8 @@ func (s *Server) buildAppConfig(mux *http.ServeMux, checker *auth.Checker, key [
 	if err != nil {
 		return err
 	}
-	s.AppConfig = appconfig.NewService(store, s.clock, ext, s.log)
+	s.AppConfig = appconfig.NewService(store, s.clock, s.plane.Hooks(ext), s.log)
+	s.plane.SetAppConfig(s.AppConfig)
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("baton appconfigdata configuration tokens"))
 	(&appconfigapi.API{

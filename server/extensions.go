@@ -43,6 +43,7 @@ func (s *Server) buildExtensions(store appconfig.Store) (*extension.Service, err
 			amz.Region = s.cfg.AWSRegion
 		}
 		opts.Amazon = extension.NewAmazonSQS(amz)
+		s.amazonSQS = opts.Amazon
 	}
 	ext := extension.New(store, opts)
 	s.outbox.Handle(extension.KindHTTP, ext.HandleHTTP, ext.OnDead)

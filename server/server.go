@@ -23,10 +23,12 @@ import (
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
+	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/keptnapi"
 	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/netguard"
+	"github.com/batonhq/baton/oneplane"
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
@@ -66,6 +68,9 @@ type Server struct {
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
 	sqsAPI  *sqsapi.API
+	plane   *oneplane.Plane
+	// amazonSQS delivers to queues baton does not host (nil: not configured).
+	amazonSQS extension.AmazonSQS
 
 	closeOnce sync.Once
 	closeErr  error
@@ -132,7 +137,6 @@ func (s *Server) build(ctx context.Context) error {
 	s.Sequences = sequence.New(s.Keptn, s.clock, s.log, sequence.Config{
 		StartedTimeout: s.cfg.TaskStartedTimeout, FinishedTimeout: s.cfg.TaskFinishedTimeout,
 	})
-	s.Keptn.AddHook(s.Sequences)
 	s.outbox.Handle(sequence.TimerKind, s.Sequences.TimerHandler(keptnStore), nil)
 	projects := keptn.NewProjects(keptnStore, s.Keptn, s.clock, s.box)
 	resources := keptn.NewResources(keptnStore, s.clock)
@@ -141,13 +145,18 @@ func (s *Server) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hooks := webhook.New(s.Keptn, keptnStore, secrets, webhook.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log})
+	hooks := webhook.New(s.Keptn, keptnStore, secrets, webhook.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log,
+		Queues: webhookQueues{s}})
+	s.Keptn.AddHook(hooks.QueueHook()) // before the engine: queue order is history order
+	s.Keptn.AddHook(s.Sequences)
 	s.Keptn.AddHook(hooks)
 	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
+	s.outbox.Handle(webhook.QueueKind, hooks.HandleQueue, nil)
 	projects.AddDeleteHook(s.Sequences) // first: its .finished events may enqueue webhook calls
 	projects.AddDeleteHook(hooks)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
 	resources.Warn(webhook.ConfigURI, func(b []byte) []string { return webhook.Warnings(b, guard) })
+	s.buildOnePlane(keptnStore, resources)
 	s.buildQualityGates(keptnStore, resources, secrets, guard)
 
 	mux := http.NewServeMux()

@@ -37,6 +37,8 @@ type Webhook struct {
 	SendStarted    bool        `json:"sendStarted"`
 	EnvFrom        []EnvSecret `json:"envFrom,omitempty"`
 	Requests       []Request   `json:"requests"`
+	// Queues are SQS queue ARNs every matched event is sent to (v1beta1).
+	Queues []string `json:"queues,omitempty"`
 }
 
 // EnvSecret maps a secret key to .env.<Name> in templates.
@@ -81,6 +83,7 @@ type rawConfig struct {
 			SendStarted    *bool       `yaml:"sendStarted"`
 			EnvFrom        []EnvSecret `yaml:"envFrom"`
 			Requests       []yaml.Node `yaml:"requests"`
+			Queues         []string    `yaml:"queues"`
 		} `yaml:"webhooks"`
 	} `yaml:"spec"`
 }
@@ -110,10 +113,13 @@ func ParseConfig(raw []byte) (*Config, error) {
 		if w.Type == "" {
 			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: type is required", i)
 		}
-		if len(w.Requests) == 0 {
-			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: at least one request is required", i)
+		if err := checkQueues(rc.APIVersion, w.Queues); err != nil {
+			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: %v", i, err)
 		}
-		hook := Webhook{Type: w.Type, SubscriptionID: w.SubscriptionID, SendFinished: w.SendFinished, SendStarted: true, EnvFrom: w.EnvFrom}
+		if len(w.Requests) == 0 && len(w.Queues) == 0 {
+			return nil, fmt.Errorf("invalid webhook config: webhooks[%d]: at least one request or queue is required", i)
+		}
+		hook := Webhook{Type: w.Type, SubscriptionID: w.SubscriptionID, SendFinished: w.SendFinished, SendStarted: true, EnvFrom: w.EnvFrom, Queues: w.Queues}
 		if w.SendStarted != nil {
 			hook.SendStarted = *w.SendStarted
 		}

@@ -44,6 +44,7 @@ type Service struct {
 	client         *http.Client
 	insecureClient *http.Client
 	timeout        time.Duration
+	queues         QueueSender
 
 	mu    sync.Mutex
 	cache map[string]*Config // by resource revision (revisions never change)
@@ -54,6 +55,9 @@ type Options struct {
 	Guard   *netguard.Guard
 	Timeout time.Duration // per request unless the request sets its own (default 30s)
 	Log     *slog.Logger
+	// Queues delivers to the queues webhooks list (nil: queues are refused
+	// at delivery, visibly).
+	Queues QueueSender
 }
 
 // New returns the webhook service. Register it as an event hook and as the
@@ -80,7 +84,7 @@ func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts O
 		}
 	}
 	return &Service{events: events, store: store, secrets: secrets, log: opts.Log, timeout: opts.Timeout,
-		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}}
+		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}, queues: opts.Queues}
 }
 
 // ValidateResource checks a webhook.yaml before it is stored, so a broken
@@ -120,15 +124,47 @@ func (s *Service) config(r keptn.LevelResource) (*Config, error) {
 // OnEvent implements keptn.EventHook: it finds the webhooks subscribed to ev
 // (service level first, then stage, then project; the first file with a match
 // wins, as in Keptn), emits .started for task events and enqueues the calls,
-// all in the event's transaction.
+// all in the event's transaction. Queues are QueueHook's.
 func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
+	matched, err := s.matched(tx, ev)
+	if err != nil || len(matched) == 0 {
+		return err
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	t := keptn.ParseType(ev.Type)
+	for i, w := range matched {
+		if len(w.Requests) == 0 {
+			continue // a queue-only webhook does not take part in the task
+		}
+		j := job{Event: body, Webhook: w}
+		if t.Kind == keptn.KindTask && t.Phase == "triggered" {
+			j.Task = t.Task
+			if err := s.emitStarted(ctx, tx, ev, w); err != nil {
+				return err
+			}
+		}
+		payload, _ := json.Marshal(j)
+		key := fmt.Sprintf("%s-%d", ev.ID, i)
+		if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: payload}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matched returns the webhooks subscribed to ev: those of the first file,
+// service level first, that has any.
+func (s *Service) matched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
 	project, stage, service := ev.Scope()
-	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") {
-		return nil
+	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") && !strings.HasPrefix(ev.Type, "sh.baton.") {
+		return nil, nil
 	}
 	files, err := tx.LevelResources(project, stage, service, ConfigURI)
 	if err != nil || len(files) == 0 {
-		return err
+		return nil, err
 	}
 	for _, f := range files {
 		cfg, err := s.config(f)
@@ -140,37 +176,17 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 		for _, w := range cfg.Webhooks {
 			ok, err := s.subscribed(tx, w, ev.Type, project, stage, service)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if ok {
 				matched = append(matched, w)
 			}
 		}
-		if len(matched) == 0 {
-			continue
+		if len(matched) > 0 {
+			return matched, nil
 		}
-		body, err := json.Marshal(ev)
-		if err != nil {
-			return err
-		}
-		t := keptn.ParseType(ev.Type)
-		for i, w := range matched {
-			j := job{Event: body, Webhook: w}
-			if t.Kind == keptn.KindTask && t.Phase == "triggered" {
-				j.Task = t.Task
-				if err := s.emitStarted(ctx, tx, ev, w); err != nil {
-					return err
-				}
-			}
-			payload, _ := json.Marshal(j)
-			key := fmt.Sprintf("%s-%d", ev.ID, i)
-			if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: payload}); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
-	return nil
+	return nil, nil
 }
 
 // subscribed reports whether w applies to an event. A webhook with a

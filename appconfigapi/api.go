@@ -9,17 +9,21 @@
 package appconfigapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/extension"
+	"github.com/batonhq/baton/health"
 )
 
 // API is the AppConfig face.
@@ -94,6 +98,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code, msg := appconfig.CodeInternal, "internal error"
 	var e *appconfig.Error
 	var mbe *http.MaxBytesError
+	if msg, ok := health.Unavailable(err); ok {
+		a.Log.Error("appconfig request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("X-Amzn-ErrorType", "ServiceUnavailableException")
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"Message": msg})
+		return
+	}
 	switch {
 	case errors.As(err, &e):
 		code, msg = e.Code, e.Message
@@ -140,9 +150,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
-// decodeJSON decodes the JSON body of r into v; an empty body is {}.
+// decodeJSON decodes the JSON body of r into v; an empty body is {}. A body
+// that is not valid UTF-8 is refused: decoding would silently replace the
+// bad bytes, changing names behind the caller's back.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return appconfig.Errorf(appconfig.CodeBadRequest, "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

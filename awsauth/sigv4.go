@@ -14,9 +14,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,7 +63,14 @@ type Verifier struct {
 	// MaxSkew is how far the request time may be from Now (default 15 min).
 	MaxSkew time.Duration
 
+	// UnverifiedBytes bounds the bytes of request bodies read before their
+	// signature could be checked, across all requests (default
+	// DefaultUnverifiedBytes).
+	UnverifiedBytes int64
+
 	signingKeys sync.Map // accessKey+"/"+scope -> []byte
+	budgetOnce  sync.Once
+	unverified  *budget
 }
 
 const algorithm = "AWS4-HMAC-SHA256"
@@ -80,36 +87,92 @@ func (c credential) scope() string {
 }
 
 // Verify authenticates r, whose body was read into body, and returns the
-// caller's access key id.
+// caller's access key id. It checks neither the credential scope's service
+// nor the payload-hash header; the Middleware and For do.
 func (v *Verifier) Verify(r *http.Request, body []byte) (string, error) {
-	cred, err := parseAuthorization(r.Header.Get("Authorization"))
 	if v.AllowAny {
-		if err != nil {
-			return "anonymous", nil
-		}
-		return cred.accessKey, nil
+		return anonymous(r), nil
 	}
+	p, err := v.begin(r, nil)
 	if err != nil {
 		return "", err
+	}
+	if err := p.verify(hexSHA256(body)); err != nil {
+		return "", err
+	}
+	return p.cred.accessKey, nil
+}
+
+// anonymous names the caller in development mode: the access key the request
+// claims, else "anonymous".
+func anonymous(r *http.Request) string {
+	if c, err := parseAuthorization(r.Header.Get("Authorization")); err == nil {
+		return c.accessKey
+	}
+	return "anonymous"
+}
+
+// pending is a request whose headers passed every check that needs no body:
+// a well-formed Authorization header, the credential scope's service, host
+// among the signed headers, X-Amz-Date within the allowed skew and a known
+// access key. Its signature is checked once the payload hash is known.
+type pending struct {
+	r       *http.Request
+	cred    credential
+	amzDate string
+	key     []byte
+}
+
+// begin runs the checks that need no body. services, when not empty, lists
+// the signing names the credential scope may carry.
+func (v *Verifier) begin(r *http.Request, services []string) (*pending, error) {
+	cred, err := parseAuthorization(r.Header.Get("Authorization"))
+	if err != nil {
+		return nil, err
+	}
+	if len(services) > 0 && !slices.Contains(services, cred.service) {
+		return nil, &Error{CodeSignatureDoesNotMatch, fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", services[0])}
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	t, perr := time.Parse("20060102T150405Z", amzDate)
 	if perr != nil || !strings.HasPrefix(amzDate, cred.date) {
-		return "", &Error{CodeIncompleteSignature, "Authorization header requires a valid X-Amz-Date header matching the credential scope."}
+		return nil, &Error{CodeIncompleteSignature, "Authorization header requires a valid X-Amz-Date header matching the credential scope."}
 	}
 	if skew := v.now().Sub(t); skew > v.maxSkew() || -skew > v.maxSkew() {
-		return "", &Error{CodeSignatureDoesNotMatch, fmt.Sprintf("Signature expired: %s is not within %s of the server time.", amzDate, v.maxSkew())}
+		return nil, &Error{CodeSignatureDoesNotMatch, fmt.Sprintf("Signature expired: %s is not within %s of the server time.", amzDate, v.maxSkew())}
 	}
 	key, err := v.signingKey(r.Context(), cred)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	sts := algorithm + "\n" + amzDate + "\n" + cred.scope() + "\n" + hexSHA256([]byte(canonicalRequest(r, cred.signedHeaders, body)))
-	want := hex.EncodeToString(hmacSHA256(key, sts))
-	if !hmac.Equal([]byte(want), []byte(cred.signature)) {
-		return "", &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+	return &pending{r: r, cred: cred, amzDate: amzDate, key: key}, nil
+}
+
+// signedPayloadHash returns the value of a signed x-amz-content-sha256
+// header when it is a SHA-256 in hex: the signature can then be checked
+// before the body is read, and the body against the hash while it is read.
+func (p *pending) signedPayloadHash() string {
+	if !slices.Contains(p.cred.signedHeaders, "x-amz-content-sha256") {
+		return ""
 	}
-	return cred.accessKey, nil
+	h := strings.ToLower(strings.TrimSpace(p.r.Header.Get("X-Amz-Content-Sha256")))
+	if len(h) != sha256.Size*2 {
+		return ""
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return ""
+	}
+	return h
+}
+
+// verify checks the signature for the payload hash payloadHash.
+func (p *pending) verify(payloadHash string) error {
+	sts := algorithm + "\n" + p.amzDate + "\n" + p.cred.scope() + "\n" + hexSHA256([]byte(canonicalRequest(p.r, p.cred.signedHeaders, payloadHash)))
+	want := hex.EncodeToString(hmacSHA256(p.key, sts))
+	if !hmac.Equal([]byte(want), []byte(p.cred.signature)) {
+		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+	}
+	return nil
 }
 
 func (v *Verifier) now() time.Time {
@@ -157,38 +220,9 @@ func (v *Verifier) Forget(accessKeyID string) {
 	})
 }
 
-func parseAuthorization(h string) (credential, error) {
-	var c credential
-	if h == "" {
-		return c, &Error{CodeMissingAuthenticationToken, "Request is missing Authentication Token"}
-	}
-	rest, ok := strings.CutPrefix(h, algorithm+" ")
-	if !ok {
-		return c, &Error{CodeIncompleteSignature, "Unsupported authorization type; baton accepts " + algorithm + "."}
-	}
-	for _, part := range strings.Split(rest, ",") {
-		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "Credential":
-			f := strings.Split(val, "/")
-			if len(f) != 5 || f[4] != "aws4_request" {
-				return c, &Error{CodeIncompleteSignature, "Credential must have the form <key>/<date>/<region>/<service>/aws4_request."}
-			}
-			c.accessKey, c.date, c.region, c.service = f[0], f[1], f[2], f[3]
-		case "SignedHeaders":
-			c.signedHeaders = strings.Split(val, ";")
-		case "Signature":
-			c.signature = val
-		}
-	}
-	if c.accessKey == "" || len(c.signedHeaders) == 0 || c.signature == "" {
-		return c, &Error{CodeIncompleteSignature, "Authorization header requires Credential, SignedHeaders and Signature."}
-	}
-	return c, nil
-}
-
-// canonicalRequest builds SigV4's canonical request from the signed headers.
-func canonicalRequest(r *http.Request, signed []string, body []byte) string {
+// canonicalRequest builds SigV4's canonical request from the signed headers
+// and the hex SHA-256 of the payload.
+func canonicalRequest(r *http.Request, signed []string, payloadHash string) string {
 	var b strings.Builder
 	b.Grow(512)
 	b.WriteString(r.Method + "\n")
@@ -198,10 +232,10 @@ func canonicalRequest(r *http.Request, signed []string, body []byte) string {
 		b.WriteString(h + ":" + headerValue(r, h) + "\n")
 	}
 	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
-	// Always the hash of the body received: SQS and AppConfig clients sign
-	// their payloads, and accepting UNSIGNED-PAYLOAD would leave the body
-	// outside the signature.
-	b.WriteString(hexSHA256(body))
+	// Always a hash the body is checked against: SQS and AppConfig clients
+	// sign their payloads, and accepting UNSIGNED-PAYLOAD would leave the
+	// body outside the signature.
+	b.WriteString(payloadHash)
 	return b.String()
 }
 
@@ -292,25 +326,4 @@ func hmacSHA256(key []byte, data string) []byte {
 func hexSHA256(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
-}
-
-// Middleware verifies every request before next, reading at most maxBody
-// bytes of body (and handing next the same bytes). onError writes a failure
-// in the face's own error format.
-func (v *Verifier) Middleware(maxBody int64, onError func(w http.ResponseWriter, r *http.Request, err error)) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-			if err != nil {
-				onError(w, r, err)
-				return
-			}
-			if _, err := v.Verify(r, body); err != nil {
-				onError(w, r, err)
-				return
-			}
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
-			next.ServeHTTP(w, r)
-		})
-	}
 }

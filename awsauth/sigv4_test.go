@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -96,8 +97,12 @@ func TestVerify(t *testing.T) {
 func TestMiddleware(t *testing.T) {
 	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}}
 	var seen string
-	h := v.Middleware(1<<10, func(w http.ResponseWriter, r *http.Request, err error) {
-		http.Error(w, code(err), http.StatusForbidden)
+	h := v.Middleware(Face{
+		Services: func(*http.Request) []string { return []string{"sqs"} },
+		MaxBody:  func(*http.Request) int64 { return 1 << 10 },
+		OnError: func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, code(err), http.StatusForbidden)
+		},
 	})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		seen = string(b)
@@ -128,5 +133,41 @@ func TestUnsignedPayloadRefused(t *testing.T) {
 	}
 	if _, err := v.Verify(req, body); err == nil {
 		t.Fatal("UNSIGNED-PAYLOAD request verified")
+	}
+}
+
+// Bodies read before their signature is checked share a byte budget: while
+// one request holds it all, another waits (here until its context ends).
+func TestUnverifiedBodiesShareBudget(t *testing.T) {
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}, UnverifiedBytes: 1 << 20}
+	errs := make(chan error, 2)
+	h := v.Middleware(Face{
+		Services: func(*http.Request) []string { return []string{"sqs"} },
+		MaxBody:  func(*http.Request) int64 { return 4 << 20 },
+		OnError:  func(w http.ResponseWriter, r *http.Request, err error) { errs <- err },
+	})(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { errs <- nil }))
+
+	pr, pw := io.Pipe()
+	first := signed(t, http.MethodPost, "http://h/", "", "s3cret", time.Now())
+	first.Body, first.ContentLength = pr, 2<<20
+	go h.ServeHTTP(httptest.NewRecorder(), first)
+	deadline := time.Now().Add(5 * time.Second)
+	for v.InFlight() != 1<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("first request holds %d bytes of the budget, want all of it", v.InFlight())
+		}
+		runtime.Gosched()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	second := signed(t, http.MethodPost, "http://h/", "x", "s3cret", time.Now()).WithContext(ctx)
+	cancel()
+	h.ServeHTTP(httptest.NewRecorder(), second)
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Errorf("second request while the budget is taken: %v, want it to wait until canceled", err)
+	}
+	pw.CloseWithError(io.ErrUnexpectedEOF)
+	<-errs
+	if v.InFlight() != 0 {
+		t.Errorf("budget not released: %d", v.InFlight())
 	}
 }

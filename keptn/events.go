@@ -41,21 +41,40 @@ func (s *Events) AddHook(h EventHook) { s.hooks = append(s.hooks, h) }
 // api-service does (server-set id, time and contenttype; source and
 // shkeptncontext kept or derived), stores it and runs the hooks, all in one
 // transaction. It returns the keptnContext.
+//
+// A client-supplied id is the idempotency key, with the source (CloudEvents
+// identify an event by both): an event whose (source, id) was posted before
+// is not stored again, and the first one's keptnContext is returned, so a
+// client may retry a POST whose reply it lost.
 func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 	if err := s.validate(ev); err != nil {
 		return "", err
 	}
+	clientID := strings.TrimSpace(ev.ID)
 	ev.SpecVersion = "1.0"
 	ev.ID = NewID()
 	ev.Time = FormatTime(s.clock.Now())
 	ev.ContentType = "application/json"
 	ev.Source = NormalizeSource(ev.Source)
 	ev.Shkeptncontext = ContextFor(ev.Shkeptncontext)
-	err := s.store.Update(ctx, func(tx Tx) error { return s.Append(ctx, tx, ev) })
+	kc := ev.Shkeptncontext
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if clientID != "" {
+			prev, found, err := tx.ClientEvent(ev.Source, clientID)
+			if err != nil || found {
+				kc = prev
+				return err
+			}
+			if err := tx.RememberClientEvent(ev.Source, clientID, ev.Shkeptncontext); err != nil {
+				return err
+			}
+		}
+		return s.Append(ctx, tx, ev)
+	})
 	if err != nil {
 		return "", err
 	}
-	return ev.Shkeptncontext, nil
+	return kc, nil
 }
 
 // Append stores an event inside tx and runs the hooks on it. Engines use it to
@@ -96,7 +115,23 @@ func (s *Events) New(typ, source, keptnContext, triggeredID string, data any) (*
 	}, nil
 }
 
+// Limits of the CloudEvent attributes of a posted event. Keptn sets none; a
+// type holds two names of at most 200 characters (stage, sequence).
+const (
+	MaxEventType   = 512
+	MaxEventSource = 1024
+	MaxEventID     = 256
+)
+
 func (s *Events) validate(ev *Event) error {
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"type", ev.Type, MaxEventType}, {"source", ev.Source, MaxEventSource}, {"id", ev.ID, MaxEventID}} {
+		if len(f.v) > f.max {
+			return Errorf(CodeBadRequest, "%s is longer than %d characters", f.name, f.max)
+		}
+	}
 	if strings.TrimSpace(ev.Type) == "" {
 		return Errorf(CodeBadRequest, "type is required")
 	}

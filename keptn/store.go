@@ -36,6 +36,12 @@ type Tx interface {
 	Enqueue(job Job) error
 	// AfterCommit registers f to run once the transaction is durable.
 	AfterCommit(f func())
+	// ClientEvent returns the keptnContext of the event a client posted
+	// earlier with this CloudEvent source and id, and whether there is one.
+	ClientEvent(source, id string) (keptnContext string, found bool, err error)
+	// RememberClientEvent records that the client's (source, id) event was
+	// stored in keptnContext.
+	RememberClientEvent(source, id, keptnContext string) error
 
 	ProjectTx
 	SequenceTx

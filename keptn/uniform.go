@@ -137,11 +137,18 @@ func sameSubscription(a, b Subscription) bool {
 		slices.Equal(a.Filter.Stages, b.Filter.Stages) && slices.Equal(a.Filter.Services, b.Filter.Services)
 }
 
+// MaxIntegrationName caps an integration's name: Keptn's are Kubernetes
+// names (at most 253 characters).
+const MaxIntegrationName = 253
+
 // Register creates or refreshes an integration. Subscriptions are merged into
 // the existing ones, never dropped. It returns the id and whether it was new.
 func (u *Uniform) Register(ctx context.Context, in *Integration) (string, bool, error) {
 	if strings.TrimSpace(in.Name) == "" {
 		return "", false, Errorf(CodeBadRequest, "name is required")
+	}
+	if len(in.Name) > MaxIntegrationName {
+		return "", false, Errorf(CodeBadRequest, "name is longer than %d characters", MaxIntegrationName)
 	}
 	for i := range in.Subscriptions {
 		if err := validateSubscription(&in.Subscriptions[i], in.Name); err != nil {

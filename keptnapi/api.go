@@ -15,6 +15,7 @@ import (
 	"net/http"
 
 	"github.com/batonhq/baton/auth"
+	"github.com/batonhq/baton/health"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/lighthouse"
 	"github.com/batonhq/baton/outbox"
@@ -113,6 +114,14 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err er
 	var ke *keptn.Error
 	var se *statusError
 	var mbe *http.MaxBytesError
+	if m, ok := health.Unavailable(err); ok {
+		status, msg = http.StatusServiceUnavailable, m
+		if log != nil {
+			log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		writeJSON(w, status, map[string]any{"code": status, "message": msg})
+		return
+	}
 	switch {
 	case errors.As(err, &ke):
 		status, msg = codeStatus[ke.Code], ke.Message

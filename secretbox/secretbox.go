@@ -40,9 +40,23 @@ func New(key []byte) (*Box, error) {
 	return &Box{aead: aead}, nil
 }
 
+// ErrNoKey is returned by LoadKey when neither the environment nor the key
+// file holds a key.
+var ErrNoKey = errors.New("secretbox: no secret key")
+
 // LoadOrCreateKey returns the key encoded (base64) in env if set, else the key
 // in path, creating the file with a new random key if it does not exist.
 func LoadOrCreateKey(path, env string) ([]byte, error) {
+	k, err := LoadKey(path, env)
+	if errors.Is(err, ErrNoKey) {
+		return CreateKey(path)
+	}
+	return k, err
+}
+
+// LoadKey returns the key encoded (base64) in env if set, else the key in
+// path; ErrNoKey when there is neither.
+func LoadKey(path, env string) ([]byte, error) {
 	if env != "" {
 		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(env))
 		if err != nil || len(k) != 32 {
@@ -51,16 +65,22 @@ func LoadOrCreateKey(path, env string) ([]byte, error) {
 		return k, nil
 	}
 	b, err := os.ReadFile(path)
-	if err == nil {
-		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-		if err != nil || len(k) != 32 {
-			return nil, fmt.Errorf("secretbox: key file %s is malformed", path)
-		}
-		return k, nil
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNoKey
 	}
-	if !errors.Is(err, os.ErrNotExist) {
+	if err != nil {
 		return nil, fmt.Errorf("secretbox: read key: %w", err)
 	}
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(k) != 32 {
+		return nil, fmt.Errorf("secretbox: key file %s is malformed", path)
+	}
+	return k, nil
+}
+
+// CreateKey writes a new random key to path (mode 0600, never over an
+// existing file) and returns it.
+func CreateKey(path string) ([]byte, error) {
 	k := make([]byte, 32)
 	if _, err := rand.Read(k); err != nil {
 		return nil, err

@@ -15,6 +15,10 @@ import (
 // Keptn's known hole: a .finished without a .started never completed the
 // task. baton counts a .finished that has no unmatched .started as both a
 // start and a finish, so such a task completes.
+//
+// Each source counts once per phase: a .started or .finished that a client
+// resent (after a lost reply) is stored as an event but changes nothing, so
+// retries cannot leave a task waiting for a .finished that never comes.
 func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event, t keptn.EventType) error {
 	e, err := tx.ExecutionByTask(ev.TriggeredID)
 	if err != nil || e == nil || e.Ended() {
@@ -22,6 +26,9 @@ func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 	}
 	if e.Status.CurrentTask.Name != t.Task {
 		return nil // the triggeredid belongs to another task
+	}
+	if (t.Phase == "started" || t.Phase == "finished") && answered(e.Status.CurrentTask.Events, ev.Type, ev.Source) {
+		return nil // a retry of an event this source already sent
 	}
 	data := decodeData(ev.Data)
 	te := keptn.TaskEvent{EventType: ev.Type, Source: ev.Source, Result: str(data, "result"), Status: str(data, "status"), Time: ev.Time}
@@ -56,6 +63,17 @@ func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 		return err
 	}
 	return en.save(tx, e)
+}
+
+// answered reports whether source already sent an event of type typ for the
+// current task.
+func answered(events []keptn.TaskEvent, typ, source string) bool {
+	for _, te := range events {
+		if te.EventType == typ && te.Source == source {
+			return true
+		}
+	}
+	return false
 }
 
 // completeTask records the current task's aggregated outcome and moves on:

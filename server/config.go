@@ -33,6 +33,11 @@ type Config struct {
 	Sync string `yaml:"sync"`
 	// MaxBody caps request bodies, in bytes.
 	MaxBody int64 `yaml:"maxBody"`
+	// PreAuthReadTimeout bounds reading the body of a request that is not yet
+	// authenticated (default 10s); BodyReadTimeout that of an authenticated
+	// one (default 2m).
+	PreAuthReadTimeout time.Duration `yaml:"preAuthReadTimeout"`
+	BodyReadTimeout    time.Duration `yaml:"bodyReadTimeout"`
 	// StrictEvents turns on Keptn's optional event validation.
 	StrictEvents bool `yaml:"strictEvents"`
 	// TimeScale speeds baton's clock up (2 = twice as fast) for local work.
@@ -82,6 +87,10 @@ type Config struct {
 	// to queues baton does not host go to; without a Region or Endpoint such
 	// deliveries are recorded as failed. BATON_EXTENSIONS_SQS_* fill it.
 	ExtensionsSQS extension.AmazonConfig `yaml:"extensionsSQS"`
+
+	// FullCheckAbove is the database size above which the full integrity
+	// check runs in the background after start (0: sqlite's default, 64 MiB).
+	FullCheckAbove int64 `yaml:"-"`
 
 	// Clock overrides the clock (tests). Not configurable from files.
 	Clock clock.Clock `yaml:"-"`
@@ -153,6 +162,15 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody < 1024 {
 		return fmt.Errorf("max body must be at least 1024 bytes")
+	}
+	if c.PreAuthReadTimeout == 0 {
+		c.PreAuthReadTimeout = defaultPreAuthReadTimeout
+	}
+	if c.BodyReadTimeout == 0 {
+		c.BodyReadTimeout = defaultBodyReadTimeout
+	}
+	if c.PreAuthReadTimeout < 0 || c.BodyReadTimeout < 0 {
+		return fmt.Errorf("read timeouts must be positive")
 	}
 	if c.TimeScale == 0 {
 		c.TimeScale = 1

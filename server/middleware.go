@@ -100,6 +100,29 @@ func (r *statusRecorder) Flush() {
 	}
 }
 
+// knownMethods are the methods that get their own metric label; Go accepts
+// any token as a method, so every other one is counted as "other" to keep the
+// number of series bounded.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+func metricMethod(m string) string {
+	if knownMethods[m] {
+		return m
+	}
+	return "other"
+}
+
+// metricCode is the status label: the code for the valid range, else "other".
+func metricCode(status int) string {
+	if status < 100 || status > 599 {
+		return "other"
+	}
+	return strconv.Itoa(status)
+}
+
 // middleware adds a request id, metrics per route pattern and a debug log line.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +135,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
+		if s.guard(rec, r) {
+			next.ServeHTTP(rec, r)
+		}
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
@@ -121,8 +146,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		took := time.Since(start)
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		s.metrics.latency.WithLabelValues(route, r.Method).Observe(took.Seconds())
+		method := metricMethod(r.Method)
+		s.metrics.requests.WithLabelValues(route, method, metricCode(rec.status)).Inc()
+		s.metrics.latency.WithLabelValues(route, method).Observe(took.Seconds())
 		if s.log.Enabled(r.Context(), slog.LevelDebug) {
 			s.log.Debug("request", "id", id, "method", r.Method, "path", r.URL.Path, "route", route,
 				"status", rec.status, "took", took)

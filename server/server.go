@@ -52,6 +52,8 @@ type Server struct {
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
+	checker *auth.Checker
+	limiter *auth.Limiter
 
 	// Keptn is the Keptn domain's event service (for tests and engines).
 	Keptn *keptn.Events
@@ -67,7 +69,7 @@ type Server struct {
 	SQSStore *sqlite.SQSStore
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
-	sqsAPI  *sqsapi.API
+	sqsAPI  http.Handler // the SQS face behind SigV4 verification
 	plane   *oneplane.Plane
 	// amazonSQS delivers to queues baton does not host (nil: not configured).
 	amazonSQS extension.AmazonSQS
@@ -94,10 +96,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	if err := checkDataDir(cfg.DataDir); err != nil {
+		return nil, err
+	}
 	s.metrics = newMetrics()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
-		Synchronous: cfg.Sync,
-		OnCommit:    s.metrics.observeCommit,
+		Synchronous:    cfg.Sync,
+		OnCommit:       s.metrics.observeCommit,
+		FullCheckAbove: cfg.FullCheckAbove,
+		OnCorrupt:      s.onCorrupt,
 	})
 	if err != nil {
 		return nil, err
@@ -117,17 +124,15 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
-	key, err := secretbox.LoadOrCreateKey(filepath.Join(s.cfg.DataDir, "secret.key"), os.Getenv("BATON_SECRET_KEY"))
+	key, err := s.openKey(ctx, s.db)
 	if err != nil {
-		return err
-	}
-	if s.box, err = secretbox.New(key); err != nil {
 		return err
 	}
 	checker, err := s.adminToken(ctx)
 	if err != nil {
 		return err
 	}
+	s.checker, s.limiter = checker, auth.NewLimiter(1, 2)
 	keptnStore := sqlite.NewKeptnStore(s.db)
 	s.Keptn = keptn.NewEvents(keptnStore, s.clock)
 	s.Keptn.Strict = s.cfg.StrictEvents
@@ -164,18 +169,19 @@ func (s *Server) build(ctx context.Context) error {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.requireToken(checker, s.metrics.handler()))
 	(&keptnapi.API{
 		Events: s.Keptn, Store: keptnStore, Auth: checker,
 		Projects: projects, Resources: resources, Secrets: secrets,
-		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: auth.NewLimiter(1, 2),
+		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: s.limiter,
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
 		Evaluations: s.Evaluations,
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {
 		return err
 	}
-	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.cfg.MaxBody, appconfigapi.WriteAuthError(s.log))); err != nil {
+	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.appConfigFace(appconfigapi.WriteAuthError(s.log)))); err != nil {
 		return err
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +194,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.http = &http.Server{
 		Handler:           s.middleware(mux),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
+		ReadTimeout:       s.cfg.BodyReadTimeout, // the guard shortens it until a request is authenticated
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    1 << 20,
@@ -256,6 +262,12 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
+	switch {
+	case s.db.StartFullCheck():
+		s.log.Info("database passed its quick check; the full integrity check runs in the background (see GET /readyz)")
+	case s.db.StartCheck() != "":
+		s.log.Info("database passed its integrity check")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	select {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
@@ -50,20 +51,27 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 	s.SQS = sqs.NewService(store, s.clock, sqs.Config{
 		Account: s.cfg.AWSAccount, Region: s.cfg.AWSRegion, MaxMessageSize: s.cfg.SQSMaxMessageSize,
 	})
-	maxBody := s.cfg.MaxBody
-	if need := int64(s.cfg.SQSMaxMessageSize)*4 + 64<<10; need > maxBody {
-		maxBody = need // a form-encoded maximum message can be three times its size
-	}
-	s.sqsAPI = &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth, Log: s.log, MaxBody: maxBody}
-	sts := &stsapi.API{Account: s.SQS.Account(), Auth: s.AWSAuth, Log: s.log, MaxBody: s.cfg.MaxBody}
-	// SQS and STS share POST /; STS requests name their service.
-	mux.HandleFunc("POST /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if stsapi.IsSTSRequest(r) {
+	api := &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth.For("sqs"), Log: s.log, MaxBody: s.sqsMaxBody()}
+	sts := &stsapi.API{Account: s.SQS.Account(), Auth: s.AWSAuth.For("sts"), Log: s.log, MaxBody: s.sqsMaxBody()}
+	// SQS and STS share POST / behind one SigV4 middleware; STS requests
+	// name their service, and each face requires its own in the credential
+	// scope.
+	dispatch := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isSTS(r) {
 			sts.ServeHTTP(w, r)
 			return
 		}
-		s.sqsAPI.ServeHTTP(w, r)
+		api.ServeHTTP(w, r)
 	})
+	onError := func(w http.ResponseWriter, r *http.Request, err error) {
+		if isSTS(r) {
+			sts.WriteAuthError(w, r, err)
+			return
+		}
+		api.WriteAuthError(w, r, err)
+	}
+	s.sqsAPI = s.AWSAuth.Middleware(s.sqsFace(onError))(dispatch)
+	mux.Handle("POST /{$}", s.sqsAPI)
 	return nil
 }
 
@@ -87,4 +95,11 @@ func (s *Server) firstAWSKey(ctx context.Context, keys *awsauth.Keys) error {
 		"    AWS_ACCESS_KEY_ID=%s\n    AWS_SECRET_ACCESS_KEY=%s\n\n"+
 		"baton: manage keys with \"baton aws-credentials create|list|delete\".\n", k.ID, secret)
 	return nil
+}
+
+// isSTS reports whether a request on the shared endpoint is STS's. One that
+// names an SQS operation is SQS's whatever its credential scope says, so
+// that SQS answers a wrong scope with its own error.
+func isSTS(r *http.Request) bool {
+	return stsapi.IsSTSRequest(r) && !strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS.")
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/batonhq/baton/health"
 )
 
 // ErrClosed is returned by Write after Close.
@@ -30,6 +32,13 @@ type Options struct {
 	// OnCommit, if set, observes every group commit: how many transactions it
 	// carried and how long BEGIN..COMMIT took.
 	OnCommit func(ops int, took time.Duration)
+	// FullCheckAbove is the file size above which Open runs only SQLite's
+	// quick_check and leaves the full integrity_check to StartFullCheck
+	// (default DefaultFullCheckAbove).
+	FullCheckAbove int64
+	// OnCorrupt, if set, is told once when the store finds damage after
+	// Open (the background check, a write): from then on it refuses writes.
+	OnCorrupt func(detail string)
 }
 
 // DB is an open baton database.
@@ -46,6 +55,12 @@ type DB struct {
 	closeOnce  sync.Once
 	closed     chan struct{}
 	done       chan struct{}
+	cond       condition
+	// fullCheckDue: Open ran only the quick check; StartFullCheck runs the
+	// full one.
+	fullCheckDue bool
+	startCheck   string
+	bg           sync.WaitGroup // the background integrity check
 }
 
 type writeOp struct {
@@ -72,6 +87,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = 4
 	}
+	if opts.FullCheckAbove <= 0 {
+		opts.FullCheckAbove = DefaultFullCheckAbove
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -93,6 +111,11 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	check, err := checkAtStart(ctx, w, path, opts.FullCheckAbove)
+	if err != nil {
+		w.Close()
+		return nil, err
 	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
@@ -122,6 +145,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.stmts = map[string]*sql.Stmt{}
+	db.startCheck, db.fullCheckDue = check, check == "quick_check"
 	go db.writer()
 	return db, nil
 }
@@ -137,6 +161,7 @@ func (db *DB) Reader() *sql.DB { return db.read }
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() { close(db.closed) })
 	<-db.done
+	db.bg.Wait()
 	for _, st := range db.stmts {
 		st.Close()
 	}
@@ -255,6 +280,9 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 		return ErrClosed
 	default:
 	}
+	if db.cond.corrupt.Load() {
+		return health.ErrCorrupt
+	}
 	select {
 	case db.ops <- op:
 	case <-db.closed:
@@ -311,7 +339,7 @@ func (db *DB) commit(batch []*writeOp) {
 	ctx := context.Background()
 	start := time.Now()
 	if _, err := db.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		finish(batch, fmt.Errorf("begin: %w", err))
+		finish(batch, db.classify(fmt.Errorf("begin: %w", err)))
 		return
 	}
 	for _, op := range batch {
@@ -319,13 +347,21 @@ func (db *DB) commit(batch []*writeOp) {
 			op.err = err
 			continue
 		}
-		op.err = db.runOp(ctx, op)
+		op.err = db.classify(db.runOp(ctx, op))
+		if _, ok := health.Unavailable(op.err); ok {
+			// SQLite may have rolled the whole transaction back: fail the
+			// batch rather than let later operations run outside it.
+			_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
+			finish(batch, op.err)
+			return
+		}
 	}
 	if _, err := db.conn.ExecContext(ctx, "COMMIT"); err != nil {
 		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
-		finish(batch, fmt.Errorf("commit: %w", err))
+		finish(batch, db.classify(fmt.Errorf("commit: %w", err)))
 		return
 	}
+	db.cond.diskFull.Store(false)
 	if db.opts.OnCommit != nil {
 		db.opts.OnCommit(len(batch), time.Since(start))
 	}

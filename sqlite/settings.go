@@ -28,3 +28,8 @@ func (tx *Tx) SetSetting(key, value string) error {
 	}
 	return nil
 }
+
+// PutSetting stores a setting in its own write transaction.
+func (db *DB) PutSetting(ctx context.Context, key, value string) error {
+	return db.Write(ctx, func(tx *Tx) error { return tx.SetSetting(key, value) })
+}

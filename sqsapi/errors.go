@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/batonhq/baton/health"
 	"github.com/batonhq/baton/sqs"
 )
 
@@ -43,7 +44,12 @@ var errorTable = map[string]wireError{
 	sqs.CodeIncompleteSignature:        {"IncompleteSignature", http.StatusBadRequest},
 	sqs.CodeRequestExpired:             {"RequestExpired", http.StatusBadRequest},
 	sqs.CodeInternal:                   {"InternalError", http.StatusInternalServerError},
+	codeServiceUnavailable:             {codeServiceUnavailable, http.StatusServiceUnavailable},
 }
+
+// codeServiceUnavailable answers a full disk or a damaged store: a 503 that
+// SDKs back off from and retry.
+const codeServiceUnavailable = "ServiceUnavailable"
 
 // jsonTypes names the JSON protocol's __type shape where it differs from the
 // domain code: SQS answers the generic query errors with these shapes
@@ -70,6 +76,10 @@ func lookupError(code string) wireError {
 func (a *API) toDomain(r *http.Request, err error) *sqs.Error {
 	var e *sqs.Error
 	var mbe *http.MaxBytesError
+	if msg, ok := health.Unavailable(err); ok {
+		a.Log.Error("sqs request failed", "path", r.URL.Path, "err", err)
+		return &sqs.Error{Code: codeServiceUnavailable, Message: msg}
+	}
 	switch {
 	case errors.As(err, &e):
 		return e

@@ -186,6 +186,9 @@ func parseRequest(version string, node *yaml.Node) (Request, error) {
 // checkTemplates parses every template of a request, so template errors are
 // reported when the configuration is stored.
 func checkTemplates(r Request) error {
+	if err := checkURL(r.URL); err != nil {
+		return err
+	}
 	texts := append([]string{r.URL, r.Payload}, r.Curl...)
 	for _, h := range r.Headers {
 		texts = append(texts, h.Key, h.Value)

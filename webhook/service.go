@@ -369,6 +369,9 @@ func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) ca
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return callResult{err: fmt.Errorf("invalid URL %q: use http:// or https://", r.URL), permanent: true}
 	}
+	if err := checkHeaders(r.Headers); err != nil {
+		return callResult{err: err, permanent: true}
+	}
 	timeout := s.timeout
 	if r.Timeout > 0 {
 		timeout = time.Duration(r.Timeout * float64(time.Second))

@@ -1,7 +1,7 @@
 # baton — make help lists the targets.
 GO ?= go
 
-.PHONY: help build test lint bench tidy-check
+.PHONY: help build test lint bench tidy-check screenshots
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
@@ -25,3 +25,6 @@ tidy-check: ## fail if go mod tidy would change go.mod or go.sum
 
 bench: ## run Go micro-benchmarks
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+screenshots: ## regenerate the Bridge screenshots in docs/bridge/ (needs chromium)
+	BATON_SCREENSHOTS=$(CURDIR)/docs/bridge $(GO) test -count=1 -run '^TestBrowser$$' ./bridge/

@@ -62,6 +62,10 @@ func (c *Checker) Valid(token string) bool {
 	return subtle.ConstantTimeCompare(h[:], c.hash[:]) == 1
 }
 
+// Digest returns the SHA-256 digest of the accepted token. Keys derived
+// from it (the Bridge's session key) change when the token changes.
+func (c *Checker) Digest() [sha256.Size]byte { return c.hash }
+
 // FromRequest returns the token of r: the x-token header (Keptn), or an
 // "Authorization: Bearer" header (Prometheus, curl users).
 func FromRequest(r *http.Request) string {

@@ -223,8 +223,12 @@ type SequenceFilter struct {
 	FromTime     time.Time
 	BeforeTime   time.Time
 	KeptnContext []string
-	Offset       int
-	Limit        int
+	// Stage, Service and Result keep contexts with an execution in that
+	// stage, for that service, with that result (the Bridge's filters;
+	// empty matches all).
+	Stage, Service, Result string
+	Offset                 int
+	Limit                  int
 }
 
 // ExecutionFilter is the query of GET /sequence-execution.

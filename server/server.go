@@ -22,6 +22,7 @@ import (
 	"github.com/batonhq/baton/appconfigapi"
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/bridge"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/keptn"
@@ -52,6 +53,8 @@ type Server struct {
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
+	live    *bridge.Hub
+	bridge  *bridge.Bridge
 	checker *auth.Checker
 	limiter *auth.Limiter
 
@@ -100,9 +103,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics()
+	s.live = bridge.NewHub()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
 		Synchronous:    cfg.Sync,
-		OnCommit:       s.metrics.observeCommit,
+		OnCommit:       s.onCommit,
 		FullCheckAbove: cfg.FullCheckAbove,
 		OnCorrupt:      s.onCorrupt,
 	})
@@ -184,6 +188,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.appConfigFace(appconfigapi.WriteAuthError(s.log)))); err != nil {
 		return err
 	}
+	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, s.SQSStore); err != nil {
+		return err
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if sqsapi.IsQueueURLRequest(r) { // older SQS clients post to the queue URL
 			s.sqsAPI.ServeHTTP(w, r)
@@ -201,6 +208,7 @@ func (s *Server) build(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
+	s.http.RegisterOnShutdown(s.bridge.Close)
 	return nil
 }
 

@@ -32,6 +32,12 @@ func (s *KeptnStore) SequenceContexts(ctx context.Context, f keptn.SequenceFilte
 	if len(f.KeptnContext) > 0 {
 		add("keptn_context IN ("+placeholders(len(f.KeptnContext))+")", anySlice(f.KeptnContext)...)
 	}
+	if f.Stage != "" || f.Service != "" || f.Result != "" {
+		add(`keptn_context IN (SELECT keptn_context FROM sequence_executions WHERE project = ?
+			AND (? = '' OR stage = ?) AND (? = '' OR service = ?)
+			AND (? = '' OR json_extract(CAST(body AS TEXT), '$.scope.result') = ?))`,
+			f.Project, f.Stage, f.Stage, f.Service, f.Service, f.Result, f.Result)
+	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM sequence_contexts"+cond, args...).Scan(&total); err != nil {

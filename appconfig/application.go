@@ -1,6 +1,9 @@
 package appconfig
 
-import "context"
+import (
+	"context"
+	"unicode/utf8"
+)
 
 // CreateApplication creates an application.
 func (s *Service) CreateApplication(ctx context.Context, a *Application, tags map[string]string) error {
@@ -25,7 +28,7 @@ func (s *Service) CreateApplication(ctx context.Context, a *Application, tags ma
 		if err := tx.Put(KindApplication, a.ID, "", a.Name, a); err != nil {
 			return err
 		}
-		return tx.SetTags(ApplicationArn(a.ID), tags)
+		return tx.SetTags(ApplicationKey(a.ID), tags)
 	})
 }
 
@@ -82,7 +85,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 		if envs+profiles > 0 {
 			return Errorf(CodeBadRequest, "application %s still has environments or configuration profiles; delete them first", id)
 		}
-		if err := untagAll(ctx, tx, ApplicationArn(id)); err != nil {
+		if err := untagAll(ctx, tx, ApplicationKey(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindApplication, id)
@@ -90,7 +93,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id string) error {
 }
 
 func checkDescription(d string) error {
-	if len(d) > 1024 {
+	if utf8.RuneCountInString(d) > 1024 {
 		return Errorf(CodeBadRequest, "Description must be at most 1024 characters")
 	}
 	return nil

@@ -23,6 +23,31 @@ type StartInput struct {
 	Task *TaskOrigin
 }
 
+// checkStart checks StartDeployment's own fields (botocore model limits).
+func checkStart(in StartInput) error {
+	if in.StrategyID == "" || in.ProfileID == "" || in.ConfigurationVersion == "" {
+		return Errorf(CodeBadRequest, "DeploymentStrategyId, ConfigurationProfileId and ConfigurationVersion are required")
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return err
+	}
+	if err := checkDescription(in.Description); err != nil {
+		return err
+	}
+	if in.KmsKeyIdentifier != "" {
+		if err := checkKmsKey(in.KmsKeyIdentifier, false); err != nil {
+			return err
+		}
+	}
+	if len(in.ConfigurationVersion) > 1024 {
+		return Errorf(CodeBadRequest, "ConfigurationVersion must be 1 to 1024 characters")
+	}
+	if in.DynamicParameters != nil && (len(in.DynamicParameters) < 1 || len(in.DynamicParameters) > 10) {
+		return Errorf(CodeBadRequest, "DynamicExtensionParameters must have 1 to 10 entries")
+	}
+	return nil
+}
+
 // deployContext is everything a deployment is made from.
 type deployContext struct {
 	app     *Application
@@ -42,6 +67,9 @@ func (s *Service) loadDeployContext(ctx context.Context, in StartInput) (*deploy
 		return nil, err
 	}
 	if c.profile, err = s.Profile(ctx, in.Application, in.ProfileID); err != nil {
+		return nil, err
+	}
+	if err := hostedOnly(c.profile); err != nil {
 		return nil, err
 	}
 	if c.strat, err = s.Strategy(ctx, in.StrategyID); err != nil {
@@ -102,7 +130,7 @@ type Prepared struct {
 // transaction, so that the deployment can start in a write transaction that
 // also holds another domain's writes (StartPrepared).
 func (s *Service) Prepare(ctx context.Context, in StartInput) (*Prepared, error) {
-	if err := checkTags(in.Tags); err != nil {
+	if err := checkStart(in); err != nil {
 		return nil, err
 	}
 	c, err := s.loadDeployContext(ctx, in)
@@ -167,7 +195,7 @@ func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in Start
 	if d.AppliedExtensions, err = s.hooks.AppliedExtensions(tx, c.app.ID, env.ID, c.profile.ID); err != nil {
 		return nil, err
 	}
-	if err := tx.SetTags(DeploymentArn(c.app.ID, env.ID, number), in.Tags); err != nil {
+	if err := tx.SetTags(DeploymentKey(c.app.ID, env.ID, number), in.Tags); err != nil {
 		return nil, err
 	}
 	var in2 Input

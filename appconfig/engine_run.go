@@ -125,7 +125,7 @@ func (s *Service) SetAlarm(ctx context.Context, name, state, reason string) (*Al
 	if state != AlarmOK && state != AlarmAlarm && state != AlarmInsufficientData {
 		return nil, Errorf(CodeBadRequest, "alarm state must be OK, ALARM or INSUFFICIENT_DATA")
 	}
-	a := &Alarm{Name: name, Arn: AlarmArn(name), State: state, Reason: reason, UpdatedAt: s.now()}
+	a := &Alarm{Name: name, Arn: s.arns.Alarm(name), State: state, Reason: reason, UpdatedAt: s.now()}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.PutAlarm(a); err != nil {
 			return err
@@ -163,8 +163,19 @@ func (s *Service) rollBackWatching(ctx context.Context, tx Tx, alarm string) err
 
 // Alarm returns alarm name.
 func (s *Service) Alarm(ctx context.Context, name string) (*Alarm, error) {
-	return s.store.Alarm(ctx, name)
+	a, err := s.store.Alarm(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	a.Arn = s.arns.Alarm(a.Name)
+	return a, nil
 }
 
 // Alarms lists the alarms baton knows.
-func (s *Service) Alarms(ctx context.Context) ([]*Alarm, error) { return s.store.Alarms(ctx) }
+func (s *Service) Alarms(ctx context.Context) ([]*Alarm, error) {
+	list, err := s.store.Alarms(ctx)
+	for _, a := range list {
+		a.Arn = s.arns.Alarm(a.Name)
+	}
+	return list, err
+}

@@ -34,7 +34,7 @@ func (s *Service) CreateEnvironment(ctx context.Context, e *Environment, tags ma
 		if err := tx.Put(KindEnvironment, e.ID, e.ApplicationID, e.Name, e); err != nil {
 			return err
 		}
-		return tx.SetTags(EnvironmentArn(e.ApplicationID, e.ID), tags)
+		return tx.SetTags(EnvironmentKey(e.ApplicationID, e.ID), tags)
 	})
 }
 
@@ -46,8 +46,11 @@ func checkMonitors(ms []Monitor) error {
 		if _, err := AlarmName(m.AlarmArn); err != nil {
 			return err
 		}
-		if len(m.AlarmRoleArn) > 2048 {
-			return Errorf(CodeBadRequest, "AlarmRoleArn must be at most 2048 characters")
+		if len(m.AlarmArn) > 2048 {
+			return Errorf(CodeBadRequest, "AlarmArn must be at most 2048 characters")
+		}
+		if err := checkRoleArn("AlarmRoleArn", m.AlarmRoleArn); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -128,7 +131,7 @@ func (s *Service) DeleteEnvironment(ctx context.Context, app, id string) error {
 		if e.State == EnvDeploying || e.State == EnvRollingBack {
 			return Errorf(CodeConflict, "environment %s has a deployment in progress", id)
 		}
-		if err := untagAll(ctx, tx, EnvironmentArn(app, id)); err != nil {
+		if err := untagAll(ctx, tx, EnvironmentKey(app, id)); err != nil {
 			return err
 		}
 		s.changed(tx)

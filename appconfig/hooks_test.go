@@ -59,7 +59,7 @@ func TestHooksAtActionPoints(t *testing.T) {
 	defer db.Close()
 	fc := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	rec := &recorder{}
-	svc := appconfig.NewService(sqlite.NewAppConfigStore(db), fc, rec, nil)
+	svc := appconfig.NewService(sqlite.NewAppConfigStore(db), appconfig.DefaultARNs(), fc, rec, nil)
 
 	app := &appconfig.Application{Name: "a"}
 	env := &appconfig.Environment{Name: "e"}

@@ -10,14 +10,25 @@ func (s *Service) CreateProfile(ctx context.Context, p *ConfigurationProfile, ta
 	if err := checkDescription(p.Description); err != nil {
 		return err
 	}
-	if p.LocationURI != "hosted" {
-		return Errorf(CodeBadRequest, "LocationUri must be \"hosted\": baton stores configurations itself")
+	if err := checkLocation(p.LocationURI); err != nil {
+		return err
 	}
 	if p.Type == "" {
 		p.Type = TypeFreeform
 	}
 	if p.Type != TypeFreeform && p.Type != TypeFeatureFlags {
 		return Errorf(CodeBadRequest, "Type must be %s or %s", TypeFreeform, TypeFeatureFlags)
+	}
+	if p.Type == TypeFeatureFlags && p.LocationURI != LocationHosted {
+		return Errorf(CodeBadRequest, "%s configuration profiles must have LocationUri \"hosted\"", TypeFeatureFlags)
+	}
+	if err := checkRetrievalRole(p.RetrievalRoleArn); err != nil {
+		return err
+	}
+	if p.KmsKeyIdentifier != "" {
+		if err := checkKmsKey(p.KmsKeyIdentifier, false); err != nil {
+			return err
+		}
 	}
 	if err := checkValidators(p.Validators); err != nil {
 		return err
@@ -40,7 +51,7 @@ func (s *Service) CreateProfile(ctx context.Context, p *ConfigurationProfile, ta
 		if err := tx.Put(KindProfile, p.ID, p.ApplicationID, p.Name, p); err != nil {
 			return err
 		}
-		return tx.SetTags(ProfileArn(p.ApplicationID, p.ID), tags)
+		return tx.SetTags(ProfileKey(p.ApplicationID, p.ID), tags)
 	})
 }
 
@@ -118,9 +129,15 @@ func (s *Service) UpdateProfile(ctx context.Context, app, id string, u ProfileUp
 			p.Validators = *u.Validators
 		}
 		if u.RetrievalRoleArn != nil {
+			if err := checkRetrievalRole(*u.RetrievalRoleArn); err != nil {
+				return err
+			}
 			p.RetrievalRoleArn = *u.RetrievalRoleArn
 		}
 		if u.KmsKeyIdentifier != nil {
+			if err := checkKmsKey(*u.KmsKeyIdentifier, true); err != nil {
+				return err
+			}
 			p.KmsKeyIdentifier = *u.KmsKeyIdentifier
 		}
 		return tx.Put(KindProfile, p.ID, app, p.Name, p)
@@ -148,7 +165,7 @@ func (s *Service) DeleteProfile(ctx context.Context, app, id string) error {
 				return Errorf(CodeConflict, "configuration profile %s still has hosted configuration versions; delete them first", id)
 			}
 		}
-		if err := untagAll(ctx, tx, ProfileArn(app, id)); err != nil {
+		if err := untagAll(ctx, tx, ProfileKey(app, id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindProfile, id)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/clock"
 )
@@ -28,6 +30,7 @@ const (
 // alarms. Its methods return *Error for anything the caller did wrong.
 type Service struct {
 	store Store
+	arns  ARNs
 	clock clock.Clock
 	hooks Hooks
 	log   *slog.Logger
@@ -37,13 +40,17 @@ type Service struct {
 	running sync.WaitGroup
 }
 
-// NewService returns the service over store. hooks may be nil (no extensions).
-func NewService(store Store, clk clock.Clock, hooks Hooks, log *slog.Logger) *Service {
+// NewService returns the service over store, making ARNs of arns' region
+// and account. hooks may be nil (no extensions).
+func NewService(store Store, arns ARNs, clk clock.Clock, hooks Hooks, log *slog.Logger) *Service {
 	if hooks == nil {
 		hooks = NoHooks{}
 	}
-	return &Service{store: store, clock: clk, hooks: hooks, log: log}
+	return &Service{store: store, arns: arns, clock: clk, hooks: hooks, log: log}
 }
+
+// ARNs returns the maker of the service's ARNs.
+func (s *Service) ARNs() ARNs { return s.arns }
 
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
@@ -84,19 +91,33 @@ func checkTags(tags map[string]string) error {
 		return Errorf(CodeBadRequest, "at most %d tags are allowed", MaxTags)
 	}
 	for k, v := range tags {
-		if k == "" || len(k) > 128 || len(v) > 256 {
-			return Errorf(CodeBadRequest, "tag keys must be 1 to 128 characters and values at most 256")
+		if err := checkTagKey(k); err != nil {
+			return err
 		}
+		if utf8.RuneCountInString(v) > 256 {
+			return Errorf(CodeBadRequest, "tag values must be at most 256 characters")
+		}
+	}
+	return nil
+}
+
+func checkTagKey(k string) error {
+	if k == "" || utf8.RuneCountInString(k) > 128 {
+		return Errorf(CodeBadRequest, "tag keys must be 1 to 128 characters")
 	}
 	return nil
 }
 
 // Tags returns the tags of the resource arn.
 func (s *Service) Tags(ctx context.Context, arn string) (map[string]string, error) {
-	if err := s.exists(ctx, s.store, arn); err != nil {
+	ref, err := s.arns.Resolve(arn)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.Tags(ctx, arn)
+	if err := exists(ctx, s.store, ref); err != nil {
+		return nil, err
+	}
+	return s.store.Tags(ctx, ref.Key)
 }
 
 // Tag adds or replaces tags on the resource arn.
@@ -104,37 +125,60 @@ func (s *Service) Tag(ctx context.Context, arn string, tags map[string]string) e
 	if err := checkTags(tags); err != nil {
 		return err
 	}
+	ref, err := s.arns.Resolve(arn)
+	if err != nil {
+		return err
+	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		if err := s.exists(ctx, tx, arn); err != nil {
+		if err := exists(ctx, tx, ref); err != nil {
 			return err
 		}
-		return tx.SetTags(arn, tags)
+		return tx.SetTags(ref.Key, tags)
 	})
 }
 
 // Untag removes tag keys from the resource arn.
 func (s *Service) Untag(ctx context.Context, arn string, keys []string) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		if err := s.exists(ctx, tx, arn); err != nil {
+	if len(keys) > MaxTags {
+		return Errorf(CodeBadRequest, "at most %d tag keys may be removed at once", MaxTags)
+	}
+	for _, k := range keys {
+		if err := checkTagKey(k); err != nil {
 			return err
 		}
-		return tx.RemoveTags(arn, keys)
-	})
-}
-
-func (s *Service) exists(ctx context.Context, r Reader, arn string) error {
-	ref, err := ParseArn(arn)
+	}
+	ref, err := s.arns.Resolve(arn)
 	if err != nil {
 		return err
 	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if err := exists(ctx, tx, ref); err != nil {
+			return err
+		}
+		return tx.RemoveTags(ref.Key, keys)
+	})
+}
+
+// exists checks that the resource ref names exists, under the application
+// its ARN names (ResourceNotFoundException otherwise).
+func exists(ctx context.Context, r Reader, ref ResourceRef) error {
 	var doc json.RawMessage
 	switch ref.Kind {
 	case "deployment":
-		var n int
-		if err := json.Unmarshal([]byte(ref.ID), &n); err != nil {
+		n, err := strconv.Atoi(ref.ID)
+		if err != nil {
 			return NotFound("Deployment", ref.ID)
 		}
+		if _, err := getEnvironment(ctx, r, ref.App, ref.Env); err != nil {
+			return err
+		}
 		_, err = r.Deployment(ctx, ref.Env, n)
+		return err
+	case "environment":
+		_, err := getEnvironment(ctx, r, ref.App, ref.ID)
+		return err
+	case "configurationprofile":
+		_, err := getProfile(ctx, r, ref.App, ref.ID)
 		return err
 	case "deploymentstrategy":
 		if _, ok := PredefinedStrategy(ref.ID); ok {
@@ -144,9 +188,9 @@ func (s *Service) exists(ctx context.Context, r Reader, arn string) error {
 	return r.Get(ctx, Kind(ref.Kind), ref.ID, &doc)
 }
 
-// untagAll drops every tag of arn (when its resource is deleted).
-func untagAll(ctx context.Context, tx Tx, arn string) error {
-	tags, err := tx.Tags(ctx, arn)
+// untagAll drops every tag of the resource key (when it is deleted).
+func untagAll(ctx context.Context, tx Tx, key string) error {
+	tags, err := tx.Tags(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -154,5 +198,5 @@ func untagAll(ctx context.Context, tx Tx, arn string) error {
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	return tx.RemoveTags(arn, keys)
+	return tx.RemoveTags(key, keys)
 }

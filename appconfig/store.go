@@ -49,13 +49,16 @@ type Reader interface {
 	Version(ctx context.Context, profile string, n int) (*HostedVersion, error)
 	// VersionByLabel returns the newest hosted version of profile labelled label.
 	VersionByLabel(ctx context.Context, profile, label string) (*HostedVersion, error)
-	// Versions lists profile's hosted versions, newest first, without content.
+	// Versions lists profile's hosted versions, newest first, without
+	// content; those labelled label if label is not "", or, when label ends
+	// in "*", those whose label starts with the rest.
 	Versions(ctx context.Context, profile, label string, p Page) ([]*HostedVersion, int64, error)
 	// LatestVersion returns the highest version number of profile (0 if none).
 	LatestVersion(ctx context.Context, profile string) (int, error)
 
-	// Tags returns the tags of arn (empty map if none).
-	Tags(ctx context.Context, arn string) (map[string]string, error)
+	// Tags returns the tags of the resource key (the resource part of its
+	// ARN, such as ApplicationKey(id)); an empty map if none.
+	Tags(ctx context.Context, key string) (map[string]string, error)
 	// Alarm returns the alarm named name.
 	Alarm(ctx context.Context, name string) (*Alarm, error)
 	// Alarms lists all alarms by name.
@@ -75,10 +78,10 @@ type Tx interface {
 	PutVersion(v *HostedVersion) error
 	// DeleteVersion removes hosted version n of profile.
 	DeleteVersion(profile string, n int) error
-	// SetTags merges tags into arn's tags.
-	SetTags(arn string, tags map[string]string) error
-	// RemoveTags removes keys from arn's tags.
-	RemoveTags(arn string, keys []string) error
+	// SetTags merges tags into the tags of the resource key.
+	SetTags(key string, tags map[string]string) error
+	// RemoveTags removes tag keys from the tags of the resource key.
+	RemoveTags(key string, keys []string) error
 	// PutAlarm inserts or replaces a.
 	PutAlarm(a *Alarm) error
 	// ScheduleStep stores a durable timer that calls the engine for the

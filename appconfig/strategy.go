@@ -3,6 +3,7 @@ package appconfig
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 )
 
 // Predefined returns the AppConfig.* deployment strategies every account has.
@@ -65,7 +66,7 @@ func (s *DeploymentStrategy) Validate() error {
 }
 
 func checkName(field, v string, max int) error {
-	if v == "" || len(v) > max {
+	if v == "" || utf8.RuneCountInString(v) > max {
 		return Errorf(CodeBadRequest, "%s must be 1 to %d characters", field, max)
 	}
 	return nil
@@ -91,7 +92,7 @@ func (s *Service) CreateStrategy(ctx context.Context, st *DeploymentStrategy, ta
 		if err := tx.Put(KindStrategy, st.ID, "", st.Name, st); err != nil {
 			return err
 		}
-		return tx.SetTags(StrategyArn(st.ID), tags)
+		return tx.SetTags(StrategyKey(st.ID), tags)
 	})
 }
 
@@ -169,7 +170,7 @@ func (s *Service) DeleteStrategy(ctx context.Context, id string) error {
 		if err := tx.Get(ctx, KindStrategy, id, &DeploymentStrategy{}); err != nil {
 			return err
 		}
-		if err := untagAll(ctx, tx, StrategyArn(id)); err != nil {
+		if err := untagAll(ctx, tx, StrategyKey(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindStrategy, id)

@@ -3,6 +3,7 @@ package appconfig
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -20,6 +21,11 @@ const (
 
 var schemaCache sync.Map // schema text -> *jsonschema.Schema
 
+// schemaURL names a validator's schema while it is compiled. It is not a
+// file name: a relative name would be resolved against the server's working
+// directory, and that path would show in error messages.
+const schemaURL = "urn:appconfig:validator"
+
 // compileSchema compiles a JSON_SCHEMA validator's content, cached by text.
 func compileSchema(text string) (*jsonschema.Schema, error) {
 	if s, ok := schemaCache.Load(text); ok {
@@ -31,12 +37,12 @@ func compileSchema(text string) (*jsonschema.Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.UseLoader(noLoader{}) // a validator may not read files or URLs on the server
-	if err := c.AddResource("validator.json", doc); err != nil {
-		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator: %v", err)
+	if err := c.AddResource(schemaURL, doc); err != nil {
+		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator: %s", withoutSchemaURL(err.Error()))
 	}
-	sch, err := c.Compile("validator.json")
+	sch, err := c.Compile(schemaURL)
 	if err != nil {
-		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator is not a valid schema: %v", err)
+		return nil, Errorf(CodeBadRequest, "JSON_SCHEMA validator is not a valid schema: %s", withoutSchemaURL(err.Error()))
 	}
 	schemaCache.Store(text, sch)
 	return sch, nil
@@ -65,9 +71,30 @@ func checkValidators(vs []Validator) error {
 				return err
 			}
 		case ValidatorLambda:
-			return Errorf(CodeBadRequest, "LAMBDA validators are not supported by baton; use JSON_SCHEMA")
+			// Accepted so that infrastructure code applies; content that
+			// would need it is refused (see lambdaValidator).
+			if !lambdaArn.MatchString(v.Content) {
+				return Errorf(CodeBadRequest, "LAMBDA validator content must be the ARN of a Lambda function, not %q", v.Content)
+			}
 		default:
 			return Errorf(CodeBadRequest, "validator Type must be JSON_SCHEMA or LAMBDA")
+		}
+	}
+	return nil
+}
+
+// lambdaArn matches a Lambda function ARN, optionally with a version or alias.
+var lambdaArn = regexp.MustCompile(`^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:(\$LATEST|[a-zA-Z0-9_-]{1,128}))?$`)
+
+// lambdaValidator refuses content of a profile with a LAMBDA validator:
+// baton cannot call AWS Lambda, and skipping the check would serve content
+// nobody validated.
+func lambdaValidator(p *ConfigurationProfile) error {
+	for _, v := range p.Validators {
+		if v.Type == ValidatorLambda {
+			return Errorf(CodeBadRequest,
+				"configuration profile %s has a LAMBDA validator (%s): baton cannot call AWS Lambda, so it cannot validate content for this profile; use a JSON_SCHEMA validator",
+				p.ID, v.Content)
 		}
 	}
 	return nil
@@ -80,9 +107,58 @@ func invalid(typ, reason string) *Error {
 		Details: &ErrorDetails{InvalidConfiguration: []InvalidConfigurationDetail{{Type: typ, Reason: reason}}}}
 }
 
+// withoutSchemaURL drops the schema's internal name from a message.
+// It also puts a multi-line message on one line.
+func withoutSchemaURL(msg string) string {
+	msg = strings.ReplaceAll(msg, schemaURL+"#", "#")
+	msg = strings.ReplaceAll(msg, schemaURL, "the schema")
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+// schemaFailure is the BadRequestException of content a JSON Schema
+// refused: one InvalidConfiguration detail per failed constraint, with the
+// constraint (keyword), the location in the content (JSON pointer) and the
+// reason.
+func schemaFailure(err error) *Error {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return invalid(ValidatorJSONSchema, withoutSchemaURL(err.Error()))
+	}
+	var details []InvalidConfigurationDetail
+	var walk func(jsonschema.OutputUnit)
+	walk = func(u jsonschema.OutputUnit) {
+		for _, c := range u.Errors {
+			walk(c)
+		}
+		if len(u.Errors) > 0 || u.Error == nil {
+			return
+		}
+		d := InvalidConfigurationDetail{Type: ValidatorJSONSchema, Location: u.InstanceLocation,
+			Reason: withoutSchemaURL(u.Error.String())}
+		if d.Location == "" {
+			d.Location = "/"
+		}
+		if i := strings.LastIndexByte(u.KeywordLocation, '/'); i >= 0 {
+			d.Constraint = u.KeywordLocation[i+1:]
+		}
+		details = append(details, d)
+	}
+	walk(*ve.DetailedOutput())
+	reasons := make([]string, len(details))
+	for i, d := range details {
+		reasons[i] = fmt.Sprintf("at %s: %s", d.Location, d.Reason)
+	}
+	return &Error{Code: CodeBadRequest, Reason: "InvalidConfiguration",
+		Message: "configuration failed validation: " + strings.Join(reasons, "; "),
+		Details: &ErrorDetails{InvalidConfiguration: details}}
+}
+
 // ValidateContent runs p's validators (and, for feature flags, the flag
 // schema) on content.
 func ValidateContent(p *ConfigurationProfile, content []byte) error {
+	if err := lambdaValidator(p); err != nil {
+		return err
+	}
 	if p.Type == TypeFeatureFlags {
 		if _, err := parseFlags(content); err != nil {
 			return invalid("FEATURE_FLAGS", err.Error())
@@ -101,7 +177,7 @@ func ValidateContent(p *ConfigurationProfile, content []byte) error {
 			return invalid(ValidatorJSONSchema, "content is not JSON: "+err.Error())
 		}
 		if err := sch.Validate(inst); err != nil {
-			return invalid(ValidatorJSONSchema, strings.ReplaceAll(err.Error(), "\n", " "))
+			return schemaFailure(err)
 		}
 	}
 	return nil

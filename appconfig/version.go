@@ -38,6 +38,9 @@ func (s *Service) CreateVersion(ctx context.Context, in NewVersion) (*HostedVers
 	if err != nil {
 		return nil, err
 	}
+	if err := hostedOnly(p); err != nil {
+		return nil, err
+	}
 	v := &HostedVersion{ApplicationID: in.Application, ConfigurationProfileID: in.Profile, Description: in.Description,
 		ContentType: in.ContentType, VersionLabel: in.VersionLabel, Content: in.Content}
 	if err := s.preCreate(ctx, app, p, v); err != nil {
@@ -149,6 +152,9 @@ func resolveVersion(ctx context.Context, r Reader, profile, ref string) (*Hosted
 func (s *Service) Validate(ctx context.Context, app, profile, ref string) error {
 	p, err := s.Profile(ctx, app, profile)
 	if err != nil {
+		return err
+	}
+	if err := hostedOnly(p); err != nil {
 		return err
 	}
 	v, err := resolveVersion(ctx, s.store, profile, ref)

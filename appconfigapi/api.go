@@ -58,6 +58,7 @@ func (a *API) Register(mux *http.ServeMux, wrap func(http.Handler) http.Handler)
 	a.registerStrategies(aws)
 	a.registerDeployments(aws)
 	a.registerTags(aws)
+	a.registerSettings(aws)
 	if a.Extensions != nil {
 		a.registerExtensions(aws)
 	}

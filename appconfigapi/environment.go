@@ -67,6 +67,9 @@ func (a *API) updateEnvironment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteEnvironment(w http.ResponseWriter, r *http.Request) error {
+	if err := appconfig.CheckDeletionProtection(r.Header.Get("x-amzn-deletion-protection-check")); err != nil {
+		return err
+	}
 	if err := a.Service.DeleteEnvironment(r.Context(), r.PathValue("app"), r.PathValue("env")); err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func TestErrorShapes(t *testing.T) {
 		{"max_results too big", "GET", "/applications?max_results=51", "", nil, 400, "BadRequestException"},
 		{"bad next_token", "GET", "/applications?next_token=%21", "", nil, 400, "BadRequestException"},
 		{"bad strategy", "POST", "/deploymentstrategies", `{"Name":"s","DeploymentDurationInMinutes":1,"GrowthFactor":0}`, nil, 400, "BadRequestException"},
-		{"non-hosted profile", "POST", "/applications/" + appID + "/configurationprofiles", `{"Name":"p","LocationUri":"s3://b/k"}`, nil, 400, "BadRequestException"},
+		{"invalid LocationUri", "POST", "/applications/" + appID + "/configurationprofiles", `{"Name":"p","LocationUri":"luri"}`, nil, 400, "BadRequestException"},
 		{"bad schema", "POST", "/applications/" + appID + "/configurationprofiles",
 			`{"Name":"p","LocationUri":"hosted","Validators":[{"Type":"JSON_SCHEMA","Content":"{\"type\":7}"}]}`, nil, 400, "BadRequestException"},
 		{"bad alarm ARN", "POST", "/applications/" + appID + "/environments", `{"Name":"e","Monitors":[{"AlarmArn":"nope"}]}`, nil, 400, "BadRequestException"},

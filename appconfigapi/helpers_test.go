@@ -31,13 +31,21 @@ type env struct {
 
 func start(t testing.TB) *env {
 	t.Helper()
+	return startWith(t, server.Config{}, "us-east-1")
+}
+
+// startWith starts baton with cfg (and a fake clock) and clients that sign
+// for region.
+func startWith(t testing.TB, cfg server.Config, region string) *env {
+	t.Helper()
 	fc := clock.NewFake(t0)
-	in := batontest.Start(t, server.Config{Clock: fc})
+	cfg.Clock = fc
+	in := batontest.Start(t, cfg)
 	id, secret := in.AWSKeys()
 	creds := credentials.NewStaticCredentialsProvider(id, secret, "")
 	return &env{t: t, in: in, clock: fc, ctx: context.Background(),
-		ac:   appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
-		data: appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(in.URL), Region: "us-east-1", Credentials: creds}),
+		ac:   appconfig.New(appconfig.Options{BaseEndpoint: aws.String(in.URL), Region: region, Credentials: creds}),
+		data: appconfigdata.New(appconfigdata.Options{BaseEndpoint: aws.String(in.URL), Region: region, Credentials: creds}),
 	}
 }
 

@@ -88,6 +88,9 @@ func (a *API) updateProfile(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteProfile(w http.ResponseWriter, r *http.Request) error {
+	if err := appconfig.CheckDeletionProtection(r.Header.Get("x-amzn-deletion-protection-check")); err != nil {
+		return err
+	}
 	if err := a.Service.DeleteProfile(r.Context(), r.PathValue("app"), r.PathValue("profile")); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package appconfigapi_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -60,6 +61,17 @@ func TestResourceCRUD(t *testing.T) {
 			ApplicationId: &f.app, ConfigurationProfileId: &f.profile, VersionLabel: aws.String("v1")}))
 		if len(l.Items) != 1 || l.Items[0].VersionNumber != 1 {
 			t.Fatalf("by label: %+v", l.Items)
+		}
+		for label, want := range map[string][]int32{"v*": {3, 2, 1}, "v2*": {2}, "v": nil, "*": {3, 2, 1}} {
+			l := must[*appconfig.ListHostedConfigurationVersionsOutput](t)(e.ac.ListHostedConfigurationVersions(ctx, &appconfig.ListHostedConfigurationVersionsInput{
+				ApplicationId: &f.app, ConfigurationProfileId: &f.profile, VersionLabel: aws.String(label)}))
+			var got []int32
+			for _, it := range l.Items {
+				got = append(got, it.VersionNumber)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("version_label %q: got %v, want %v", label, got, want)
+			}
 		}
 		must[*appconfig.DeleteHostedConfigurationVersionOutput](t)(e.ac.DeleteHostedConfigurationVersion(ctx, &appconfig.DeleteHostedConfigurationVersionInput{
 			ApplicationId: &f.app, ConfigurationProfileId: &f.profile, VersionNumber: aws.Int32(3)}))

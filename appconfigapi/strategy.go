@@ -19,11 +19,18 @@ func (a *API) createStrategy(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		appconfig.DeploymentStrategy
 		Tags map[string]string
+		// Required members of the model, read apart to tell absent from 0.
+		DeploymentDurationInMinutes *int
+		GrowthFactor                *float64
 	}
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
+	if in.DeploymentDurationInMinutes == nil || in.GrowthFactor == nil {
+		return appconfig.Errorf(appconfig.CodeBadRequest, "DeploymentDurationInMinutes and GrowthFactor are required")
+	}
 	st := in.DeploymentStrategy
+	st.DeploymentDurationInMinutes, st.GrowthFactor = *in.DeploymentDurationInMinutes, *in.GrowthFactor
 	if err := a.Service.CreateStrategy(r.Context(), &st, in.Tags); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (a *API) tagResource(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	if len(in.Tags) == 0 {
+	if in.Tags == nil { // the model requires the member; an empty map is valid (min 0)
 		return appconfig.Errorf(appconfig.CodeBadRequest, "Tags is required")
 	}
 	if err := a.Service.Tag(r.Context(), arn, in.Tags); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -115,16 +116,16 @@ func (c *Client) SequenceStates(ctx context.Context, project string, filter url.
 	for {
 		var page struct {
 			States      []SequenceState `json:"states"`
-			NextPageKey string          `json:"nextPageKey"`
+			NextPageKey int64           `json:"nextPageKey"` // an int64 in Keptn's SequenceStates
 		}
 		if err := c.Do(ctx, "GET", "/api/controlPlane/v1/sequence/"+url.PathEscape(project)+"?"+q.Encode(), nil, &page); err != nil {
 			return nil, err
 		}
 		all = append(all, page.States...)
-		if page.NextPageKey == "" || page.NextPageKey == "0" || len(page.States) == 0 {
+		if page.NextPageKey == 0 || len(page.States) == 0 {
 			return all, nil
 		}
-		q.Set("nextPageKey", page.NextPageKey)
+		q.Set("nextPageKey", strconv.FormatInt(page.NextPageKey, 10))
 	}
 }
 

@@ -16,7 +16,8 @@ type AssociationInput struct {
 	Tags                map[string]string
 }
 
-// associations returns the associations on resource ("" = all), oldest first.
+// associations returns the associations on the resource key ("" = all),
+// oldest first. Their ARNs are as stored: see shownAssociation.
 func associations(ctx context.Context, r appconfig.Reader, resource string) ([]*Association, error) {
 	var out []*Association
 	p := appconfig.Page{Limit: 1000}
@@ -47,28 +48,46 @@ func decodeAssociation(b []byte) (*Association, error) {
 	return a, nil
 }
 
+// putAssociation stores a under the resource part of its ResourceArn, so
+// associations follow the configured region and account.
 func putAssociation(tx appconfig.Tx, a *Association) error {
-	return tx.Put(KindAssociation, a.ID, a.ResourceArn, a.ExtensionID, storedAssociation{Association: a, ExtensionID: &a.ExtensionID})
+	ref, err := appconfig.ParseArn(a.ResourceArn)
+	if err != nil {
+		return err
+	}
+	return tx.Put(KindAssociation, a.ID, ref.Key, a.ExtensionID, storedAssociation{Association: a, ExtensionID: &a.ExtensionID})
+}
+
+// shownAssociation returns a copy of a with the ARNs of the configured
+// region and account, as the API shows it.
+func (s *Service) shownAssociation(a *Association) *Association {
+	c := *a
+	c.Arn = s.arns.For(associationKey(a.ID))
+	c.ExtensionArn = s.arn(&Extension{ID: a.ExtensionID, VersionNumber: a.ExtensionVersionNumber})
+	if ref, err := appconfig.ParseArn(a.ResourceArn); err == nil {
+		c.ResourceArn = s.arns.For(ref.Key)
+	}
+	return &c
 }
 
 // checkResource verifies that arn names an existing application,
-// environment or configuration profile.
-func checkResource(ctx context.Context, r appconfig.Reader, arn string) error {
-	ref, err := appconfig.ParseArn(arn)
+// environment or configuration profile of this account.
+func (s *Service) checkResource(ctx context.Context, r appconfig.Reader, arn string) (appconfig.ResourceRef, error) {
+	ref, err := s.arns.Resolve(arn)
 	if err != nil {
-		return err
+		return ref, err
 	}
 	var doc json.RawMessage
 	switch ref.Kind {
 	case "application":
-		return r.Get(ctx, appconfig.KindApplication, ref.ID, &doc)
+		return ref, r.Get(ctx, appconfig.KindApplication, ref.ID, &doc)
 	case "environment", "configurationprofile":
 		if err := r.Get(ctx, appconfig.KindApplication, ref.App, &doc); err != nil {
-			return err
+			return ref, err
 		}
-		return r.Get(ctx, appconfig.Kind(ref.Kind), ref.ID, &doc)
+		return ref, r.Get(ctx, appconfig.Kind(ref.Kind), ref.ID, &doc)
 	}
-	return appconfig.Errorf(appconfig.CodeBadRequest, "ResourceIdentifier must be the ARN of an application, an environment or a configuration profile")
+	return ref, appconfig.Errorf(appconfig.CodeBadRequest, "ResourceIdentifier must be the ARN of an application, an environment or a configuration profile")
 }
 
 func checkParameters(ext *Extension, params map[string]string) error {
@@ -114,7 +133,8 @@ func (s *Service) CreateAssociation(ctx context.Context, in AssociationInput) (*
 		if err := usable(ext); err != nil {
 			return err
 		}
-		if err := checkResource(ctx, tx, in.ResourceIdentifier); err != nil {
+		ref, err := s.checkResource(ctx, tx, in.ResourceIdentifier)
+		if err != nil {
 			return err
 		}
 		if err := checkParameters(ext, in.Parameters); err != nil {
@@ -124,14 +144,17 @@ func (s *Service) CreateAssociation(ctx context.Context, in AssociationInput) (*
 			in.Parameters = map[string]string{}
 		}
 		id := appconfig.NewID()
-		a = &Association{ID: id, ExtensionArn: ext.Arn, ResourceArn: in.ResourceIdentifier, Arn: AssociationArn(id),
+		a = &Association{ID: id, ResourceArn: s.arns.For(ref.Key),
 			Parameters: in.Parameters, ExtensionVersionNumber: ext.VersionNumber, ExtensionID: ext.ID}
-		if err := tx.SetTags(a.Arn, in.Tags); err != nil {
+		if err := tx.SetTags(associationKey(id), in.Tags); err != nil {
 			return err
 		}
 		return putAssociation(tx, a)
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	return s.shownAssociation(a), nil
 }
 
 // Association returns the association id.
@@ -143,7 +166,11 @@ func (s *Service) Association(ctx context.Context, id string) (*Association, err
 		}
 		return nil, err
 	}
-	return decodeAssociation(raw)
+	a, err := decodeAssociation(raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.shownAssociation(a), nil
 }
 
 // AssociationFilter narrows ListExtensionAssociations.
@@ -155,7 +182,18 @@ type AssociationFilter struct {
 
 // Associations lists associations matching f.
 func (s *Service) Associations(ctx context.Context, f AssociationFilter) ([]*Association, error) {
-	all, err := associations(ctx, s.store, f.ResourceArn)
+	key := ""
+	if f.ResourceArn != "" {
+		ref, err := appconfig.ParseArn(f.ResourceArn)
+		if err != nil {
+			return nil, err
+		}
+		if ref.Account != s.arns.Account {
+			return []*Association{}, nil
+		}
+		key = ref.Key
+	}
+	all, err := associations(ctx, s.store, key)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +211,7 @@ func (s *Service) Associations(ctx context.Context, f AssociationFilter) ([]*Ass
 	out := []*Association{}
 	for _, a := range all {
 		if (extID == "" || a.ExtensionID == extID) && (f.Version == 0 || a.ExtensionVersionNumber == f.Version) {
-			out = append(out, a)
+			out = append(out, s.shownAssociation(a))
 		}
 	}
 	return out, nil
@@ -206,7 +244,10 @@ func (s *Service) UpdateAssociation(ctx context.Context, id string, params map[s
 		}
 		return putAssociation(tx, a)
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	return s.shownAssociation(a), nil
 }
 
 // DeleteAssociation deletes association id.
@@ -219,16 +260,16 @@ func (s *Service) DeleteAssociation(ctx context.Context, id string) error {
 			}
 			return err
 		}
-		if err := untagAll(ctx, tx, AssociationArn(id)); err != nil {
+		if err := untagAll(ctx, tx, associationKey(id)); err != nil {
 			return err
 		}
 		return tx.Delete(KindAssociation, id)
 	})
 }
 
-// untagAll drops every tag of arn.
-func untagAll(ctx context.Context, tx appconfig.Tx, arn string) error {
-	tags, err := tx.Tags(ctx, arn)
+// untagAll drops every tag of the resource key.
+func untagAll(ctx context.Context, tx appconfig.Tx, key string) error {
+	tags, err := tx.Tags(ctx, key)
 	if err != nil {
 		return err
 	}
@@ -236,5 +277,5 @@ func untagAll(ctx context.Context, tx appconfig.Tx, arn string) error {
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	return tx.RemoveTags(arn, keys)
+	return tx.RemoveTags(key, keys)
 }

@@ -1,8 +1,6 @@
 package extension
 
 import (
-	"fmt"
-
 	"github.com/batonhq/baton/appconfig"
 )
 
@@ -18,13 +16,8 @@ var notificationPoints = []appconfig.ActionPoint{
 	appconfig.OnDeploymentStart, appconfig.OnDeploymentComplete, appconfig.OnDeploymentRolledBack,
 }
 
-// awsArn is the ARN of an AWS-authored extension: it has no account.
-func awsArn(id string) string {
-	return fmt.Sprintf("arn:aws:appconfig:%s::extension/%s/1", appconfig.Region, id)
-}
-
 func notification(id, name, desc, param, paramDesc string) *Extension {
-	e := &Extension{ID: id, Name: name, VersionNumber: 1, Arn: awsArn(id), Description: desc,
+	e := &Extension{ID: id, Name: name, VersionNumber: 1, Description: desc,
 		Actions: map[appconfig.ActionPoint][]Action{}}
 	uri := ""
 	if param != "" {
@@ -52,10 +45,14 @@ var builtins = []*Extension{
 		"", ""),
 }
 
-// builtin returns the AWS-authored extension with id, name or ARN ident.
+// builtin returns the AWS-authored extension with id, name or ARN ident
+// (of any region).
 func builtin(ident string) *Extension {
+	if id, v, ok := parseExtensionArn(ident); ok && v == 1 {
+		ident = id
+	}
 	for _, e := range builtins {
-		if ident == e.ID || ident == e.Name || ident == e.Arn {
+		if ident == e.ID || ident == e.Name {
 			return e
 		}
 	}

@@ -42,7 +42,10 @@ func (s *Service) UpdateExtension(ctx context.Context, ident string, version int
 		}
 		return tx.Put(KindExtension, doc.ID, "", doc.Name, doc)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return s.shown(out), nil
 }
 
 // DeleteExtension deletes version (0 = every version) of an extension. It
@@ -73,7 +76,7 @@ func (s *Service) DeleteExtension(ctx context.Context, ident string, version int
 		for _, v := range doc.Versions {
 			if version != 0 && v.VersionNumber != version {
 				keep = append(keep, v)
-			} else if err := untagAll(ctx, tx, v.Arn); err != nil {
+			} else if err := untagAll(ctx, tx, extensionKey(doc.ID, v.VersionNumber)); err != nil {
 				return err
 			}
 		}

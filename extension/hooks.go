@@ -26,14 +26,14 @@ func jsonMarshal(v any) ([]byte, error) {
 // applying returns the associations on the application, the environment
 // (if env is not "") and the profile, in that order.
 func applying(ctx context.Context, r appconfig.Reader, app, env, profile string) ([]*Association, error) {
-	arns := []string{appconfig.ApplicationArn(app)}
+	keys := []string{appconfig.ApplicationKey(app)}
 	if env != "" {
-		arns = append(arns, appconfig.EnvironmentArn(app, env))
+		keys = append(keys, appconfig.EnvironmentKey(app, env))
 	}
-	arns = append(arns, appconfig.ProfileArn(app, profile))
+	keys = append(keys, appconfig.ProfileKey(app, profile))
 	var out []*Association
-	for _, arn := range arns {
-		list, err := associations(ctx, r, arn)
+	for _, key := range keys {
+		list, err := associations(ctx, r, key)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func (s *Service) OnDeployment(tx appconfig.Tx, point appconfig.ActionPoint, d *
 		if err != nil {
 			return err
 		}
-		cond := map[string]string{"aws:SourceAccount": appconfig.Account, "aws:SourceArn": AssociationArn(ae.ExtensionAssociationID)}
+		cond := map[string]string{"aws:SourceAccount": s.arns.Account, "aws:SourceArn": s.arns.For(associationKey(ae.ExtensionAssociationID))}
 		if err := s.dispatch(tx, uri, cond, body, d, &inv); err != nil {
 			return err
 		}
@@ -222,7 +222,7 @@ func (s *Service) PreStartDeployment(ctx context.Context, in *appconfig.PreStart
 	for _, a := range acts {
 		for k, v := range in.DynamicParameters {
 			ident, param, ok := strings.Cut(k, "#")
-			if ok && (ident == a.ext.ID || ident == a.ext.Name || ident == a.ext.Arn) {
+			if ok && (ident == a.ext.ID || ident == a.ext.Name || ident == s.arn(a.ext)) {
 				a.params[param] = v
 			}
 		}

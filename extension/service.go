@@ -30,6 +30,7 @@ type Service struct {
 	plain   func(hostport string) bool
 	clock   clock.Clock
 	log     *slog.Logger
+	arns    appconfig.ARNs
 }
 
 // Options configures a Service.
@@ -46,6 +47,9 @@ type Options struct {
 	PlainHTTP func(hostport string) bool
 	Clock     clock.Clock
 	Log       *slog.Logger
+	// ARNs are the region and account of the ARNs shown (zero: the
+	// defaults).
+	ARNs appconfig.ARNs
 }
 
 // New returns the extension service over the AppConfig store.
@@ -59,7 +63,11 @@ func New(store appconfig.Store, opts Options) *Service {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Service{store: store, deliver: opts.Deliverer, client: opts.Client, amazon: opts.Amazon, plain: opts.PlainHTTP, clock: opts.Clock, log: opts.Log}
+	if opts.ARNs == (appconfig.ARNs{}) {
+		opts.ARNs = appconfig.DefaultARNs()
+	}
+	return &Service{store: store, deliver: opts.Deliverer, client: opts.Client, amazon: opts.Amazon, plain: opts.PlainHTTP,
+		clock: opts.Clock, log: opts.Log, arns: opts.ARNs}
 }
 
 // CreateInput is a CreateExtension request (also UpdateExtension's fields).
@@ -154,15 +162,18 @@ func (s *Service) CreateExtension(ctx context.Context, in CreateInput) (*Extensi
 		if len(doc.Versions) > 0 {
 			n = doc.latest().VersionNumber + 1
 		}
-		out = &Extension{ID: doc.ID, Name: doc.Name, VersionNumber: n, Arn: ExtensionArn(doc.ID, n),
+		out = &Extension{ID: doc.ID, Name: doc.Name, VersionNumber: n,
 			Description: in.Description, Actions: in.Actions, Parameters: in.Parameters}
 		doc.Versions = append(doc.Versions, out)
-		if err := tx.SetTags(out.Arn, in.Tags); err != nil {
+		if err := tx.SetTags(extensionKey(doc.ID, n), in.Tags); err != nil {
 			return err
 		}
 		return tx.Put(KindExtension, doc.ID, "", doc.Name, doc)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return s.shown(out), nil
 }
 
 // resolve finds the stored extension identified by name, id or ARN, and the
@@ -212,7 +223,11 @@ func lookup(ctx context.Context, r appconfig.Reader, ident string, version int) 
 
 // Extension returns version (0 = latest) of the extension with name, id or ARN ident.
 func (s *Service) Extension(ctx context.Context, ident string, version int) (*Extension, error) {
-	return lookup(ctx, s.store, ident, version)
+	e, err := lookup(ctx, s.store, ident, version)
+	if err != nil {
+		return nil, err
+	}
+	return s.shown(e), nil
 }
 
 // Extensions lists the AWS-authored extensions (first page only) and the
@@ -222,7 +237,7 @@ func (s *Service) Extensions(ctx context.Context, name string, p appconfig.Page)
 	if p.After == 0 {
 		for _, b := range builtins {
 			if name == "" || name == b.Name || name == b.ID {
-				out = append(out, b)
+				out = append(out, s.shown(b))
 			}
 		}
 	}
@@ -233,7 +248,7 @@ func (s *Service) Extensions(ctx context.Context, name string, p appconfig.Page)
 	docs, err := appconfig.DecodeAll[stored](raw)
 	for _, d := range docs {
 		if name == "" || d.Name == name {
-			out = append(out, d.latest())
+			out = append(out, s.shown(d.latest()))
 		}
 	}
 	return out, next, err

@@ -77,14 +77,27 @@ type storedAssociation struct {
 	ExtensionID *string `json:"_extensionId"`
 }
 
-// ExtensionArn returns the ARN of version n of the custom extension id.
-func ExtensionArn(id string, n int) string {
-	return fmt.Sprintf("arn:aws:appconfig:%s:%s:extension/%s/%d", appconfig.Region, appconfig.Account, id, n)
+// extensionKey is the resource part of the ARN of version n of the
+// extension id (the key its tags are stored under).
+func extensionKey(id string, n int) string { return fmt.Sprintf("extension/%s/%d", id, n) }
+
+// associationKey is the resource part of the ARN of association id.
+func associationKey(id string) string { return "extensionassociation/" + id }
+
+// arn returns the ARN of extension version e: AWS-authored ones have no
+// account.
+func (s *Service) arn(e *Extension) string {
+	if builtin(e.ID) != nil {
+		return "arn:aws:appconfig:" + s.arns.Region + "::" + extensionKey(e.ID, 1)
+	}
+	return s.arns.For(extensionKey(e.ID, e.VersionNumber))
 }
 
-// AssociationArn returns the ARN of the extension association id.
-func AssociationArn(id string) string {
-	return fmt.Sprintf("arn:aws:appconfig:%s:%s:extensionassociation/%s", appconfig.Region, appconfig.Account, id)
+// shown returns a copy of e with its ARN, as the API shows it.
+func (s *Service) shown(e *Extension) *Extension {
+	c := *e
+	c.Arn = s.arn(e)
+	return &c
 }
 
 // parseExtensionArn splits an extension ARN into id and version.

@@ -25,6 +25,7 @@ type Store interface {
 	ProjectStore
 	SequenceStore
 	UniformStore
+	LogStore
 	MonitoringStore
 }
 
@@ -46,6 +47,7 @@ type Tx interface {
 	ProjectTx
 	SequenceTx
 	UniformTx
+	LogTx
 	MonitoringTx
 }
 

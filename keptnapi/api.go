@@ -45,6 +45,8 @@ type API struct {
 	BatonVersion string
 	// Sequences is the sequence engine (nil: no sequence routes).
 	Sequences *sequence.Engine
+	// Logs keeps integration error logs (nil: no /log routes).
+	Logs *keptn.Logs
 	// Evaluations is the quality-gate engine (nil: no evaluation routes).
 	Evaluations *lighthouse.Evaluator
 }
@@ -65,6 +67,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerSequences(mux)
 	a.registerUniform(mux)
 	a.registerDeliveries(mux)
+	a.registerLogs(mux)
 	a.registerEvaluations(mux)
 }
 

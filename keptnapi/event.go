@@ -39,6 +39,10 @@ func (a *API) metadata(w http.ResponseWriter, r *http.Request) error {
 		KeptnVersion:    KeptnVersion,
 		ShipyardVersion: "0.2.0",
 		BridgeVersion:   "baton-" + a.BatonVersion,
+		// baton keeps project files itself and needs no git upstream, as a
+		// Keptn with automatic provisioning: keptn create project then asks
+		// for no --git-remote-url (cli/internal/projectcreator).
+		AutomaticProvisioning: true,
 	})
 }
 

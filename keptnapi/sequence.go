@@ -113,9 +113,10 @@ func (a *API) getSequenceStates(w http.ResponseWriter, r *http.Request) error {
 		}
 		states[i].sequenceOutcome = contextOutcome(c.State, states[i].Stages)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{
-		"states": states, "nextPageKey": pg.next(len(states), total), "pageSize": pg.Size, "totalCount": total,
-	})
+	return writeJSON(w, http.StatusOK, struct {
+		States []sequenceState `json:"states"`
+		intPage
+	}{states, intPage{pg.nextInt(len(states), total), int64(pg.Size), int64(total)}})
 }
 
 // getSequenceExecutions is GET /sequence-execution?project&stage&service&name&status&keptnContext&pageSize&nextPageKey.
@@ -134,7 +135,10 @@ func (a *API) getSequenceExecutions(w http.ResponseWriter, r *http.Request) erro
 	if execs == nil {
 		execs = []*keptn.SequenceExecution{}
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{
-		"sequenceExecutions": execs, "nextPageKey": pg.next(len(execs), total), "pageSize": pg.Size, "totalCount": total,
-	})
+	// pageSize is the size of the page returned, as in Keptn's
+	// mongodb_sequence_execution_repo.go.
+	return writeJSON(w, http.StatusOK, struct {
+		SequenceExecutions []*keptn.SequenceExecution `json:"sequenceExecutions"`
+		intPage
+	}{execs, intPage{pg.nextInt(len(execs), total), int64(len(execs)), int64(total)}})
 }

@@ -93,7 +93,7 @@ func (p *Plane) onEvaluationFinished(ctx context.Context, tx keptn.Tx, ev *keptn
 		if err := atx.Get(ctx, appconfig.KindEnvironment, d.EnvironmentID, &env); err != nil {
 			return err
 		}
-		arn := appconfig.DeploymentArn(d.ApplicationID, d.EnvironmentID, d.DeploymentNumber)
+		arn := p.ac.ARNs().Deployment(d.ApplicationID, d.EnvironmentID, d.DeploymentNumber)
 		for i, m := range env.Monitors {
 			g, ok := gateOf(m)
 			if !ok || evaluationID(arn, i) != ev.TriggeredID {

@@ -101,7 +101,7 @@ func (p *Plane) onDeployment(ctx context.Context, atx appconfig.Tx, point appcon
 	if err != nil {
 		return err
 	}
-	facts, err := factsOf(ctx, atx, point, d, ev)
+	facts, err := factsOf(ctx, atx, p.ac.ARNs(), point, d, ev)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func ContextOf(deploymentArn string) string {
 	return uuid.NewSHA1(uuid.NameSpaceURL, []byte(deploymentArn)).String()
 }
 
-func factsOf(ctx context.Context, r appconfig.Reader, point appconfig.ActionPoint, d *appconfig.Deployment, ev *appconfig.DeploymentEvent) (*Facts, error) {
+func factsOf(ctx context.Context, r appconfig.Reader, arns appconfig.ARNs, point appconfig.ActionPoint, d *appconfig.Deployment, ev *appconfig.DeploymentEvent) (*Facts, error) {
 	var app appconfig.Application
 	var env appconfig.Environment
 	var prof appconfig.ConfigurationProfile
@@ -204,7 +204,7 @@ func factsOf(ctx context.Context, r appconfig.Reader, point appconfig.ActionPoin
 		ConfigurationProfile: Ref{prof.ID, prof.Name}, DeploymentNumber: strconv.Itoa(d.DeploymentNumber),
 		ConfigurationVersion: d.ConfigurationVersion, Type: typeOf(point), State: stateAt(d, ev),
 		PercentageComplete: percentageAt(d, ev), EventType: ev.EventType, TriggeredBy: ev.TriggeredBy,
-		EventDescription: ev.Description, DeploymentArn: appconfig.DeploymentArn(d.ApplicationID, d.EnvironmentID, d.DeploymentNumber)}
+		EventDescription: ev.Description, DeploymentArn: arns.Deployment(d.ApplicationID, d.EnvironmentID, d.DeploymentNumber)}
 	if d.Description != "" {
 		desc := d.Description
 		f.Description = &desc

@@ -25,9 +25,9 @@ type statesPage struct {
 			} `json:"latestEvent"`
 		} `json:"stages"`
 	} `json:"states"`
-	NextPageKey string `json:"nextPageKey"`
-	PageSize    int    `json:"pageSize"`
-	TotalCount  int    `json:"totalCount"`
+	NextPageKey int64 `json:"nextPageKey"`
+	PageSize    int   `json:"pageSize"`
+	TotalCount  int   `json:"totalCount"`
 }
 
 func TestSequenceStateAPIFilters(t *testing.T) {
@@ -72,10 +72,10 @@ func TestSequenceStateAPIFilters(t *testing.T) {
 		t.Errorf("time window: %+v", p)
 	}
 	p := get(url.Values{"pageSize": {"3"}})
-	if len(p.States) != 3 || p.NextPageKey != "3" || p.PageSize != 3 {
+	if len(p.States) != 3 || p.NextPageKey != 3 || p.PageSize != 3 {
 		t.Errorf("page 1: %+v", p)
 	}
-	if p = get(url.Values{"pageSize": {"3"}, "nextPageKey": {"3"}}); len(p.States) != 1 || p.NextPageKey != "0" {
+	if p = get(url.Values{"pageSize": {"3"}, "nextPageKey": {"3"}}); len(p.States) != 1 || p.NextPageKey != 0 {
 		t.Errorf("page 2: %+v", p)
 	}
 	for path, want := range map[string]int{

@@ -84,13 +84,13 @@ func TestQueueFIFOAndAbort(t *testing.T) {
 				KeptnContext string `json:"keptnContext"`
 			} `json:"scope"`
 		} `json:"sequenceExecutions"`
-		NextPageKey string `json:"nextPageKey"`
-		TotalCount  int    `json:"totalCount"`
+		NextPageKey int64 `json:"nextPageKey"`
+		TotalCount  int   `json:"totalCount"`
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.TotalCount != 10 || len(r.SequenceExecutions) != 3 || r.NextPageKey != "3" ||
+	if r.TotalCount != 10 || len(r.SequenceExecutions) != 3 || r.NextPageKey != 3 ||
 		r.SequenceExecutions[0].Scope.KeptnContext != kcs[0] || r.SequenceExecutions[0].Status.State != "aborted" ||
 		r.SequenceExecutions[1].Status.State != "finished" {
 		t.Errorf("sequence-execution page: %s", b)

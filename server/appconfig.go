@@ -25,7 +25,7 @@ func (s *Server) buildAppConfig(mux *http.ServeMux, checker *auth.Checker, key [
 	if err != nil {
 		return err
 	}
-	s.AppConfig = appconfig.NewService(store, s.clock, s.plane.Hooks(ext), s.log)
+	s.AppConfig = appconfig.NewService(store, s.awsARNs(), s.clock, s.plane.Hooks(ext), s.log)
 	s.plane.SetAppConfig(s.AppConfig)
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("baton appconfigdata configuration tokens"))
@@ -35,6 +35,12 @@ func (s *Server) buildAppConfig(mux *http.ServeMux, checker *auth.Checker, key [
 	}).Register(mux, awsAuth)
 	s.outbox.Handle(sqlite.StepKind, s.appConfigStep, nil)
 	return nil
+}
+
+// awsARNs is the region and account of the AppConfig ARNs: the ones the
+// SQS face uses too (--aws-region, --aws-account).
+func (s *Server) awsARNs() appconfig.ARNs {
+	return appconfig.ARNs{Region: s.cfg.AWSRegion, Account: s.cfg.AWSAccount}
 }
 
 // appConfigStep runs the deployment engine for a due timer.

@@ -27,7 +27,8 @@ func (s *Server) buildExtensions(store appconfig.Store) (*extension.Service, err
 			IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	opts := extension.Options{Deliverer: extDeliverer{s}, Client: client, PlainHTTP: guard.Listed, Clock: s.clock, Log: s.log}
+	opts := extension.Options{Deliverer: extDeliverer{s}, Client: client, PlainHTTP: guard.Listed, Clock: s.clock, Log: s.log,
+		ARNs: s.awsARNs()}
 	amz := s.cfg.ExtensionsSQS
 	envOr := func(v *string, name string) {
 		if *v == "" {

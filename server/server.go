@@ -180,6 +180,7 @@ func (s *Server) build(ctx context.Context) error {
 		Projects: projects, Resources: resources, Secrets: secrets,
 		Uniform: keptn.NewUniform(keptnStore, s.clock), Deliveries: outboxStore, Limiter: s.limiter,
 		Log: s.log, MaxBody: s.cfg.MaxBody, BatonVersion: Version, Sequences: s.Sequences,
+		Logs:        keptn.NewLogs(keptnStore, s.clock),
 		Evaluations: s.Evaluations,
 	}).Register(mux)
 	if err := s.buildAWS(ctx, mux, checker); err != nil {

@@ -128,7 +128,7 @@ func (r acReader) Tags(ctx context.Context, arn string) (map[string]string, erro
 }
 
 func (r acReader) Alarm(ctx context.Context, name string) (*appconfig.Alarm, error) {
-	a := &appconfig.Alarm{Name: name, Arn: appconfig.AlarmArn(name)}
+	a := &appconfig.Alarm{Name: name}
 	var ns int64
 	err := r.q.QueryRowContext(ctx, `SELECT state, reason, updated_ns FROM appconfig_alarms WHERE name = ?`, name).Scan(&a.State, &a.Reason, &ns)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -154,7 +154,7 @@ func (r acReader) Alarms(ctx context.Context) ([]*appconfig.Alarm, error) {
 		if err := rows.Scan(&a.Name, &a.State, &a.Reason, &ns); err != nil {
 			return nil, err
 		}
-		a.Arn, a.UpdatedAt = appconfig.AlarmArn(a.Name), time.Unix(0, ns).UTC()
+		a.UpdatedAt = time.Unix(0, ns).UTC()
 		out = append(out, a)
 	}
 	return out, rows.Err()

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/appconfig"
 )
@@ -126,9 +128,15 @@ func (r acReader) Versions(ctx context.Context, profile, label string, p appconf
 	if after == 0 {
 		after = 1 << 62
 	}
+	// "v2*" matches labels starting with "v2" (ListHostedConfigurationVersions).
+	exact, prefix := label, ""
+	if strings.HasSuffix(label, "*") {
+		exact, prefix = "", strings.TrimSuffix(label, "*")
+	}
 	rows, err := r.q.QueryContext(ctx, `SELECT version, app_id, label, content_type, description FROM appconfig_versions
-		WHERE profile_id = ? AND (? = '' OR label = ?) AND version < ? ORDER BY version DESC LIMIT ?`,
-		profile, label, label, after, p.Limit+1)
+		WHERE profile_id = ? AND (? = '' OR label = ?) AND (? = '' OR substr(label, 1, ?) = ?)
+		AND version < ? ORDER BY version DESC LIMIT ?`,
+		profile, exact, exact, label, utf8.RuneCountInString(prefix), prefix, after, p.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list hosted versions: %w", err)
 	}

@@ -180,6 +180,11 @@ func parseRequest(version string, node *yaml.Node) (Request, error) {
 		req.Insecure, req.Timeout, req.User = opts.Insecure, opts.Timeout, opts.User
 		req.Headers = append(req.Headers, opts.Headers...)
 	}
+	if req.Payload != "" && !hasHeader(req.Headers, "Content-Type") {
+		// Keptn ran v1beta1 requests as curl --data (webhook-service
+		// handler.go buildBetaCurlRequest), which sends this type.
+		req.Headers = append(req.Headers, Header{Key: "Content-Type", Value: "application/x-www-form-urlencoded"})
+	}
 	return req, nil
 }
 

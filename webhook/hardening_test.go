@@ -35,11 +35,23 @@ spec:
 	if msg, _ := fin[0].Data["message"].(string); fin[0].Data["status"] != "errored" || !strings.Contains(msg, "X-Team") {
 		t.Errorf("finished: %v", fin[0].Data)
 	}
-	_, b := in.Do("GET", "/api/baton/v1/deliveries?kind=webhook&state=dead", nil)
+	// The task's .finished commits before its delivery is parked as dead, so
+	// poll the dead list with a deadline.
 	var dl struct{ Deliveries []struct{ Attempts int } }
-	json.Unmarshal(b, &dl)
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		_, b := in.Do("GET", "/api/baton/v1/deliveries?kind=webhook&state=dead", nil)
+		dl.Deliveries = nil
+		json.Unmarshal(b, &dl)
+		if len(dl.Deliveries) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no dead delivery: %s", b)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the delivery list with a deadline
+	}
 	if len(dl.Deliveries) != 1 || dl.Deliveries[0].Attempts != 1 {
-		t.Errorf("dead deliveries %s; want one with a single attempt", b)
+		t.Errorf("dead deliveries %+v; want one with a single attempt", dl.Deliveries)
 	}
 }
 

@@ -26,7 +26,7 @@ func TestDeploymentStateChangesLogged(t *testing.T) {
 	defer db.Close()
 	var buf bytes.Buffer
 	fc := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	svc := appconfig.NewService(sqlite.NewAppConfigStore(db), fc, &recorder{}, slog.New(slog.NewJSONHandler(&buf, nil)))
+	svc := appconfig.NewService(sqlite.NewAppConfigStore(db), appconfig.DefaultARNs(), fc, &recorder{}, slog.New(slog.NewJSONHandler(&buf, nil)))
 
 	app := &appconfig.Application{Name: "a"}
 	env := &appconfig.Environment{Name: "e"}

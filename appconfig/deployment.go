@@ -213,6 +213,7 @@ func (s *Service) startTx(ctx context.Context, tx Tx, c *deployContext, in Start
 // apply persists an engine step: ON_* hooks for the new events, the
 // environment state, the next timer.
 func (s *Service) apply(tx Tx, d *Deployment, env *Environment, st Step) error {
+	s.logStateChange(tx, d, st)
 	for i := st.NewEvents - 1; i >= 0; i-- { // oldest new event first
 		ev := &d.EventLog[i]
 		if p := PointOf(ev.EventType); p != "" {

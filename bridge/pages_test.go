@@ -295,3 +295,19 @@ func TestSequencesArePaged(t *testing.T) {
 		t.Errorf("second page lists %d sequences", n)
 	}
 }
+
+// A trigger that cannot run (hard-ux records it as a failed execution) is
+// listed as failed with the engine's reason, on the list and the detail page.
+func TestRefusedSequencesAppearAsFailed(t *testing.T) {
+	f := newFixture(t, server.Config{})
+	f.project("shop", "cart")
+	f.login()
+	kc := f.trigger("shop", "dev", "nosuchsequence", "cart")
+	list := f.mustGet("/bridge/project/shop/sequences")
+	wantAll(t, "sequences", list, "nosuchsequence", "fail",
+		"no sequence nosuchsequence with tasks found in stage dev of project shop")
+	failed := f.mustGet("/bridge/project/shop/sequences?result=fail")
+	wantAll(t, "failed filter", failed, "nosuchsequence")
+	detail := f.mustGet("/bridge/project/shop/sequence/" + kc)
+	wantAll(t, "detail", detail, "no sequence nosuchsequence with tasks found")
+}

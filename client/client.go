@@ -7,11 +7,13 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -66,7 +68,7 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		return err
+		return c.transportError(err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
@@ -88,6 +90,18 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any) error
 		}
 	}
 	return nil
+}
+
+// ErrUnreachable is wrapped by errors of requests that found no baton
+// listening at the endpoint (connection refused).
+var ErrUnreachable = errors.New("cannot reach baton")
+
+// transportError explains a refused connection in words an operator acts on.
+func (c *Client) transportError(err error) error {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%w at %s — is `baton serve` running? (%v)", ErrUnreachable, c.Endpoint, err)
+	}
+	return err
 }
 
 // Auth checks the token (POST /api/v1/auth).
@@ -133,17 +147,34 @@ func (c *Client) Events(ctx context.Context, filter url.Values) (EventsPage, err
 
 // Project is a project as the API returns it.
 type Project struct {
-	ProjectName     string `json:"projectName"`
-	CreationDate    string `json:"creationDate"`
-	ShipyardVersion string `json:"shipyardVersion"`
-	Shipyard        string `json:"shipyard"`
-	Stages          []struct {
-		StageName string `json:"stageName"`
-		Services  []struct {
-			ServiceName   string `json:"serviceName"`
-			DeployedImage string `json:"deployedImage"`
-		} `json:"services"`
-	} `json:"stages"`
+	ProjectName     string         `json:"projectName"`
+	CreationDate    string         `json:"creationDate"`
+	ShipyardVersion string         `json:"shipyardVersion"`
+	Shipyard        string         `json:"shipyard"`
+	Stages          []ProjectStage `json:"stages"`
+}
+
+// ProjectStage is a stage of a project with its services.
+type ProjectStage struct {
+	StageName string           `json:"stageName"`
+	Services  []ProjectService `json:"services"`
+}
+
+// ProjectService is a service as a stage lists it.
+type ProjectService struct {
+	ServiceName   string `json:"serviceName"`
+	DeployedImage string `json:"deployedImage"`
+	// LastEventTypes maps event types to the latest event of that type
+	// (Keptn's eventContext: keptnContext, eventId, time).
+	LastEventTypes map[string]EventContext `json:"lastEventTypes,omitempty"`
+	CreationDate   string                  `json:"creationDate"`
+}
+
+// EventContext points at an event.
+type EventContext struct {
+	KeptnContext string `json:"keptnContext"`
+	EventID      string `json:"eventId"`
+	Time         string `json:"time"`
 }
 
 // Projects lists all projects, following pagination.
@@ -220,12 +251,20 @@ func ResourcePath(project, stage, service string) string {
 
 // AddResource writes one resource and returns the new revision.
 func (c *Client) AddResource(ctx context.Context, project, stage, service, uri string, content []byte) (string, error) {
+	rev, _, err := c.AddResourceWarn(ctx, project, stage, service, uri, content)
+	return rev, err
+}
+
+// AddResourceWarn writes one resource and returns the new revision and the
+// server's warnings: what was stored but will fail when it runs.
+func (c *Client) AddResourceWarn(ctx context.Context, project, stage, service, uri string, content []byte) (string, []string, error) {
 	var r struct {
-		CommitID string `json:"commitID"`
+		CommitID string   `json:"commitID"`
+		Warnings []string `json:"warnings"`
 	}
 	body := map[string]any{"resources": []map[string]string{{"resourceURI": uri, "resourceContent": base64.StdEncoding.EncodeToString(content)}}}
 	err := c.Do(ctx, "POST", ResourcePath(project, stage, service), body, &r)
-	return r.CommitID, err
+	return r.CommitID, r.Warnings, err
 }
 
 // Resource reads one resource's content.

@@ -10,16 +10,18 @@ import (
 // Delivery is one unit of outbox work (a webhook run, a message delivery)
 // with its attempts.
 type Delivery struct {
-	ID        int64     `json:"id"`
-	Kind      string    `json:"kind"`
-	Key       string    `json:"key"`
-	State     string    `json:"state"`
-	Attempts  int       `json:"attempts"`
-	Due       time.Time `json:"due"`
-	LastError string    `json:"lastError"`
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
-	History   []struct {
+	ID       int64  `json:"id"`
+	Kind     string `json:"kind"`
+	Key      string `json:"key"`
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+	// MaxAttempts is how many attempts are made before the delivery is dead.
+	MaxAttempts int       `json:"maxAttempts"`
+	Due         time.Time `json:"due"`
+	LastError   string    `json:"lastError"`
+	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated"`
+	History     []struct {
 		Time      time.Time `json:"time"`
 		LatencyMS float64   `json:"latencyMs"`
 		Status    int       `json:"status"`

@@ -28,6 +28,7 @@ func (c *Client) TriggerSequence(ctx context.Context, project, stage, service, s
 }
 
 // SequenceState is one keptnContext's entry of GET /sequence/{project}.
+// It encodes back to JSON exactly as the server sent it, with every field.
 type SequenceState struct {
 	Name           string `json:"name"`
 	Service        string `json:"service"`
@@ -35,16 +36,66 @@ type SequenceState struct {
 	Time           string `json:"time"`
 	Shkeptncontext string `json:"shkeptncontext"`
 	State          string `json:"state"`
-	Stages         []struct {
+	// Result (pass, warning, fail), Message (why it failed) and EndTime are
+	// set once the sequence has ended.
+	Result  string `json:"result"`
+	Message string `json:"message"`
+	EndTime string `json:"endTime"`
+	Stages  []struct {
 		Name        string `json:"name"`
 		Image       string `json:"image"`
 		State       string `json:"state"`
+		Result      string `json:"result"`
 		LatestEvent *struct {
 			Type string `json:"type"`
 			ID   string `json:"id"`
 			Time string `json:"time"`
 		} `json:"latestEvent"`
 	} `json:"stages"`
+
+	raw json.RawMessage
+}
+
+// UnmarshalJSON decodes s and keeps the raw JSON for MarshalJSON.
+func (s *SequenceState) UnmarshalJSON(b []byte) error {
+	type plain SequenceState
+	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+		return err
+	}
+	s.raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// MarshalJSON returns the JSON s was decoded from, with the fields this
+// type does not know; a state built in Go encodes its fields.
+func (s SequenceState) MarshalJSON() ([]byte, error) {
+	if s.raw != nil {
+		return s.raw, nil
+	}
+	type plain SequenceState
+	return json.Marshal(plain(s))
+}
+
+// Failed reports whether an ended sequence failed: result fail, or it was
+// aborted or timed out.
+func (s SequenceState) Failed() bool {
+	return s.Result == "fail" || s.State == "aborted" || s.State == "timedOut"
+}
+
+// Duration is how long the sequence ran (until now while it runs); false if
+// the times cannot be read.
+func (s SequenceState) Duration(now time.Time) (time.Duration, bool) {
+	start, err := time.Parse(time.RFC3339Nano, s.Time)
+	if err != nil {
+		return 0, false
+	}
+	end := now
+	if s.EndTime != "" {
+		if end, err = time.Parse(time.RFC3339Nano, s.EndTime); err != nil {
+			return 0, false
+		}
+	}
+	return end.Sub(start), true
 }
 
 // Ended reports whether the sequence reached a final state.

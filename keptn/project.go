@@ -93,7 +93,9 @@ type ProjectTx interface {
 	// UpdateProject replaces shipyard and stages (when p.Shipyard != "") and the
 	// git credentials (when p.GitPublic != nil); CodeNotFound.
 	UpdateProject(p *NewProject) error
-	// DeleteProject removes a project with its stages, services and resources; CodeNotFound.
+	// DeleteProject removes a project with its stages, services, resources
+	// and sequence state (executions, their summaries, open events, pauses);
+	// events stay as history. CodeNotFound.
 	DeleteProject(name string) error
 	// CreateService adds a service; CodeNotFound for the project, CodeConflict if it exists.
 	CreateService(project, service string, created time.Time) error

@@ -86,6 +86,7 @@ type Projects struct {
 	events *Events
 	clock  clock.Clock
 	sealer Sealer
+	hooks  []DeleteHook
 }
 
 // NewProjects returns the project service.
@@ -185,9 +186,13 @@ func (p *Projects) Update(ctx context.Context, in *ProjectInput) error {
 	})
 }
 
-// Delete deletes a project.
+// Delete deletes a project. In the same transaction the delete hooks end
+// what runs for it, so a project re-created with the name starts clean.
 func (p *Projects) Delete(ctx context.Context, name string) error {
 	return p.store.Update(ctx, func(tx Tx) error {
+		if err := p.runDeleteHooks(ctx, tx, name, ""); err != nil {
+			return err
+		}
 		if err := tx.DeleteProject(name); err != nil {
 			return err
 		}
@@ -208,9 +213,13 @@ func (p *Projects) CreateService(ctx context.Context, project, service string) e
 	})
 }
 
-// DeleteService removes a service.
+// DeleteService removes a service; the delete hooks end what runs for it
+// in the same transaction.
 func (p *Projects) DeleteService(ctx context.Context, project, service string) error {
 	return p.store.Update(ctx, func(tx Tx) error {
+		if err := p.runDeleteHooks(ctx, tx, project, service); err != nil {
+			return err
+		}
 		if err := tx.DeleteService(project, service); err != nil {
 			return err
 		}

@@ -60,6 +60,35 @@ type Resources struct {
 	clock clock.Clock
 	// validators check known files (by URI) before they are stored.
 	validators map[string]func([]byte) error
+	// warners find what in a known file is stored but will fail later.
+	warners map[string]func([]byte) []string
+}
+
+// Warn registers a check for resources stored under uri whose findings do
+// not refuse the write but are returned with it (PutWarn).
+func (r *Resources) Warn(uri string, check func([]byte) []string) {
+	if r.warners == nil {
+		r.warners = map[string]func([]byte) []string{}
+	}
+	r.warners[uri] = check
+}
+
+// PutWarn is Put that also returns the warnings of the checks registered
+// with Warn, each prefixed with the resource's URI.
+func (r *Resources) PutWarn(ctx context.Context, key ResourceKey, res []Resource) (string, []string, error) {
+	rev, err := r.Put(ctx, key, res)
+	if err != nil {
+		return "", nil, err
+	}
+	var warnings []string
+	for _, x := range res {
+		if check := r.warners[x.URI]; check != nil {
+			for _, w := range check(x.Content) {
+				warnings = append(warnings, x.URI+": "+w)
+			}
+		}
+	}
+	return rev, warnings, nil
 }
 
 // Validate registers a check for resources stored under uri (at any level);

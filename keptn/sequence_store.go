@@ -168,6 +168,13 @@ type SequenceTx interface {
 	// ExecutionByTask returns the execution whose current task has the given
 	// .triggered id, or nil.
 	ExecutionByTask(triggeredID string) (*SequenceExecution, error)
+	// ActiveExecutions returns the executions of project (of its service,
+	// when service is not empty) that have not ended, in creation order.
+	ActiveExecutions(project, service string) ([]*SequenceExecution, error)
+	// EndJobs marks pending outbox jobs of kind whose payload carries an
+	// event ({"event":{"data":{"project",...}}}) of project (and service,
+	// when not empty) dead with reason, and returns how many it ended.
+	EndJobs(kind, project, service, reason string) (int, error)
 	// ExecutionsByContext returns a keptnContext's executions in creation order.
 	ExecutionsByContext(keptnContext string) ([]*SequenceExecution, error)
 	// PutExecution inserts or updates e (setting e.Seq on insert).

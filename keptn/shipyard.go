@@ -2,13 +2,10 @@ package keptn
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Shipyard is a project's delivery definition (spec.keptn.sh/0.2.x).
@@ -111,22 +108,13 @@ func ParseShipyard(raw []byte) (*Shipyard, error) {
 		return nil, Errorf(CodeBadRequest, "invalid shipyard: the document is empty")
 	}
 	var s Shipyard
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&s); err != nil {
-		return nil, Errorf(CodeBadRequest, "invalid shipyard: %v", yamlMessage(err))
+	if err := DecodeStrictYAML(raw, &s); err != nil {
+		return nil, Errorf(CodeBadRequest, "invalid shipyard: %v", err)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	return &s, nil
-}
-
-func yamlMessage(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return strings.Join(te.Errors, "; ")
-	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // Validate checks the shipyard the way Keptn does, and a little more.
@@ -181,6 +169,28 @@ func (s *Shipyard) Validate() error {
 					if d, err := time.ParseDuration(t.TriggeredAfter); err != nil || d < 0 {
 						return bad("%s, task %q: triggeredAfter %q is not a duration such as \"10m\"", where, t.Name, t.TriggeredAfter)
 					}
+				}
+			}
+		}
+	}
+	return s.validateTriggers()
+}
+
+// validateTriggers refuses a triggeredOn that names a stage or sequence the
+// shipyard does not have: it could never fire.
+func (s *Shipyard) validateTriggers() error {
+	for _, st := range s.Spec.Stages {
+		for _, seq := range st.Sequences {
+			for k, tr := range seq.TriggeredOn {
+				from, rest, _ := strings.Cut(tr.Event, ".")
+				name, _, _ := strings.Cut(rest, ".")
+				where := fmt.Sprintf("stage %q, sequence %q, triggeredOn[%d]", st.Name, seq.Name, k)
+				src := s.Stage(from)
+				if src == nil {
+					return Errorf(CodeBadRequest, "invalid shipyard: %s: event %q names stage %q, which the shipyard does not define", where, tr.Event, from)
+				}
+				if src.Sequence(name) == nil {
+					return Errorf(CodeBadRequest, "invalid shipyard: %s: event %q names sequence %q, which stage %q does not define", where, tr.Event, name, from)
 				}
 			}
 		}

@@ -28,20 +28,23 @@ type attemptJSON struct {
 }
 
 type deliveryJSON struct {
-	ID        int64         `json:"id"`
-	Kind      string        `json:"kind"`
-	Key       string        `json:"key"`
-	State     outbox.State  `json:"state"`
-	Attempts  int           `json:"attempts"`
-	Due       time.Time     `json:"due"`
-	LastError string        `json:"lastError,omitempty"`
-	Created   time.Time     `json:"created"`
-	Updated   time.Time     `json:"updated"`
-	History   []attemptJSON `json:"history,omitempty"`
+	ID       int64        `json:"id"`
+	Kind     string       `json:"kind"`
+	Key      string       `json:"key"`
+	State    outbox.State `json:"state"`
+	Attempts int          `json:"attempts"`
+	// MaxAttempts is baton's addition: attempts before the item goes dead
+	// (the server runs its outbox with the default policy).
+	MaxAttempts int           `json:"maxAttempts"`
+	Due         time.Time     `json:"due"`
+	LastError   string        `json:"lastError,omitempty"`
+	Created     time.Time     `json:"created"`
+	Updated     time.Time     `json:"updated"`
+	History     []attemptJSON `json:"history,omitempty"`
 }
 
 func deliveryOf(r outbox.Record) deliveryJSON {
-	d := deliveryJSON{ID: r.ID, Kind: r.Kind, Key: r.Key, State: r.State, Attempts: r.Attempts, Due: r.Due.UTC(),
+	d := deliveryJSON{ID: r.ID, Kind: r.Kind, Key: r.Key, State: r.State, Attempts: r.Attempts, MaxAttempts: outbox.DefaultMaxAttempts, Due: r.Due.UTC(),
 		LastError: r.LastError, Created: r.Created.UTC(), Updated: r.Updated.UTC()}
 	for _, h := range r.History {
 		d.History = append(d.History, attemptJSON{Time: h.Started.UTC(), LatencyMS: float64(h.Latency.Microseconds()) / 1000,

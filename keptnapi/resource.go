@@ -115,11 +115,11 @@ func (a *API) writeResources(status int) handler {
 			res = append(res, keptn.Resource{URI: x.ResourceURI, Content: b})
 		}
 		key := resourceKey(r)
-		rev, err := a.Resources.Put(r.Context(), key, res)
+		rev, warnings, err := a.Resources.PutWarn(r.Context(), key, res)
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, status, map[string]any{"commitID": rev, "metadata": a.metadataFor(r, key, rev)})
+		return writeJSON(w, status, withWarnings(map[string]any{"commitID": rev, "metadata": a.metadataFor(r, key, rev)}, warnings))
 	}
 }
 
@@ -133,11 +133,11 @@ func (a *API) putResource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rev, err := a.Resources.Put(r.Context(), key, []keptn.Resource{{URI: key.URI, Content: b}})
+	rev, warnings, err := a.Resources.PutWarn(r.Context(), key, []keptn.Resource{{URI: key.URI, Content: b}})
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"commitID": rev, "metadata": a.metadataFor(r, key, rev)})
+	return writeJSON(w, http.StatusOK, withWarnings(map[string]any{"commitID": rev, "metadata": a.metadataFor(r, key, rev)}, warnings))
 }
 
 func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) error {
@@ -147,4 +147,13 @@ func (a *API) deleteResource(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"commitID": rev, "metadata": a.metadataFor(r, key, rev)})
+}
+
+// withWarnings adds baton's "warnings" (what was stored but will fail when
+// it runs) to a resource write's answer when there are any.
+func withWarnings(body map[string]any, warnings []string) map[string]any {
+	if len(warnings) > 0 {
+		body["warnings"] = warnings
+	}
+	return body
 }

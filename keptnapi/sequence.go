@@ -48,6 +48,7 @@ type sequenceState struct {
 	State          string       `json:"state"`
 	ProblemTitle   string       `json:"problemTitle,omitempty"`
 	Stages         []stageState `json:"stages"`
+	sequenceOutcome
 }
 
 type stageState struct {
@@ -57,6 +58,7 @@ type stageState struct {
 	LatestEvaluation  *keptn.EvalBrief        `json:"latestEvaluation,omitempty"`
 	LatestEvent       *keptn.SequenceEventRef `json:"latestEvent,omitempty"`
 	LatestFailedEvent *keptn.SequenceEventRef `json:"latestFailedEvent,omitempty"`
+	sequenceOutcome
 }
 
 // getSequenceStates is GET /sequence/{project}?name&state&fromTime&beforeTime&keptnContext&pageSize&nextPageKey.
@@ -99,6 +101,7 @@ func (a *API) getSequenceStates(w http.ResponseWriter, r *http.Request) error {
 		byCtx[e.Scope.KeptnContext] = append(byCtx[e.Scope.KeptnContext], stageState{
 			Name: e.Scope.Stage, Image: e.Baton.Image, State: e.Status.State,
 			LatestEvaluation: e.Baton.LatestEvaluation, LatestEvent: e.Baton.LatestEvent, LatestFailedEvent: e.Baton.LatestFailedEvent,
+			sequenceOutcome: outcome(e),
 		})
 	}
 	states := make([]sequenceState, len(ctxs))
@@ -108,6 +111,7 @@ func (a *API) getSequenceStates(w http.ResponseWriter, r *http.Request) error {
 		if states[i].Stages == nil {
 			states[i].Stages = []stageState{}
 		}
+		states[i].sequenceOutcome = contextOutcome(c.State, states[i].Stages)
 	}
 	return writeJSON(w, http.StatusOK, struct {
 		States []sequenceState `json:"states"`

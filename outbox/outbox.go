@@ -121,6 +121,10 @@ type Filter struct {
 	Limit  int
 }
 
+// DefaultMaxAttempts is how many attempts an item gets before it goes dead
+// unless Policy.MaxAttempts says otherwise.
+const DefaultMaxAttempts = 8
+
 // Policy controls retries.
 type Policy struct {
 	MaxAttempts int           // attempts before an item goes dead (default 8)
@@ -130,7 +134,7 @@ type Policy struct {
 
 func (p Policy) withDefaults() Policy {
 	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = 8
+		p.MaxAttempts = DefaultMaxAttempts
 	}
 	if p.BaseDelay <= 0 {
 		p.BaseDelay = 500 * time.Millisecond

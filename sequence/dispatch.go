@@ -12,6 +12,7 @@ func (en *Engine) start(ctx context.Context, tx keptn.Tx, e *keptn.SequenceExecu
 	e.Status.State = keptn.StateStarted
 	e.Status.StateBeforePause = ""
 	e.Baton.TaskIndex = 0
+	en.logStarted(tx, e)
 	return en.dispatch(ctx, tx, e)
 }
 

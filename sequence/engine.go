@@ -16,6 +16,13 @@ const Source = "shipyard-controller"
 // DefaultStartedTimeout is Keptn's TASK_STARTED_WAIT_DURATION.
 const DefaultStartedTimeout = 10 * time.Minute
 
+// DefaultFinishedTimeout is baton serve's default finished timeout: a task
+// started but not finished an hour later ends its sequence timedOut, so a
+// lost executor does not hold its service's queue forever (Keptn had no
+// such timeout; stuck sequences were its users' most common complaint).
+// Shipyard tasks override it with finishedTimeout.
+const DefaultFinishedTimeout = time.Hour
+
 // Config tunes the engine. The zero value is Keptn's behaviour.
 type Config struct {
 	// StartedTimeout ends a sequence timedOut when a dispatched task gets no
@@ -23,7 +30,8 @@ type Config struct {
 	StartedTimeout time.Duration
 	// FinishedTimeout, if positive, ends a sequence timedOut when a started
 	// task does not finish within it. A task's finishedTimeout in the
-	// shipyard overrides it. Keptn has no such timeout.
+	// shipyard overrides it. Keptn has no such timeout (zero); baton serve
+	// sets DefaultFinishedTimeout.
 	FinishedTimeout time.Duration
 }
 
@@ -76,11 +84,11 @@ func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *kept
 	if err != nil {
 		return err
 	}
-	if problem != "" {
-		return en.reject(ctx, tx, ev, t, input, problem)
-	}
 	if old, err := tx.Execution(ev.ID); err != nil || old != nil {
 		return err // a duplicate .triggered is ignored
+	}
+	if problem != "" {
+		return en.reject(ctx, tx, ev, t, input, problem)
 	}
 	input["stage"] = t.Stage
 	e := &keptn.SequenceExecution{
@@ -162,6 +170,9 @@ func (en *Engine) reject(ctx context.Context, tx keptn.Tx, ev *keptn.Event, t ke
 		return err
 	}
 	fin.GitCommitID = ev.GitCommitID
+	if err := en.recordRefused(tx, ev, t, input, fin, msg); err != nil {
+		return err
+	}
 	return en.events.Append(ctx, tx, fin)
 }
 

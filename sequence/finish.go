@@ -43,6 +43,7 @@ func (en *Engine) finish(ctx context.Context, tx keptn.Tx, e *keptn.SequenceExec
 	if err := en.save(tx, e); err != nil {
 		return err
 	}
+	en.logEnded(tx, e)
 	if err := en.events.Append(ctx, tx, fin); err != nil {
 		return err
 	}

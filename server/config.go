@@ -14,7 +14,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/batonhq/baton/awsauth"
 	"github.com/batonhq/baton/clock"
+	"github.com/batonhq/baton/sequence"
 )
 
 // Config is everything baton serve can be told. Zero values take the defaults
@@ -47,8 +49,10 @@ type Config struct {
 	// TaskStartedTimeout ends a sequence timedOut when a task gets no
 	// .started or .finished within it (Keptn's TASK_STARTED_WAIT_DURATION; 0 means 10m).
 	TaskStartedTimeout time.Duration `yaml:"taskStartedTimeout"`
-	// TaskFinishedTimeout, if set, ends a sequence timedOut when a started
-	// task does not finish within it (shipyard tasks may override it).
+	// TaskFinishedTimeout ends a sequence timedOut when a started task does
+	// not finish within it (shipyard tasks override it with finishedTimeout).
+	// 0 means the default, 1h (sequence.DefaultFinishedTimeout); a negative
+	// value turns it off, as in Keptn.
 	TaskFinishedTimeout time.Duration `yaml:"taskFinishedTimeout"`
 	// AllowWebhookTargets opens hosts, host:ports, IPs or CIDR ranges that
 	// webhooks may call although they are loopback, private or link-local.
@@ -76,6 +80,11 @@ type Config struct {
 	AWSAccount string `yaml:"awsAccount"`
 	// AWSRegion is the region in ARNs.
 	AWSRegion string `yaml:"awsRegion"`
+	// AWSAccessKeyID and AWSSecretAccessKey, when both are set, declare an
+	// access key pair of the AWS faces at start (BATON_AWS_ACCESS_KEY_ID,
+	// BATON_AWS_SECRET_ACCESS_KEY), so scripts and CI can use a known pair.
+	AWSAccessKeyID     string `yaml:"awsAccessKeyId"`
+	AWSSecretAccessKey string `yaml:"awsSecretAccessKey"`
 	// SQSMaxMessageSize caps SQS message size (bytes, 1024 to 1048576).
 	SQSMaxMessageSize int `yaml:"sqsMaxMessageSize"`
 	// ExtensionsSQS is the SQS endpoint (Amazon SQS) that extension messages
@@ -176,8 +185,11 @@ func (c *Config) Validate() error {
 	if c.TimeScale < 0 {
 		return fmt.Errorf("time scale must be positive")
 	}
-	if c.TaskStartedTimeout < 0 || c.TaskFinishedTimeout < 0 {
-		return fmt.Errorf("task timeouts must not be negative")
+	if c.TaskStartedTimeout < 0 {
+		return fmt.Errorf("task started timeout must not be negative")
+	}
+	if c.TaskFinishedTimeout == 0 {
+		c.TaskFinishedTimeout = sequence.DefaultFinishedTimeout
 	}
 	if c.WebhookTimeout == 0 {
 		c.WebhookTimeout = d.WebhookTimeout
@@ -222,6 +234,14 @@ func (c *Config) validateAWS(d Config) error {
 	}
 	if c.SQSMaxMessageSize < 1024 || c.SQSMaxMessageSize > 1<<20 {
 		return fmt.Errorf("sqs max message size must be 1024 to 1048576 bytes")
+	}
+	if (c.AWSAccessKeyID == "") != (c.AWSSecretAccessKey == "") {
+		return fmt.Errorf("declare an AWS key pair with both BATON_AWS_ACCESS_KEY_ID and BATON_AWS_SECRET_ACCESS_KEY")
+	}
+	if c.AWSAccessKeyID != "" {
+		if err := awsauth.ValidateKeyPair(c.AWSAccessKeyID, c.AWSSecretAccessKey); err != nil {
+			return fmt.Errorf("BATON_AWS_ACCESS_KEY_ID/BATON_AWS_SECRET_ACCESS_KEY: %w", err)
+		}
 	}
 	return nil
 }

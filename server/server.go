@@ -162,7 +162,10 @@ func (s *Server) build(ctx context.Context) error {
 	s.Keptn.AddHook(hooks)
 	s.outbox.Handle(webhook.Kind, hooks.Handle, nil)
 	s.outbox.Handle(webhook.QueueKind, hooks.HandleQueue, nil)
+	projects.AddDeleteHook(s.Sequences) // first: its .finished events may enqueue webhook calls
+	projects.AddDeleteHook(hooks)
 	resources.Validate(webhook.ConfigURI, webhook.ValidateResource)
+	resources.Warn(webhook.ConfigURI, func(b []byte) []string { return webhook.Warnings(b, guard) })
 	s.buildOnePlane(keptnStore, resources)
 	s.buildQualityGates(keptnStore, resources, secrets, guard)
 

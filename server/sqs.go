@@ -29,6 +29,13 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 	(&awsauth.AdminAPI{Keys: keys, Log: s.log}).Register(mux, func(h http.Handler) http.Handler {
 		return s.requireToken(checker, h)
 	})
+	if s.cfg.AWSAccessKeyID != "" {
+		stored, err := keys.Declare(ctx, s.cfg.AWSAccessKeyID, s.cfg.AWSSecretAccessKey)
+		if err != nil {
+			return fmt.Errorf("declare AWS access key: %w", err)
+		}
+		s.log.Info("AWS access key declared", "accessKeyId", s.cfg.AWSAccessKeyID, "stored", stored)
+	}
 	if s.AWSAuth.AllowAny {
 		s.log.Warn("AWS AUTHENTICATION IS OFF: the SQS and AppConfig APIs accept ANY credentials (--aws-auth=any). Use this only for local development.")
 	} else if err := s.firstAWSKey(ctx, keys); err != nil {

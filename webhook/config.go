@@ -6,11 +6,12 @@
 package webhook
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/batonhq/baton/keptn"
 )
 
 // ConfigURI is where webhook configurations live, at project, stage or service level.
@@ -71,7 +72,10 @@ type Header struct {
 type rawConfig struct {
 	APIVersion string `yaml:"apiVersion"`
 	Kind       string `yaml:"kind"`
-	Spec       struct {
+	Metadata   struct {
+		Name string `yaml:"name"`
+	} `yaml:"metadata"`
+	Spec struct {
 		Webhooks []struct {
 			Type           string      `yaml:"type"`
 			SubscriptionID string      `yaml:"subscriptionID"`
@@ -95,8 +99,8 @@ type rawRequest struct {
 // ParseConfig decodes and validates a webhook.yaml.
 func ParseConfig(raw []byte) (*Config, error) {
 	var rc rawConfig
-	if err := yaml.NewDecoder(bytes.NewReader(raw)).Decode(&rc); err != nil {
-		return nil, fmt.Errorf("invalid webhook config: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+	if err := keptn.DecodeStrictYAML(raw, &rc); err != nil {
+		return nil, fmt.Errorf("invalid webhook config: %v", err)
 	}
 	if rc.APIVersion != V1Alpha1 && rc.APIVersion != V1Beta1 {
 		return nil, fmt.Errorf("invalid webhook config: apiVersion must be %s or %s, not %q", V1Alpha1, V1Beta1, rc.APIVersion)
@@ -146,6 +150,9 @@ func parseRequest(version string, node *yaml.Node) (Request, error) {
 			return Request{}, fmt.Errorf("v1alpha1 requests are curl command strings")
 		}
 		return ParseCurl(s)
+	}
+	if err := checkRequestKeys(node); err != nil {
+		return Request{}, err
 	}
 	var r rawRequest
 	if err := node.Decode(&r); err != nil {

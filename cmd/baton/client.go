@@ -58,7 +58,12 @@ func saveConfig(c cliConfig) (string, error) {
 		return "", err
 	}
 	b, _ := json.MarshalIndent(c, "", "  ")
-	return p, os.WriteFile(p, append(b, '\n'), 0o600)
+	// The file holds the token: only its owner may read it, also when an
+	// older file was created with a wider mode (WriteFile keeps that mode).
+	if err := os.WriteFile(p, append(b, '\n'), 0o600); err != nil {
+		return "", err
+	}
+	return p, os.Chmod(p, 0o600)
 }
 
 // globalFlags are the connection flags every client command takes.

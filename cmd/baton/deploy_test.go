@@ -126,4 +126,14 @@ func TestDeployCommand(t *testing.T) {
 	if s := out2.String(); !strings.Contains(s, "ROLLED_BACK by CLOUDWATCH_ALARM") {
 		t.Fatalf("output:\n%s", s)
 	}
+
+	var list syncBuffer
+	if err := run(&list, "get", "deployments", "--application", app, "--environment", env); err != nil {
+		t.Fatalf("get deployments: %v\n%s", err, list.String())
+	}
+	lines := strings.Split(strings.TrimSpace(list.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "2 ") || !strings.Contains(lines[1], "ROLLED_BACK") ||
+		!strings.HasPrefix(lines[2], "1 ") || !strings.Contains(lines[2], "COMPLETE") || !strings.Contains(lines[2], "100.00%") {
+		t.Errorf("get deployments:\n%s", list.String())
+	}
 }

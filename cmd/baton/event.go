@@ -118,11 +118,14 @@ func newAddResourceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rev, err := c.AddResource(cmd.Context(), project, stage, service, uri, content)
+			rev, warnings, err := c.AddResourceWarn(cmd.Context(), project, stage, service, uri, content)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Resource %s stored (revision %s)\n", uri, rev)
+			for _, w := range warnings {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: %s\n", w)
+			}
 			return nil
 		},
 	}

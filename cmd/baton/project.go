@@ -168,7 +168,8 @@ func newCreateSecretCmd() *cobra.Command {
 }
 
 func newGetCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "get", Short: "Show projects, events or secrets"}
+	cmd := &cobra.Command{Use: "get", Short: "Show projects, stages, services, sequences, events, evaluations, deliveries, deployments or secrets",
+		Long: getLong}
 	var output string
 	projects := &cobra.Command{
 		Use: "projects", Aliases: []string{"project"}, Short: "List projects (or one: get project NAME)",
@@ -223,7 +224,8 @@ func newGetCmd() *cobra.Command {
 			return w.Flush()
 		},
 	}
-	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd(), newGetDeliveriesCmd())
+	cmd.AddCommand(projects, newGetEventCmd(), secrets, newGetSequencesCmd(), newGetDeliveriesCmd(),
+		newGetStagesCmd(), newGetServicesCmd(), newGetDeploymentsCmd())
 	cmd.AddCommand(newGetEvaluationsCmd(), newGetMonitoringCmd())
 	return cmd
 }

@@ -1,15 +1,10 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -67,20 +62,6 @@ func newTriggerDeliveryCmd() *cobra.Command {
 		Example: "  baton trigger delivery --project demo --service web --image ghcr.io/acme/web:1.2.0 --watch",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if stage == "" {
-				c, err := newClient()
-				if err != nil {
-					return err
-				}
-				p, err := c.Project(cmd.Context(), project)
-				if err != nil {
-					return err
-				}
-				if len(p.Stages) == 0 {
-					return fmt.Errorf("project %s has no stages", project)
-				}
-				stage = p.Stages[0].StageName
-			}
 			d := map[string]any{"configurationChange": map[string]any{"values": map[string]any{"image": image}}}
 			if len(labels) > 0 {
 				l := map[string]any{}
@@ -113,6 +94,9 @@ func newTriggerDeliveryCmd() *cobra.Command {
 func trigger(cmd *cobra.Command, project, stage, service, sequence string, data map[string]any, watch bool) error {
 	c, err := newClient()
 	if err != nil {
+		return err
+	}
+	if stage, err = checkTarget(cmd.Context(), c, project, stage, service, sequence); err != nil {
 		return err
 	}
 	kc, err := c.TriggerSequence(cmd.Context(), project, stage, service, sequence, cliSource, data)
@@ -149,64 +133,6 @@ func parseData(pairs []string) (map[string]any, error) {
 	return out, nil
 }
 
-// watchSequence prints the context's events as they are stored until the
-// sequence (with every stage it chains to) has ended.
-func watchSequence(ctx context.Context, c *client.Client, w io.Writer, project, kc string) error {
-	seen := map[string]bool{}
-	for {
-		// Read the state first: events stored before an end state are then all printed.
-		states, err := c.SequenceStates(ctx, project, url.Values{"keptnContext": {kc}})
-		if err != nil {
-			return err
-		}
-		page, err := c.Events(ctx, url.Values{"keptnContext": {kc}, "pageSize": {"100"}})
-		if err != nil {
-			return err
-		}
-		events := slices.Clone(page.Events)
-		slices.Reverse(events)
-		for _, raw := range events {
-			printTimelineEvent(w, raw, seen)
-		}
-		if len(states) == 1 && states[0].Ended() {
-			fmt.Fprintf(w, "Sequence %s %s\n", kc, states[0].State)
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(300 * time.Millisecond): // the CLI polls the history, as Keptn's --watch did
-		}
-	}
-}
-
-func printTimelineEvent(w io.Writer, raw json.RawMessage, seen map[string]bool) {
-	var ev struct {
-		ID     string `json:"id"`
-		Type   string `json:"type"`
-		Source string `json:"source"`
-		Time   string `json:"time"`
-		Data   struct {
-			Stage   string `json:"stage"`
-			Result  string `json:"result"`
-			Status  string `json:"status"`
-			Message string `json:"message"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(raw, &ev) != nil || seen[ev.ID] {
-		return
-	}
-	seen[ev.ID] = true
-	line := fmt.Sprintf("%s  %-8s %-45s %s", ev.Time, ev.Data.Stage, strings.TrimPrefix(ev.Type, "sh.keptn.event."), ev.Source)
-	if strings.HasSuffix(ev.Type, ".finished") {
-		line += fmt.Sprintf("  %s/%s", ev.Data.Result, ev.Data.Status)
-	}
-	if ev.Data.Message != "" {
-		line += "  " + ev.Data.Message
-	}
-	fmt.Fprintln(w, line)
-}
-
 func newGetSequencesCmd() *cobra.Command {
 	var project, keptnContext, state, name, output string
 	cmd := &cobra.Command{
@@ -232,16 +158,7 @@ func newGetSequencesCmd() *cobra.Command {
 			if output == "json" {
 				return printJSON(cmd, states)
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "KEPTN CONTEXT\tSEQUENCE\tSERVICE\tSTATE\tSTAGES\tTIME")
-			for _, s := range states {
-				var stages []string
-				for _, st := range s.Stages {
-					stages = append(stages, st.Name+":"+st.State)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Shkeptncontext, s.Name, s.Service, s.State, strings.Join(stages, " "), s.Time)
-			}
-			return tw.Flush()
+			return printSequences(cmd.OutOrStdout(), states, time.Now())
 		},
 	}
 	f := cmd.Flags()

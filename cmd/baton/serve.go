@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/batonhq/baton/sequence"
 	"github.com/batonhq/baton/server"
 )
 
@@ -61,7 +62,7 @@ file (--config), then defaults:
   --strict-events   BATON_STRICT_EVENTS  strictEvents   false
   --time-scale      BATON_TIME_SCALE     timeScale      1
   --task-started-timeout   BATON_TASK_STARTED_TIMEOUT   taskStartedTimeout   10m
-  --task-finished-timeout  BATON_TASK_FINISHED_TIMEOUT  taskFinishedTimeout  (none)
+  --task-finished-timeout  BATON_TASK_FINISHED_TIMEOUT  taskFinishedTimeout  1h (0 flag/env, <0 file: never)
   --allow-webhook-target  BATON_ALLOW_WEBHOOK_TARGETS  allowWebhookTargets  (none)
   --webhook-timeout BATON_WEBHOOK_TIMEOUT webhookTimeout 30s
   --log-level       BATON_LOG_LEVEL      logLevel       info
@@ -70,7 +71,14 @@ file (--config), then defaults:
   --aws-account     BATON_AWS_ACCOUNT    awsAccount     000000000000
   --aws-region      BATON_AWS_REGION     awsRegion      us-east-1
   --sqs-max-message-size BATON_SQS_MAX_MESSAGE_SIZE sqsMaxMessageSize 1048576
-  (secret key)      BATON_SECRET_KEY     -              <data>/secret.key`,
+  (secret key)      BATON_SECRET_KEY     -              <data>/secret.key
+  (AWS key pair)    BATON_AWS_ACCESS_KEY_ID, BATON_AWS_SECRET_ACCESS_KEY
+                                         awsAccessKeyId, awsSecretAccessKey
+                                                        (one generated on first start)
+
+BATON_AWS_ACCESS_KEY_ID and BATON_AWS_SECRET_ACCESS_KEY declare an access key
+pair of the SQS and AppConfig APIs at start (created, or its secret replaced),
+so scripts and CI can use a pair they know.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			final := server.DefaultConfig()
@@ -88,6 +96,14 @@ file (--config), then defaults:
 				}
 			}
 			overlay(flags.Changed, &final, &cfg)
+			// The declared AWS key pair comes from the environment only, never
+			// from flags, so the secret does not show in the process list.
+			if v := os.Getenv("BATON_AWS_ACCESS_KEY_ID"); v != "" {
+				final.AWSAccessKeyID = v
+			}
+			if v := os.Getenv("BATON_AWS_SECRET_ACCESS_KEY"); v != "" {
+				final.AWSSecretAccessKey = v
+			}
 			srv, err := server.Open(cmd.Context(), final)
 			if err != nil {
 				return err
@@ -106,7 +122,8 @@ file (--config), then defaults:
 	f.BoolVar(&cfg.StrictEvents, "strict-events", false, "validate events as Keptn's EVENT_VALIDATION_ENABLED did")
 	f.Float64Var(&cfg.TimeScale, "time-scale", d.TimeScale, "run baton's clock this many times faster (deployments, timeouts)")
 	f.DurationVar(&cfg.TaskStartedTimeout, "task-started-timeout", 10*time.Minute, "end a sequence timedOut when a task gets no .started/.finished within this")
-	f.DurationVar(&cfg.TaskFinishedTimeout, "task-finished-timeout", 0, "end a sequence timedOut when a started task does not finish within this (0: never)")
+	f.DurationVar(&cfg.TaskFinishedTimeout, "task-finished-timeout", sequence.DefaultFinishedTimeout,
+		"end a sequence timedOut when a started task does not finish within this (0: never; shipyard tasks override it with finishedTimeout)")
 	f.StringSliceVar(&cfg.AllowWebhookTargets, "allow-webhook-target", nil,
 		"host, host:port, IP or CIDR that webhooks may call although it is loopback/private/link-local (repeatable, comma-separated)")
 	f.DurationVar(&cfg.WebhookTimeout, "webhook-timeout", d.WebhookTimeout, "default timeout of one webhook request")
@@ -151,6 +168,9 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("task-finished-timeout") {
 		dst.TaskFinishedTimeout = src.TaskFinishedTimeout
+		if dst.TaskFinishedTimeout == 0 {
+			dst.TaskFinishedTimeout = -1 // 0 on the command line: never
+		}
 	}
 	if changed("allow-webhook-target") {
 		dst.AllowWebhookTargets = src.AllowWebhookTargets

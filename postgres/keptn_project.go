@@ -127,7 +127,7 @@ func (tx *keptnTx) DeleteProject(name string) error {
 			return fmt.Errorf("delete project: %w", err)
 		}
 	}
-	return nil
+	return tx.deleteSequenceState(name)
 }
 
 // CreateService implements keptn.ProjectTx.

@@ -197,3 +197,52 @@ func testSequenceReads(t *testing.T, e Engine) {
 		t.Errorf("closed event still open: %v", ids(open))
 	}
 }
+
+// Deletion: a project's active executions are found, its pending jobs of a
+// kind are ended, and deleting it removes its sequence state.
+func testDeletion(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	createProject(t, s, "p", "web", "api")
+	job := func(service string) keptn.Job {
+		return keptn.Job{Kind: "webhook", Key: service, Payload: []byte(`{"event":{"data":{"project":"p","service":"` + service + `"}}}`)}
+	}
+	update(t, s, func(tx keptn.Tx) error {
+		for _, x := range []*keptn.SequenceExecution{
+			newExec("a", "k1", "web", keptn.StateStarted), newExec("b", "k2", "api", keptn.StateWaiting),
+			newExec("c", "k3", "web", keptn.StateFinished),
+		} {
+			if err := tx.PutExecution(x); err != nil {
+				return err
+			}
+		}
+		for _, j := range []keptn.Job{job("web"), job("api"), {Kind: "timer", Key: "t", Payload: []byte("{}")}} {
+			if err := tx.Enqueue(j); err != nil {
+				return err
+			}
+		}
+		return tx.PutSequenceContext(keptn.SequenceContext{KeptnContext: "k1", Project: "p", Service: "web", Name: "delivery", Time: t0, State: keptn.StateStarted})
+	})
+	update(t, s, func(tx keptn.Tx) error {
+		if xs, err := tx.ActiveExecutions("p", ""); err != nil || len(xs) != 2 || xs[0].ID != "a" {
+			t.Errorf("active: %v %v", err, execIDs(xs))
+		}
+		if xs, _ := tx.ActiveExecutions("p", "api"); len(xs) != 1 || xs[0].ID != "b" {
+			t.Errorf("active of api: %v", execIDs(xs))
+		}
+		if n, err := tx.EndJobs("webhook", "p", "web", "service deleted"); err != nil || n != 1 {
+			t.Errorf("EndJobs(web) = %d, %v", n, err)
+		}
+		return nil
+	})
+	if d, _ := s.Outbox.Depth(ctx); d[outbox.StateDead] != 1 || d[outbox.StatePending] != 2 {
+		t.Errorf("depth after ending web's jobs: %v", d)
+	}
+	update(t, s, func(tx keptn.Tx) error { return tx.DeleteProject("p") })
+	if xs, total, _ := s.Keptn.Executions(ctx, keptn.ExecutionFilter{Project: "p", Limit: 10}); total != 0 {
+		t.Errorf("executions after deleting the project: %v", execIDs(xs))
+	}
+	if _, total, _ := s.Keptn.SequenceContexts(ctx, keptn.SequenceFilter{Project: "p", Limit: 10}); total != 0 {
+		t.Errorf("%d sequence contexts after deleting the project", total)
+	}
+}

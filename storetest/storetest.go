@@ -71,6 +71,7 @@ func Run(t *testing.T, e Engine) {
 		{"Overview", testOverview},
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
+		{"Deletion", testDeletion},
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},
 		{"SQSSendInTx", testSQSSendInTx},

@@ -116,7 +116,7 @@ func (d *Data) GetLatest(ctx context.Context, tok string) (*Latest, error) {
 	if now.UnixMilli() < t.NotTil {
 		return nil, tokenError("PollIntervalNotSatisfied", "polled before the poll interval elapsed")
 	}
-	if err := d.redeem(t); err != nil {
+	if err := d.redeem(ctx, t); err != nil {
 		return nil, err
 	}
 	sv, err := d.served(ctx, t.Env, t.Profile)
@@ -136,8 +136,19 @@ func (d *Data) GetLatest(ctx context.Context, tok string) (*Latest, error) {
 	return out, nil
 }
 
-// redeem marks t used; each token is good once.
-func (d *Data) redeem(t token) error {
+// redeem marks t used; each token is good once. A store that keeps a
+// TokenLedger enforces that across every process sharing it.
+func (d *Data) redeem(ctx context.Context, t token) error {
+	if l, ok := d.svc.store.(TokenLedger); ok {
+		ok, err := l.RedeemToken(ctx, t.Session, t.Seq, time.UnixMilli(t.Expires))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return tokenError("Expired", "the configuration token has already been used; use the token of the latest response")
+		}
+		return nil
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if want, ok := d.next[t.Session]; ok && t.Seq != want {

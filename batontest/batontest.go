@@ -45,6 +45,9 @@ func Start(t testing.TB, cfg server.Config) *Instance {
 	if cfg.Token == "" {
 		cfg.Token = Token
 	}
+	if cfg.Database == "" {
+		cfg.Database = databaseFor(t, cfg.DataDir)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}

@@ -90,7 +90,11 @@ func StartProcess(t testing.TB, dataDir string, args ...string) *Process {
 func StartProcessAt(t testing.TB, dataDir, addr string, args ...string) *Process {
 	t.Helper()
 	bin := Binary(t)
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", dataDir}, args...)...)
+	base := []string{"serve", "--addr", addr, "--data", dataDir}
+	if u := databaseFor(t, dataDir); u != "" {
+		base = append(base, "--database", u)
+	}
+	cmd := exec.Command(bin, append(base, args...)...)
 	cmd.Env = append(os.Environ(), "BATON_TOKEN="+Token)
 	p := &Process{URL: "http://" + addr, Token: Token, DataDir: dataDir, Addr: addr, cmd: cmd, t: t, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &p.output, &p.output

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonhq/baton/server"
@@ -110,7 +111,24 @@ func round(d time.Duration) time.Duration {
 type Target struct {
 	URL   string
 	Token string
-	stop  func()
+	// Replicas are more base URLs of the same baton (replicas on one
+	// database); requests that go through Base spread over URL and them.
+	Replicas []string
+	next     atomic.Uint64
+	stop     func()
+}
+
+// Base returns the base URL of the next request: URL, or URL and the
+// replicas round robin.
+func (t *Target) Base() string {
+	if len(t.Replicas) == 0 {
+		return t.URL
+	}
+	i := int(t.next.Add(1)-1) % (len(t.Replicas) + 1)
+	if i == 0 {
+		return t.URL
+	}
+	return t.Replicas[i-1]
 }
 
 // Close stops an embedded server; it is a no-op for external targets.

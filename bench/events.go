@@ -46,7 +46,7 @@ func Events(ctx context.Context, t *Target, cfg EventsConfig) (Summary, error) {
 }
 
 func postEvent(ctx context.Context, c *http.Client, t *Target, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", t.URL+"/api/v1/event", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, "POST", t.Base()+"/api/v1/event", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -249,7 +249,7 @@ func (b *seqBench) call(ctx context.Context, method, path string, in, out any) e
 		}
 		body = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, b.t.URL+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, b.t.Base()+path, body)
 	if err != nil {
 		return err
 	}

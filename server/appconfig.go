@@ -14,13 +14,13 @@ import (
 	"github.com/batonhq/baton/sqlite"
 )
 
-// buildAppConfig wires the AppConfig face: the domain service over SQLite,
+// buildAppConfig wires the AppConfig face: the domain service over the store,
 // its routes (behind the AWS authenticator awsAuth) and the deployment timer
 // handler on the outbox worker. key is the instance secret; the appconfigdata
 // token key is derived from it so tokens survive restarts.
 func (s *Server) buildAppConfig(mux *http.ServeMux, checker *auth.Checker, key []byte,
 	awsAuth func(http.Handler) http.Handler) error {
-	store := sqlite.NewAppConfigStore(s.db)
+	store := s.store.appConfig
 	ext, err := s.buildExtensions(store)
 	if err != nil {
 		return err

@@ -26,6 +26,10 @@ type Config struct {
 	Addr string `yaml:"addr"`
 	// DataDir holds the database and the secret key.
 	DataDir string `yaml:"data"`
+	// Database, when set, is a PostgreSQL URL (postgres://…): state lives
+	// there, shared by every replica started with the same URL and
+	// BATON_SECRET_KEY, instead of in SQLite in DataDir.
+	Database string `yaml:"database"`
 	// Token is the admin API token. Empty: use the stored one, or generate one
 	// on first start and print it once.
 	Token string `yaml:"token"`
@@ -151,6 +155,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	c.DataDir = abs
+	if c.Database != "" && !isDatabaseURL(c.Database) {
+		return fmt.Errorf("database must be a postgres:// URL")
+	}
 	if c.Sync == "" {
 		c.Sync = d.Sync
 	}

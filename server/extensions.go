@@ -10,7 +10,6 @@ import (
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/netguard"
-	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 )
 
@@ -52,23 +51,15 @@ func (s *Server) buildExtensions(store appconfig.Store) (*extension.Service, err
 	return ext, nil
 }
 
-// extDeliverer implements extension.Deliverer on baton's SQLite writer.
+// extDeliverer implements extension.Deliverer in the store's transactions.
 type extDeliverer struct{ s *Server }
 
-func (d extDeliverer) sqlTx(tx appconfig.Tx) (*sqlite.Tx, error) {
-	t, ok := sqlite.AppConfigSQLTx(tx)
-	if !ok {
-		return nil, fmt.Errorf("extensions: transaction is not SQLite's")
-	}
-	return t, nil
-}
-
 func (d extDeliverer) SendToQueue(tx appconfig.Tx, queueArn string, cond map[string]string, body string) error {
-	t, err := d.sqlTx(tx)
-	if err != nil {
-		return err
+	t, ok := d.s.store.sqsTx(tx)
+	if !ok {
+		return fmt.Errorf("extensions: transaction is not the store's")
 	}
-	_, err = d.s.SQS.SendInTxAs(d.s.SQSStore.SQSTx(t), queueArn, sqs.ServiceAppConfig, cond, sqs.SendInput{Body: body})
+	_, err := d.s.SQS.SendInTxAs(t, queueArn, sqs.ServiceAppConfig, cond, sqs.SendInput{Body: body})
 	var se *sqs.Error
 	switch {
 	case err == nil:
@@ -82,9 +73,5 @@ func (d extDeliverer) SendToQueue(tx appconfig.Tx, queueArn string, cond map[str
 }
 
 func (d extDeliverer) Enqueue(tx appconfig.Tx, kind, key string, payload []byte) error {
-	t, err := d.sqlTx(tx)
-	if err != nil {
-		return err
-	}
-	return t.Enqueue(sqlite.Job{Kind: kind, Key: key, Payload: payload})
+	return d.s.store.enqueue(tx, kind, key, payload)
 }

@@ -19,8 +19,8 @@ type readiness struct {
 // problems otherwise (a damaged database, a full disk). Like /healthz it
 // needs no token.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	body := readiness{Status: "ready", IntegrityCheck: "done", Problems: s.db.Problems()}
-	if s.db.Checking() {
+	body := readiness{Status: "ready", IntegrityCheck: "done", Problems: s.store.problems(r.Context())}
+	if s.store.checking() {
 		body.IntegrityCheck = "running"
 	}
 	status := http.StatusOK

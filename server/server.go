@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -33,7 +32,6 @@ import (
 	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/secretbox"
 	"github.com/batonhq/baton/sequence"
-	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/sqsapi"
 	"github.com/batonhq/baton/webhook"
@@ -49,7 +47,7 @@ type Server struct {
 	clock   clock.Clock
 	ln      net.Listener
 	http    *http.Server
-	db      *sqlite.DB
+	store   *storage
 	box     *secretbox.Box
 	outbox  *outbox.Worker
 	metrics *metrics
@@ -66,10 +64,8 @@ type Server struct {
 	Evaluations *lighthouse.Evaluator
 	// AppConfig is the AppConfig domain service.
 	AppConfig *appconfig.Service
-	// SQS is the queue service; SQSStore its store (for SQSTx, so other
-	// domains can enqueue inside their own write transactions).
-	SQS      *sqs.Service
-	SQSStore *sqlite.SQSStore
+	// SQS is the queue service.
+	SQS *sqs.Service
 	// AWSAuth verifies SigV4 signatures for every AWS face.
 	AWSAuth *awsauth.Verifier
 	sqsAPI  http.Handler // the SQS face behind SigV4 verification
@@ -99,28 +95,28 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if err := checkDataDir(cfg.DataDir); err != nil {
-		return nil, err
+	if cfg.Database == "" { // a replica's data directory holds no database
+		if err := checkDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
 	}
 	s.metrics = newMetrics()
 	s.live = bridge.NewHub()
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{
-		Synchronous:    cfg.Sync,
-		OnCommit:       s.onCommit,
-		FullCheckAbove: cfg.FullCheckAbove,
-		OnCorrupt:      s.onCorrupt,
-	})
+	store, err := s.openStorage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.db = db
+	s.store = store
+	if store.clock != nil && cfg.Clock == nil && cfg.TimeScale == 1 {
+		s.clock = store.clock // replicas agree on time: the database's
+	}
 	if err := s.build(ctx); err != nil {
-		db.Close()
+		store.close()
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		db.Close()
+		store.close()
 		return nil, fmt.Errorf("listen: %w", err)
 	}
 	s.ln = ln
@@ -128,19 +124,24 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
-	key, err := s.openKey(ctx, s.db)
+	key, err := s.openKey(ctx, storeSettings{s.store})
 	if err != nil {
 		return err
+	}
+	// Replicas starting at once on an empty database each stored a canary
+	// only if none was there: the one kept must open with this key too.
+	if err := secretbox.Check(ctx, storeSettings{s.store}, s.box); err != nil {
+		return fmt.Errorf("%w: start every replica with the same BATON_SECRET_KEY", err)
 	}
 	checker, err := s.adminToken(ctx)
 	if err != nil {
 		return err
 	}
 	s.checker, s.limiter = checker, auth.NewLimiter(1, 2)
-	keptnStore := sqlite.NewKeptnStore(s.db)
+	keptnStore := s.store.keptn
 	s.Keptn = keptn.NewEvents(keptnStore, s.clock)
 	s.Keptn.Strict = s.cfg.StrictEvents
-	outboxStore := sqlite.NewOutboxStore(s.db)
+	outboxStore := s.store.outbox
 	s.outbox = outbox.NewWorker(outboxStore, s.clock, s.log, outbox.Config{})
 	s.metrics.watchOutbox(outboxStore)
 	s.Sequences = sequence.New(s.Keptn, s.clock, s.log, sequence.Config{
@@ -189,7 +190,7 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.buildAppConfig(mux, checker, key, s.AWSAuth.Middleware(s.appConfigFace(appconfigapi.WriteAuthError(s.log)))); err != nil {
 		return err
 	}
-	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, s.SQSStore); err != nil {
+	if err := s.buildBridge(mux, checker, key, keptnStore, outboxStore, s.store.sqs); err != nil {
 		return err
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +211,7 @@ func (s *Server) build(ctx context.Context) error {
 	}
 	s.http.RegisterOnShutdown(s.Sequences.ReleaseWaiters)
 	s.http.RegisterOnShutdown(s.bridge.Close)
+	s.listenReplicas()
 	return nil
 }
 
@@ -219,12 +221,12 @@ func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
 	const key = "admin_token_sha256"
 	if s.cfg.Token != "" {
 		h := auth.Hash(s.cfg.Token)
-		if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+		if err := s.store.setSetting(ctx, key, h); err != nil {
 			return nil, err
 		}
 		return auth.NewChecker(h)
 	}
-	h, ok, err := s.db.Setting(ctx, key)
+	h, ok, err := s.store.setting(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -233,8 +235,12 @@ func (s *Server) adminToken(ctx context.Context) (*auth.Checker, error) {
 	}
 	token := auth.NewToken()
 	h = auth.Hash(token)
-	if err := s.db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, h) }); err != nil {
+	stored, err := s.store.initSetting(ctx, key, h)
+	if err != nil {
 		return nil, err
+	}
+	if stored != h { // another replica initialised the token first
+		return auth.NewChecker(stored)
 	}
 	out := s.cfg.Out
 	if out == nil {
@@ -271,11 +277,8 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("baton serving", "addr", s.Addr(), "data", s.cfg.DataDir, "version", Version)
-	switch {
-	case s.db.StartFullCheck():
-		s.log.Info("database passed its quick check; the full integrity check runs in the background (see GET /readyz)")
-	case s.db.StartCheck() != "":
-		s.log.Info("database passed its integrity check")
+	if msg := s.store.startChecks(); msg != "" {
+		s.log.Info(msg)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
@@ -300,7 +303,7 @@ func (s *Server) Close() error {
 		}
 		s.outbox.Stop()
 		s.AppConfig.Wait()
-		s.closeErr = errors.Join(err, s.db.Close())
+		s.closeErr = errors.Join(err, s.store.close())
 		s.log.Info("baton stopped")
 	})
 	return s.closeErr

@@ -9,7 +9,6 @@ import (
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/awsauth"
-	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/sqsapi"
 	"github.com/batonhq/baton/stsapi"
@@ -24,7 +23,7 @@ const (
 // buildAWS sets up AWS request authentication, its access keys and their
 // admin API, and the SQS face.
 func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth.Checker) error {
-	keys := &awsauth.Keys{Store: sqlite.NewAWSKeyStore(s.db), Box: s.box}
+	keys := &awsauth.Keys{Store: s.store.awsKeys, Box: s.box}
 	s.AWSAuth = &awsauth.Verifier{Keys: keys, AllowAny: s.cfg.AWSAuth == AWSAuthAny}
 	keys.OnDelete(s.AWSAuth.Forget)
 	(&awsauth.AdminAPI{Keys: keys, Log: s.log}).Register(mux, func(h http.Handler) http.Handler {
@@ -43,12 +42,7 @@ func (s *Server) buildAWS(ctx context.Context, mux *http.ServeMux, checker *auth
 		return err
 	}
 
-	store, err := sqlite.NewSQSStore(s.db)
-	if err != nil {
-		return err
-	}
-	s.SQSStore = store
-	s.SQS = sqs.NewService(store, s.clock, sqs.Config{
+	s.SQS = sqs.NewService(s.store.sqs, s.clock, sqs.Config{
 		Account: s.cfg.AWSAccount, Region: s.cfg.AWSRegion, MaxMessageSize: s.cfg.SQSMaxMessageSize,
 	})
 	api := &sqsapi.API{Queues: s.SQS, Auth: s.AWSAuth.For("sqs"), Log: s.log, MaxBody: s.sqsMaxBody()}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/batonhq/baton/extension"
 	"github.com/batonhq/baton/keptn"
-	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/webhook"
 )
@@ -21,14 +20,14 @@ import (
 type webhookQueues struct{ s *Server }
 
 func (q webhookQueues) SendInTx(tx keptn.Tx, queueArn, body string, attrs map[string]string) error {
-	t, ok := sqlite.KeptnSQLTx(tx)
+	t, ok := q.s.store.sqsOfKeptn(tx)
 	if !ok {
-		return fmt.Errorf("webhook queues: the Keptn transaction is not SQLite's")
+		return fmt.Errorf("webhook queues: the Keptn transaction is not the store's")
 	}
 	return q.sendHosted(t, queueArn, body, attrs)
 }
 
-func (q webhookQueues) sendHosted(t *sqlite.Tx, queueArn, body string, attrs map[string]string) error {
+func (q webhookQueues) sendHosted(t sqs.Tx, queueArn, body string, attrs map[string]string) error {
 	in := sqs.SendInput{Body: body, Attributes: map[string]sqs.MessageAttribute{}}
 	for k, v := range attrs {
 		in.Attributes[k] = sqs.MessageAttribute{DataType: "String", StringValue: &v}
@@ -41,7 +40,7 @@ func (q webhookQueues) sendHosted(t *sqlite.Tx, queueArn, body string, attrs map
 		sum := sha256.Sum256([]byte(body))
 		in.DedupID = hex.EncodeToString(sum[:])
 	}
-	_, err := q.s.SQS.SendInTxAs(q.s.SQSStore.SQSTx(t), queueArn, webhook.QueuePrincipal, nil, in)
+	_, err := q.s.SQS.SendInTxAs(t, queueArn, webhook.QueuePrincipal, nil, in)
 	var se *sqs.Error
 	switch {
 	case err == nil:
@@ -55,7 +54,7 @@ func (q webhookQueues) sendHosted(t *sqlite.Tx, queueArn, body string, attrs map
 }
 
 func (q webhookQueues) Send(ctx context.Context, queueArn, body string, attrs map[string]string) error {
-	err := q.s.db.Write(ctx, func(t *sqlite.Tx) error { return q.sendHosted(t, queueArn, body, attrs) })
+	err := q.s.store.sqs.Update(ctx, func(t sqs.Tx) error { return q.sendHosted(t, queueArn, body, attrs) })
 	if !errors.Is(err, webhook.ErrQueueNotHosted) {
 		return err
 	}

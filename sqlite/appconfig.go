@@ -44,26 +44,12 @@ func (r acReader) Get(ctx context.Context, kind appconfig.Kind, id string, v any
 	var body []byte
 	err := r.q.QueryRowContext(ctx, `SELECT body FROM appconfig_docs WHERE kind = ? AND id = ?`, string(kind), id).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return appconfig.NotFound(kindName(kind), id)
+		return appconfig.NotFound(kind.Name(), id)
 	}
 	if err != nil {
 		return fmt.Errorf("get %s: %w", kind, err)
 	}
 	return json.Unmarshal(body, v)
-}
-
-func kindName(k appconfig.Kind) string {
-	switch k {
-	case appconfig.KindApplication:
-		return "Application"
-	case appconfig.KindEnvironment:
-		return "Environment"
-	case appconfig.KindProfile:
-		return "ConfigurationProfile"
-	case appconfig.KindStrategy:
-		return "DeploymentStrategy"
-	}
-	return string(k)
 }
 
 func (r acReader) List(ctx context.Context, kind appconfig.Kind, parent string, p appconfig.Page) ([]json.RawMessage, int64, error) {
@@ -105,7 +91,7 @@ func (r acReader) FindByName(ctx context.Context, kind appconfig.Kind, parent, n
 	err := r.q.QueryRowContext(ctx, `SELECT id FROM appconfig_docs WHERE kind = ? AND parent = ? AND name = ? ORDER BY seq LIMIT 1`,
 		string(kind), parent, name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", appconfig.NotFound(kindName(kind), name)
+		return "", appconfig.NotFound(kind.Name(), name)
 	}
 	return id, err
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,21 +11,6 @@ import (
 
 	"github.com/batonhq/baton/appconfig"
 )
-
-// storedDeployment is a deployment's row body: the wire shape plus the
-// engine's bookkeeping.
-type storedDeployment struct {
-	*appconfig.Deployment
-	Engine *appconfig.EngineState `json:"_engine"`
-}
-
-func decodeDeployment(body []byte) (*appconfig.Deployment, error) {
-	d := &appconfig.Deployment{}
-	if err := json.Unmarshal(body, &storedDeployment{Deployment: d, Engine: &d.Engine}); err != nil {
-		return nil, fmt.Errorf("decode deployment: %w", err)
-	}
-	return d, nil
-}
 
 func (r acReader) Deployment(ctx context.Context, env string, n int) (*appconfig.Deployment, error) {
 	var body []byte
@@ -37,7 +21,7 @@ func (r acReader) Deployment(ctx context.Context, env string, n int) (*appconfig
 	if err != nil {
 		return nil, fmt.Errorf("get deployment: %w", err)
 	}
-	return decodeDeployment(body)
+	return appconfig.DecodeDeployment(body)
 }
 
 func (r acReader) Deployments(ctx context.Context, env string, p appconfig.Page) ([]*appconfig.Deployment, int64, error) {
@@ -76,7 +60,7 @@ func scanDeployments(rows *sql.Rows, limit int) ([]*appconfig.Deployment, int64,
 		if len(out) == limit {
 			return out, next, rows.Err()
 		}
-		d, err := decodeDeployment(body)
+		d, err := appconfig.DecodeDeployment(body)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -87,7 +71,7 @@ func scanDeployments(rows *sql.Rows, limit int) ([]*appconfig.Deployment, int64,
 }
 
 func (t *acTx) PutDeployment(d *appconfig.Deployment) error {
-	body, err := json.Marshal(storedDeployment{Deployment: d, Engine: &d.Engine})
+	body, err := appconfig.EncodeDeployment(d)
 	if err != nil {
 		return err
 	}

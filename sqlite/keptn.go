@@ -12,7 +12,7 @@ import (
 // KeptnStore implements keptn.Store on a DB.
 type KeptnStore struct {
 	db        *DB
-	shipyards shipyardCache
+	shipyards keptn.ShipyardCache
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -27,7 +27,7 @@ func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error 
 
 type keptnTx struct {
 	*Tx
-	shipyards *shipyardCache
+	shipyards *keptn.ShipyardCache
 }
 
 // InsertEvent implements keptn.Tx.
@@ -60,7 +60,7 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		project, stage, service, ev.Type, ev.ID, ev.Shkeptncontext, t.UnixNano()); err != nil {
 		return fmt.Errorf("update service state: %w", err)
 	}
-	if img := deployedImage(ev); img != "" {
+	if img := keptn.DeployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)
 			ON CONFLICT (project, stage, service) DO UPDATE SET image = excluded.image`,
 			project, stage, service, img); err != nil {
@@ -68,27 +68,6 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 	}
 	return nil
-}
-
-// deployedImage returns the image a successful deployment.finished event
-// carries in data.configurationChange.values.image, else "".
-func deployedImage(ev *keptn.Event) string {
-	if ev.Type != "sh.keptn.event.deployment.finished" {
-		return ""
-	}
-	var d struct {
-		Result              string `json:"result"`
-		ConfigurationChange struct {
-			Values struct {
-				Image any `json:"image"`
-			} `json:"values"`
-		} `json:"configurationChange"`
-	}
-	if json.Unmarshal(ev.Data, &d) != nil || d.Result == keptn.ResultFail {
-		return ""
-	}
-	img, _ := d.ConfigurationChange.Values.Image.(string)
-	return img
 }
 
 // Enqueue implements keptn.Tx.

@@ -16,7 +16,7 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func loadShipyard(ctx context.Context, q queryer, cache *shipyardCache, project string) (*keptn.Shipyard, error) {
+func loadShipyard(ctx context.Context, q queryer, cache *keptn.ShipyardCache, project string) (*keptn.Shipyard, error) {
 	var raw string
 	err := q.QueryRowContext(ctx, `SELECT shipyard FROM projects WHERE name = ?`, project).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -25,7 +25,7 @@ func loadShipyard(ctx context.Context, q queryer, cache *shipyardCache, project 
 	if err != nil {
 		return nil, fmt.Errorf("load shipyard: %w", err)
 	}
-	return cache.parse(raw)
+	return cache.Parse(raw)
 }
 
 // ProjectShipyard implements keptn.ProjectStore.

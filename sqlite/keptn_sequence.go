@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -22,18 +21,7 @@ func scanExecution(row *sql.Row) (*keptn.SequenceExecution, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load execution: %w", err)
 	}
-	return decodeExecution(seq, body)
-}
-
-func decodeExecution(seq int64, body []byte) (*keptn.SequenceExecution, error) {
-	e := &keptn.SequenceExecution{}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // keep event payload numbers exact
-	if err := dec.Decode(e); err != nil {
-		return nil, fmt.Errorf("decode execution: %w", err)
-	}
-	e.Seq, e.StoredState = seq, e.Status.State
-	return e, nil
+	return keptn.DecodeExecution(seq, body)
 }
 
 func scanExecutions(rows *sql.Rows) ([]*keptn.SequenceExecution, error) {
@@ -45,7 +33,7 @@ func scanExecutions(rows *sql.Rows) ([]*keptn.SequenceExecution, error) {
 		if err := rows.Scan(&seq, &body); err != nil {
 			return nil, fmt.Errorf("load executions: %w", err)
 		}
-		e, err := decodeExecution(seq, body)
+		e, err := keptn.DecodeExecution(seq, body)
 		if err != nil {
 			return nil, err
 		}

@@ -101,33 +101,13 @@ func (s *KeptnStore) Integrations(ctx context.Context, f keptn.IntegrationFilter
 			return nil, err
 		}
 		if f.Project != "" || f.Stage != "" || f.Service != "" {
-			if !anySubscriptionCovers(in.Subscriptions, f) {
+			if !f.Covers(in.Subscriptions) {
 				continue
 			}
 		}
 		out = append(out, in)
 	}
 	return out, rows.Err()
-}
-
-func anySubscriptionCovers(subs []keptn.Subscription, f keptn.IntegrationFilter) bool {
-	in := func(list []string, v string) bool {
-		if v == "" || len(list) == 0 {
-			return true
-		}
-		for _, x := range list {
-			if x == v {
-				return true
-			}
-		}
-		return false
-	}
-	for _, s := range subs {
-		if in(s.Filter.Projects, f.Project) && in(s.Filter.Stages, f.Stage) && in(s.Filter.Services, f.Service) {
-			return true
-		}
-	}
-	return false
 }
 
 // LevelResources implements keptn.ProjectTx.

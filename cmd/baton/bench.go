@@ -17,11 +17,13 @@ import (
 // target is the global --endpoint/--api-token (or $BATON_TOKEN); without
 // --endpoint an embedded baton is started.
 type benchTarget struct {
-	sync string
+	sync     string
+	database string
 }
 
 func (b *benchTarget) flags(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&b.sync, "sync", "FULL", "embedded server's commit durability: FULL or NORMAL")
+	cmd.Flags().StringVar(&b.database, "database", "", "embedded server's PostgreSQL URL (default: SQLite in a temporary directory)")
 }
 
 func (b *benchTarget) open(cmd *cobra.Command) (*bench.Target, error) {
@@ -35,10 +37,18 @@ func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Ta
 		if token == "" {
 			token = os.Getenv("BATON_TOKEN")
 		}
-		return &bench.Target{URL: strings.TrimRight(globalFlags.endpoint, "/"), Token: token}, nil
+		urls := strings.Split(globalFlags.endpoint, ",") // replicas: events and sequences go round robin
+		for i := range urls {
+			urls[i] = strings.TrimRight(strings.TrimSpace(urls[i]), "/")
+		}
+		return &bench.Target{URL: urls[0], Replicas: urls[1:], Token: token}, nil
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (sync=%s, GOMAXPROCS=%d)\n", b.sync, runtime.GOMAXPROCS(0))
-	cfg.Sync = b.sync
+	store := "SQLite, sync=" + b.sync
+	if b.database != "" {
+		store = "PostgreSQL"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "starting an embedded baton (%s, GOMAXPROCS=%d)\n", store, runtime.GOMAXPROCS(0))
+	cfg.Sync, cfg.Database = b.sync, b.database
 	return bench.Embedded(cmd.Context(), cfg)
 }
 
@@ -48,7 +58,9 @@ func newBenchCmd() *cobra.Command {
 		Short: "Measure throughput and latency of a baton over HTTP",
 		Long: `Measure throughput and latency percentiles end to end over HTTP.
 
-With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured.
+With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured;
+replicas on one database take a comma-separated list, over which the events and
+sequences benchmarks spread their requests round robin.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable.`,

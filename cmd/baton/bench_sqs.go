@@ -18,7 +18,7 @@ import (
 
 func newBenchSQSCmd() *cobra.Command {
 	var cfg bench.SQSConfig
-	var data, profile, syncMode string
+	var data, profile, syncMode, database string
 	var ceiling bool
 	cmd := &cobra.Command{
 		Use:   "sqs",
@@ -60,7 +60,7 @@ before its reply.`,
 				fmt.Fprintln(cmd.ErrOrStderr(), "bench: measuring the ceiling: a stand-in endpoint that stores nothing")
 			}
 			if cfg.Endpoint == "" {
-				stop, err := embeddedBaton(cmd.Context(), &cfg, data, syncMode, cmd.ErrOrStderr())
+				stop, err := embeddedBaton(cmd.Context(), &cfg, server.Config{DataDir: data, Sync: syncMode, Database: database}, cmd.ErrOrStderr())
 				if err != nil {
 					return err
 				}
@@ -82,12 +82,14 @@ before its reply.`,
 	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client and embedded server) to this file")
 	f.StringVar(&syncMode, "sync", "FULL", "durability of the embedded baton: FULL or NORMAL (to measure the cost of fsync)")
 	f.StringVar(&data, "data", "", "data directory of the embedded baton (default: a temporary one)")
+	f.StringVar(&database, "database", "", "PostgreSQL URL of the embedded baton (default: SQLite in its data directory)")
 	return cmd
 }
 
 // embeddedBaton starts baton in-process for the benchmark and points cfg at it
 // with a fresh access key.
-func embeddedBaton(ctx context.Context, cfg *bench.SQSConfig, data, syncMode string, log io.Writer) (func(), error) {
+func embeddedBaton(ctx context.Context, cfg *bench.SQSConfig, scfg server.Config, log io.Writer) (func(), error) {
+	data := scfg.DataDir
 	if data == "" {
 		dir, err := os.MkdirTemp("", "baton-bench-")
 		if err != nil {
@@ -96,7 +98,8 @@ func embeddedBaton(ctx context.Context, cfg *bench.SQSConfig, data, syncMode str
 		data = dir
 	}
 	token := "bench-admin-token"
-	srv, err := server.Open(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: data, Token: token, Sync: syncMode, Out: io.Discard, LogLevel: "warn"})
+	srv, err := server.Open(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: data, Token: token, Sync: scfg.Sync,
+		Database: scfg.Database, Out: io.Discard, LogLevel: "warn"})
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ Run "baton serve" to start it; the other commands talk to a running baton.`,
 		SilenceErrors: true,
 		Version:       server.Version,
 	}
-	root.AddCommand(newServeCmd(), newBenchCmd(), newQueueCmd(), newAWSCredentialsCmd())
+	root.AddCommand(newServeCmd(), newBenchCmd(), newQueueCmd(), newAWSCredentialsCmd(), newStoreCmd())
 	addClientCommands(root)
 	return root
 }

@@ -16,6 +16,7 @@ import (
 var envSettings = []struct{ env, flag string }{
 	{"BATON_ADDR", "addr"},
 	{"BATON_DATA", "data"},
+	{"BATON_DATABASE_URL", "database"},
 	{"BATON_TOKEN", "token"},
 	{"BATON_SYNC", "sync"},
 	{"BATON_MAX_BODY", "max-body"},
@@ -40,7 +41,9 @@ func newServeCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run baton",
-		Long: `Run baton: every API on one port, state in an embedded SQLite database.
+		Long: `Run baton: every API on one port, state in an embedded SQLite database, or
+with --database in PostgreSQL shared by any number of replicas (they must
+share BATON_SECRET_KEY; see docs/scale-out.md).
 
 With no flags baton listens on 127.0.0.1:8080 and keeps its data in ./baton-data.
 On first start without BATON_TOKEN it generates an admin API token, prints it
@@ -52,6 +55,7 @@ file (--config), then defaults:
   flag              env                  config key     default
   --addr            BATON_ADDR           addr           127.0.0.1:8080
   --data            BATON_DATA           data           ./baton-data
+  --database        BATON_DATABASE_URL   database       (none: SQLite in --data)
   --token           BATON_TOKEN          token          (generated)
   --sync            BATON_SYNC           sync           FULL
   --max-body        BATON_MAX_BODY       maxBody        5242880
@@ -111,6 +115,7 @@ so scripts and CI can use a pair they know.`,
 	f.StringVar(&cfgFile, "config", "", "YAML config file")
 	f.StringVar(&cfg.Addr, "addr", d.Addr, "listen address host:port")
 	f.StringVar(&cfg.DataDir, "data", d.DataDir, "data directory (database and secret key)")
+	f.StringVar(&cfg.Database, "database", "", "PostgreSQL URL (postgres://…) shared by replicas, instead of SQLite in --data")
 	f.StringVar(&cfg.Token, "token", "", "admin API token (default: stored, or generated on first start)")
 	f.StringVar(&cfg.Sync, "sync", d.Sync, "commit durability: FULL (survives power loss) or NORMAL (survives a crash)")
 	f.Int64Var(&cfg.MaxBody, "max-body", d.MaxBody, "maximum request body in bytes")
@@ -139,6 +144,9 @@ func overlay(changed func(string) bool, dst, src *server.Config) {
 	}
 	if changed("data") {
 		dst.DataDir = src.DataDir
+	}
+	if changed("database") {
+		dst.Database = src.Database
 	}
 	if changed("token") {
 		dst.Token = src.Token

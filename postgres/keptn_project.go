@@ -1,0 +1,179 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/jackc/pgx/v5"
+	"time"
+
+	"github.com/batonhq/baton/keptn"
+)
+
+func loadShipyard(ctx context.Context, q querier, cache *keptn.ShipyardCache, project string) (*keptn.Shipyard, error) {
+	var raw string
+	err := q.QueryRow(ctx, `SELECT shipyard FROM projects WHERE name = $1`, project).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, keptn.Errorf(keptn.CodeNotFound, "project %s not found", project)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load shipyard: %w", err)
+	}
+	return cache.Parse(raw)
+}
+
+// ProjectShipyard implements keptn.ProjectStore.
+func (s *KeptnStore) ProjectShipyard(ctx context.Context, project string) (*keptn.Shipyard, error) {
+	return loadShipyard(ctx, s.db.pool, &s.shipyards, project)
+}
+
+// Shipyard implements keptn.ProjectTx.
+func (tx *keptnTx) Shipyard(project string) (*keptn.Shipyard, error) {
+	return loadShipyard(tx.ctx, tx.tx, tx.shipyards, project)
+}
+
+// ServiceExists implements keptn.ProjectTx.
+func (tx *keptnTx) ServiceExists(project, service string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT count(*) FROM services WHERE project = $1 AND name = $2`, project, service).Scan(&n)
+	return n > 0, err
+}
+
+// StageExists implements keptn.ProjectTx.
+func (tx *keptnTx) StageExists(project, stage string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT count(*) FROM stages WHERE project = $1 AND name = $2`, project, stage).Scan(&n)
+	return n > 0, err
+}
+
+func (tx *keptnTx) projectExists(name string) (bool, error) {
+	var n int
+	err := tx.QueryRow(`SELECT count(*) FROM projects WHERE name = $1`, name).Scan(&n)
+	return n > 0, err
+}
+
+func (tx *keptnTx) insertStages(project string, stages []keptn.ProjectStage) error {
+	for i, st := range stages {
+		parents, _ := json.Marshal(nonNil(st.Parents))
+		if _, err := tx.Exec(`INSERT INTO stages (project, name, position, parents) VALUES ($1, $2, $3, $4)`,
+			project, st.Name, i, string(parents)); err != nil {
+			return fmt.Errorf("insert stage: %w", err)
+		}
+	}
+	return nil
+}
+
+// CreateProject implements keptn.ProjectTx.
+func (tx *keptnTx) CreateProject(p *keptn.NewProject) error {
+	res, err := tx.Exec(`INSERT INTO projects (name, shipyard, shipyard_version, created_ns, git_remote_url, git_user, git_public, git_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (name) DO NOTHING`,
+		p.Name, p.Shipyard, p.ShipyardVersion, p.Created.UnixNano(), p.GitRemoteURL, p.GitUser, string(p.GitPublic), p.GitSealed)
+	if err == nil && res.RowsAffected() == 0 {
+		return keptn.Errorf(keptn.CodeConflict, "project %s already exists", p.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("insert project: %w", err)
+	}
+	return tx.insertStages(p.Name, p.Stages)
+}
+
+// UpdateProject implements keptn.ProjectTx.
+func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
+	ok, err := tx.projectExists(p.Name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return keptn.Errorf(keptn.CodeNotFound, "project %s not found", p.Name)
+	}
+	if p.Shipyard != "" {
+		if _, err := tx.Exec(`UPDATE projects SET shipyard = $1, shipyard_version = $2 WHERE name = $3`,
+			p.Shipyard, p.ShipyardVersion, p.Name); err != nil {
+			return fmt.Errorf("update shipyard: %w", err)
+		}
+		if _, err := tx.Exec(`DELETE FROM stages WHERE project = $1`, p.Name); err != nil {
+			return fmt.Errorf("update stages: %w", err)
+		}
+		if err := tx.insertStages(p.Name, p.Stages); err != nil {
+			return err
+		}
+	}
+	if p.GitPublic != nil {
+		if _, err := tx.Exec(`UPDATE projects SET git_remote_url = $1, git_user = $2, git_public = $3, git_sealed = $4 WHERE name = $5`,
+			p.GitRemoteURL, p.GitUser, string(p.GitPublic), p.GitSealed, p.Name); err != nil {
+			return fmt.Errorf("update git credentials: %w", err)
+		}
+	}
+	return nil
+}
+
+// DeleteProject implements keptn.ProjectTx. Events are kept as history.
+func (tx *keptnTx) DeleteProject(name string) error {
+	res, err := tx.Exec(`DELETE FROM projects WHERE name = $1`, name)
+	if err != nil {
+		return fmt.Errorf("delete project: %w", err)
+	}
+	if res.RowsAffected() == 0 {
+		return keptn.Errorf(keptn.CodeNotFound, "project %s not found", name)
+	}
+	for _, q := range []string{
+		`DELETE FROM resources WHERE project = $1`,
+		`DELETE FROM resource_history WHERE project = $1`,
+		`DELETE FROM service_stage_state WHERE project = $1`,
+		`DELETE FROM service_images WHERE project = $1`,
+	} {
+		if _, err := tx.Exec(q, name); err != nil {
+			return fmt.Errorf("delete project: %w", err)
+		}
+	}
+	return tx.deleteSequenceState(name)
+}
+
+// CreateService implements keptn.ProjectTx.
+func (tx *keptnTx) CreateService(project, service string, created time.Time) error {
+	ok, err := tx.projectExists(project)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return keptn.Errorf(keptn.CodeNotFound, "project %s not found", project)
+	}
+	res, err := tx.Exec(`INSERT INTO services (project, name, created_ns) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		project, service, created.UnixNano())
+	if err == nil && res.RowsAffected() == 0 {
+		return keptn.Errorf(keptn.CodeConflict, "service %s already exists in project %s", service, project)
+	}
+	if err != nil {
+		return fmt.Errorf("insert service: %w", err)
+	}
+	return nil
+}
+
+// DeleteService implements keptn.ProjectTx.
+func (tx *keptnTx) DeleteService(project, service string) error {
+	res, err := tx.Exec(`DELETE FROM services WHERE project = $1 AND name = $2`, project, service)
+	if err != nil {
+		return fmt.Errorf("delete service: %w", err)
+	}
+	if res.RowsAffected() == 0 {
+		return keptn.Errorf(keptn.CodeNotFound, "service %s not found in project %s", service, project)
+	}
+	for _, q := range []string{
+		`DELETE FROM resources WHERE project = $1 AND service = $2`,
+		`DELETE FROM service_stage_state WHERE project = $1 AND service = $2`,
+		`DELETE FROM service_images WHERE project = $1 AND service = $2`,
+	} {
+		if _, err := tx.Exec(q, project, service); err != nil {
+			return fmt.Errorf("delete service: %w", err)
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,229 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"github.com/jackc/pgx/v5"
+	"time"
+
+	"github.com/batonhq/baton/keptn"
+)
+
+// Project implements keptn.ProjectStore.
+func (s *KeptnStore) Project(ctx context.Context, name string) (*keptn.Project, error) {
+	ps, err := s.loadProjects(ctx, `WHERE name = $1`, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, keptn.Errorf(keptn.CodeNotFound, "project %s not found", name)
+	}
+	return ps[0], nil
+}
+
+// Projects implements keptn.ProjectStore.
+func (s *KeptnStore) Projects(ctx context.Context, offset, limit int) ([]*keptn.Project, int, error) {
+	var total int
+	if err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM projects`).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count projects: %w", err)
+	}
+	ps, err := s.loadProjects(ctx, `ORDER BY name LIMIT $1 OFFSET $2`, limit, offset)
+	return ps, total, err
+}
+
+func (s *KeptnStore) loadProjects(ctx context.Context, tail string, args ...any) ([]*keptn.Project, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT name, shipyard, shipyard_version, created_ns, git_public,
+		coalesce(e.id, ''), coalesce(e.keptn_context, ''), coalesce(e.time_ns, 0) FROM projects
+		LEFT JOIN LATERAL (SELECT id, keptn_context, time_ns FROM events
+			WHERE events.project = projects.name AND events.time_ns >= projects.created_ns
+			ORDER BY time_ns DESC, seq DESC LIMIT 1) e ON true `+tail, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query projects: %w", err)
+	}
+	var out []*keptn.Project
+	for rows.Next() {
+		p := &keptn.Project{}
+		var created, lastNS int64
+		var gitPublic string
+		if err := rows.Scan(&p.Name, &p.Shipyard, &p.ShipyardVersion, &created, &gitPublic,
+			&p.LastEvent.EventID, &p.LastEvent.KeptnContext, &lastNS); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.Created = time.Unix(0, created)
+		if lastNS > 0 {
+			p.LastEvent.Time = time.Unix(0, lastNS)
+		}
+		if gitPublic != "" {
+			_ = json.Unmarshal([]byte(gitPublic), &p.Git)
+		}
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range out {
+		if err := s.loadStages(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// loadStages fills p.Stages with services, their last events and images.
+func (s *KeptnStore) loadStages(ctx context.Context, p *keptn.Project) error {
+	rows, err := s.db.pool.Query(ctx, `SELECT name, parents FROM stages WHERE project = $1 ORDER BY position`, p.Name)
+	if err != nil {
+		return fmt.Errorf("query stages: %w", err)
+	}
+	for rows.Next() {
+		var st keptn.ProjectStage
+		var parents string
+		if err := rows.Scan(&st.Name, &parents); err != nil {
+			rows.Close()
+			return err
+		}
+		_ = json.Unmarshal([]byte(parents), &st.Parents)
+		p.Stages = append(p.Stages, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	type svc struct {
+		name    string
+		created int64
+	}
+	var services []svc
+	rows, err = s.db.pool.Query(ctx, `SELECT name, created_ns FROM services WHERE project = $1 ORDER BY name`, p.Name)
+	if err != nil {
+		return fmt.Errorf("query services: %w", err)
+	}
+	for rows.Next() {
+		var v svc
+		if err := rows.Scan(&v.name, &v.created); err != nil {
+			rows.Close()
+			return err
+		}
+		services = append(services, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	states, images, err := s.serviceStates(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	for i := range p.Stages {
+		st := &p.Stages[i]
+		for _, v := range services {
+			key := st.Name + "/" + v.name
+			ss := keptn.ServiceState{Name: v.name, Created: time.Unix(0, v.created), DeployedImage: images[key],
+				LastEventTypes: states[key]}
+			if ss.LastEventTypes == nil {
+				ss.LastEventTypes = map[string]keptn.EventRef{}
+			}
+			for _, ref := range ss.LastEventTypes {
+				if ref.Time.After(st.LastEvent.Time) {
+					st.LastEvent = ref
+				}
+			}
+			st.Services = append(st.Services, ss)
+		}
+	}
+	return nil
+}
+
+// lastEventTypes finds, for each stage, service and event type of a project,
+// its latest event since the service was created: a loose index scan over
+// events_scope_type that visits one index entry per distinct key, not every
+// event.
+const lastEventTypes = `WITH RECURSIVE k AS (
+	(SELECT stage, service, type FROM events WHERE project = $1 AND stage <> '' AND service <> ''
+		ORDER BY stage, service, type LIMIT 1)
+	UNION ALL
+	SELECT n.stage, n.service, n.type FROM k, LATERAL (SELECT stage, service, type FROM events
+		WHERE project = $1 AND (stage, service, type) > (k.stage, k.service, k.type)
+		ORDER BY stage, service, type LIMIT 1) n
+)
+SELECT k.stage, k.service, k.type, e.id, e.keptn_context, e.time_ns
+FROM k JOIN services sv ON sv.project = $1 AND sv.name = k.service,
+LATERAL (SELECT id, keptn_context, time_ns FROM events
+	WHERE project = $1 AND stage = k.stage AND service = k.service AND type = k.type AND time_ns >= sv.created_ns
+	ORDER BY time_ns DESC, seq DESC LIMIT 1) e`
+
+func (s *KeptnStore) serviceStates(ctx context.Context, project string) (map[string]map[string]keptn.EventRef, map[string]string, error) {
+	states := map[string]map[string]keptn.EventRef{}
+	rows, err := s.db.pool.Query(ctx, lastEventTypes, project)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query service state: %w", err)
+	}
+	for rows.Next() {
+		var stage, service, typ string
+		var ref keptn.EventRef
+		var ns int64
+		if err := rows.Scan(&stage, &service, &typ, &ref.EventID, &ref.KeptnContext, &ns); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		ref.Time = time.Unix(0, ns)
+		key := stage + "/" + service
+		if states[key] == nil {
+			states[key] = map[string]keptn.EventRef{}
+		}
+		states[key][typ] = ref
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	images := map[string]string{}
+	rows, err = s.db.pool.Query(ctx, `SELECT stage, service, image FROM service_images WHERE project = $1`, project)
+	if err != nil {
+		return nil, nil, fmt.Errorf("query images: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stage, service, img string
+		if err := rows.Scan(&stage, &service, &img); err != nil {
+			return nil, nil, err
+		}
+		images[stage+"/"+service] = img
+	}
+	return states, images, rows.Err()
+}
+
+// SecretSealed implements keptn.ProjectStore.
+func (s *KeptnStore) SecretSealed(ctx context.Context, scope, name string) ([]byte, error) {
+	var b []byte
+	err := s.db.pool.QueryRow(ctx, `SELECT sealed FROM secrets WHERE scope = $1 AND name = $2`, scope, name).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, keptn.Errorf(keptn.CodeNotFound, "secret %s not found in scope %s", name, scope)
+	}
+	return b, err
+}
+
+// Secrets implements keptn.ProjectStore.
+func (s *KeptnStore) Secrets(ctx context.Context, name, scope string) ([]keptn.SecretMeta, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT name, scope, keys FROM secrets
+		WHERE ($1 = '' OR name = $2) AND ($3 = '' OR scope = $4) ORDER BY scope, name`, name, name, scope, scope)
+	if err != nil {
+		return nil, fmt.Errorf("query secrets: %w", err)
+	}
+	defer rows.Close()
+	out := []keptn.SecretMeta{}
+	for rows.Next() {
+		var m keptn.SecretMeta
+		var keys string
+		if err := rows.Scan(&m.Name, &m.Scope, &keys); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(keys), &m.Keys)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

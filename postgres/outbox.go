@@ -1,0 +1,264 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/batonhq/baton/outbox"
+)
+
+// ErrLeaseLost is returned by Finish when the item's lease is no longer this
+// process's: another replica took the item over, so this outcome must not count.
+var ErrLeaseLost = errors.New("postgres: outbox lease lost")
+
+// nowMS is the database clock in unix milliseconds: leases use it, so that
+// replica clock skew cannot shorten or stretch them.
+const nowMS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`
+
+// Job is a unit of outbox work to enqueue.
+type Job struct {
+	Kind    string
+	Key     string
+	Payload []byte
+	Due     time.Time
+}
+
+// Enqueue inserts job into the outbox as part of tx and wakes the outbox
+// workers of every replica once tx commits.
+func (tx *Tx) Enqueue(job Job) error {
+	now := time.Now().UnixMilli()
+	var due int64 // zero Due: due at once, whatever clock the worker runs on
+	if !job.Due.IsZero() {
+		due = job.Due.UnixMilli()
+	}
+	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+		job.Kind, job.Key, job.Payload, due, now); err != nil {
+		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
+	}
+	tx.Notify(ChannelOutbox, PayloadChanged)
+	tx.AfterCommit(tx.db.wakeOutbox)
+	return nil
+}
+
+// OutboxStore implements outbox.Store on a DB shared by several replicas.
+type OutboxStore struct{ db *DB }
+
+// NewOutboxStore returns the outbox store of db.
+func NewOutboxStore(db *DB) *OutboxStore { return &OutboxStore{db: db} }
+
+var _ outbox.Store = (*OutboxStore)(nil)
+
+func (db *DB) wakeOutbox() {
+	select {
+	case db.outboxWake <- struct{}{}:
+	default:
+	}
+}
+
+// Wake implements outbox.Store: commits of any replica, and the slow poll.
+func (s *OutboxStore) Wake() <-chan struct{} { return s.db.outboxWake }
+
+// Recover implements outbox.Store. Only items whose lease lapsed (their
+// owner died or lost the database for longer than a lease) and items of this
+// process's own name (an earlier run of it) become pending: items that a
+// live replica runs keep running there.
+func (s *OutboxStore) Recover(ctx context.Context) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', owner = '', lease_until = 0
+			WHERE state = 'running' AND (owner = $1 OR lease_until < `+nowMS+`)`, s.db.owner)
+		return err
+	})
+}
+
+// renewLeases extends the leases of every item this process runs, every
+// third of a lease, until Close.
+func (db *DB) renewLeases() {
+	t := time.NewTicker(db.opts.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.closed:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), db.opts.Lease/3)
+		_, _ = db.pool.Exec(ctx, `UPDATE outbox SET lease_until = `+nowMS+` + $2
+			WHERE owner = $1 AND state = 'running'`, db.owner, db.opts.Lease.Milliseconds())
+		cancel()
+	}
+}
+
+// Claim implements outbox.Store: due items, and items whose owner's lease
+// lapsed, are taken with FOR UPDATE SKIP LOCKED, so concurrent replicas never
+// claim the same item. The lease is the store's (Options.Lease), renewed
+// while this process lives; the worker's lease argument is not used.
+func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, _ time.Duration) ([]outbox.Item, error) {
+	var items []outbox.Item
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		items = nil
+		rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, owner = $1,
+				lease_until = `+nowMS+` + $2, updated_at = $3
+			WHERE id IN (SELECT id FROM outbox
+				WHERE (state = 'pending' AND due_at <= $3) OR (state = 'running' AND lease_until < `+nowMS+`)
+				ORDER BY due_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+			RETURNING id, kind, key, payload, attempts, created_at`,
+			s.db.owner, s.db.opts.Lease.Milliseconds(), now.UnixMilli(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it outbox.Item
+			var created int64
+			if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.Payload, &it.Attempts, &created); err != nil {
+				return err
+			}
+			it.Created = time.UnixMilli(created)
+			items = append(items, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return items, nil
+}
+
+// Finish implements outbox.Store. The outcome counts only while this process
+// holds the item's lease; otherwise nothing changes and ErrLeaseLost returns.
+func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		var dueMS int64
+		if !due.IsZero() {
+			dueMS = due.UnixMilli()
+		}
+		tag, err := tx.Exec(`UPDATE outbox SET state = $1, due_at = CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE due_at END,
+				owner = '', lease_until = 0, last_error = $3, updated_at = $4
+			WHERE id = $5 AND owner = $6 AND state = 'running' AND lease_until >= `+nowMS,
+			string(next), dueMS, a.Error, time.Now().UnixMilli(), id, s.db.owner)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("finish outbox item %d: %w", id, ErrLeaseLost)
+		}
+		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+			return err
+		}
+		if next == outbox.StatePending {
+			tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retry's due time
+		}
+		return nil
+	})
+}
+
+// NextDue implements outbox.Store.
+func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var due *int64
+	err := s.db.pool.QueryRow(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending'`).Scan(&due)
+	if err != nil || due == nil {
+		return time.Time{}, false, err
+	}
+	return time.UnixMilli(*due), true, nil
+}
+
+// Depth implements outbox.Store.
+func (s *OutboxStore) Depth(ctx context.Context) (map[outbox.State]int, error) {
+	rows, err := s.db.pool.Query(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[outbox.State]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[outbox.State(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// Replay implements outbox.Store.
+func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		tag, err := tx.Exec(`UPDATE outbox SET state = 'pending', due_at = 0, updated_at = $1 WHERE id = $2 AND state = 'dead'`,
+			time.Now().UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return outbox.ErrNotDead
+		}
+		tx.Notify(ChannelOutbox, PayloadChanged)
+		tx.AfterCommit(s.db.wakeOutbox)
+		return nil
+	})
+}
+
+// Get implements outbox.Store.
+func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error) {
+	var r outbox.Record
+	var due, created, updated int64
+	var state string
+	err := s.db.pool.QueryRow(ctx, `SELECT id, kind, key, payload, state, attempts, due_at, last_error, created_at, updated_at
+		FROM outbox WHERE id = $1`, id).Scan(&r.ID, &r.Kind, &r.Key, &r.Payload, &state, &r.Attempts, &due, &r.LastError, &created, &updated)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, outbox.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.State = outbox.State(state)
+	r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+	rows, err := s.db.pool.Query(ctx, `SELECT started_at, latency_us, status, error, excerpt FROM outbox_attempts WHERE outbox_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a outbox.Attempt
+		var started, lat int64
+		if err := rows.Scan(&started, &lat, &a.Status, &a.Error, &a.Excerpt); err != nil {
+			return nil, err
+		}
+		a.Started, a.Latency = time.UnixMilli(started), time.Duration(lat)*time.Microsecond
+		r.History = append(r.History, a)
+	}
+	return &r, rows.Err()
+}
+
+// List implements outbox.Store.
+func (s *OutboxStore) List(ctx context.Context, f outbox.Filter) ([]outbox.Record, int, error) {
+	const where = ` WHERE ($1 = '' OR kind = $1) AND ($2 = '' OR state = $2)`
+	var total int
+	if err := s.db.pool.QueryRow(ctx, `SELECT count(*) FROM outbox`+where, f.Kind, string(f.State)).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.pool.Query(ctx, `SELECT id, kind, key, state, attempts, due_at, last_error, created_at, updated_at
+		FROM outbox`+where+` ORDER BY id DESC LIMIT $3 OFFSET $4`, f.Kind, string(f.State), f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []outbox.Record{}
+	for rows.Next() {
+		var r outbox.Record
+		var state string
+		var due, created, updated int64
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Key, &state, &r.Attempts, &due, &r.LastError, &created, &updated); err != nil {
+			return nil, 0, err
+		}
+		r.State = outbox.State(state)
+		r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}

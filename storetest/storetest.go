@@ -1,0 +1,118 @@
+// Package storetest is the conformance suite of baton's storage engines:
+// every store behaviour the domains rely on, written once against the seams
+// (keptn.Store, outbox.Store, sqs.Store, appconfig.Store, awsauth.Store and
+// the settings) and run by each engine's tests on a real database — SQLite in
+// a temporary directory, PostgreSQL at BATON_TEST_DATABASE_URL.
+//
+// An engine passes the suite when it behaves as the domains expect; the
+// suite never looks at tables or SQL.
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/outbox"
+	"github.com/batonhq/baton/sqs"
+)
+
+// Stores is one engine's set of stores over one open database.
+type Stores struct {
+	Keptn     keptn.Store
+	Outbox    outbox.Store
+	SQS       sqs.Store
+	AppConfig appconfig.Store
+	AWSKeys   awsauth.Store
+	// SQSTx adapts an AppConfig write transaction to the queue store, so a
+	// queue send joins the deployment's transaction.
+	SQSTx func(tx appconfig.Tx) sqs.Tx
+	// Setting reads a setting; SetSetting writes one in its own transaction.
+	Setting    func(ctx context.Context, key string) (string, bool, error)
+	SetSetting func(ctx context.Context, key, value string) error
+	// Close closes the database.
+	Close func() error
+	// Handle is the engine's own (what its Reopen needs to find the
+	// database again).
+	Handle any
+}
+
+// Engine opens an engine's stores for the suite.
+type Engine struct {
+	// Open returns stores over a new, empty database; the database is
+	// removed when the test ends.
+	Open func(t testing.TB) *Stores
+	// Reopen closes s and opens the same database again, as a restarted
+	// process would.
+	Reopen func(t testing.TB, s *Stores) *Stores
+}
+
+// Run runs the whole suite against e, the cases in parallel.
+func Run(t *testing.T, e Engine) {
+	for _, c := range []struct {
+		name string
+		run  func(*testing.T, Engine)
+	}{
+		{"Settings", testSettings},
+		{"AWSKeys", testAWSKeys},
+		{"Events", testEvents},
+		{"EventsByType", testEventsByType},
+		{"Projects", testProjects},
+		{"Resources", testResources},
+		{"Secrets", testSecrets},
+		{"Uniform", testUniform},
+		{"Monitoring", testMonitoring},
+		{"ClientEvents", testClientEvents},
+		{"Logs", testLogs},
+		{"OutboxByKeyPrefix", testOutboxByKeyPrefix},
+		{"SQSBrowse", testSQSBrowse},
+		{"Overview", testOverview},
+		{"Sequences", testSequences},
+		{"SequenceReads", testSequenceReads},
+		{"Deletion", testDeletion},
+		{"Outbox", testOutbox},
+		{"OutboxRecover", testOutboxRecover},
+		{"SQSSendInTx", testSQSSendInTx},
+		{"SQSMaySend", testSQSMaySend},
+		{"SQSVisibilitySurvivesRestart", testSQSVisibilitySurvivesRestart},
+		{"SQSSendInTxAs", testSQSSendInTxAs},
+		{"SQSConcurrentReceivers", testSQSConcurrentReceivers},
+		{"SQSFIFO", testSQSFIFO},
+		{"SQSQueues", testSQSQueues},
+		{"AppConfigDocs", testAppConfigDocs},
+		{"AppConfigDeployments", testAppConfigDeployments},
+		{"AppConfigVersions", testAppConfigVersions},
+		{"AppConfigTagsAlarms", testAppConfigTagsAlarms},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel() // each case has a database of its own
+			c.run(t, e)
+		})
+	}
+}
+
+// update runs fn in a Keptn write transaction and fails the test on error.
+func update(t testing.TB, s *Stores, fn func(keptn.Tx) error) {
+	t.Helper()
+	if err := s.Keptn.Update(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testSettings(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	if _, ok, err := s.Setting(ctx, "k"); ok || err != nil {
+		t.Fatalf("missing setting: ok=%v err=%v", ok, err)
+	}
+	for _, v := range []string{"one", "two"} {
+		if err := s.SetSetting(ctx, "k", v); err != nil {
+			t.Fatal(err)
+		}
+		if got, ok, err := s.Setting(ctx, "k"); got != v || !ok || err != nil {
+			t.Fatalf("Setting = %q, %v, %v; want %q", got, ok, err, v)
+		}
+	}
+}

@@ -43,6 +43,9 @@ type storage struct {
 	keptnOf     func(appconfig.Tx) (keptn.Tx, bool)
 	appConfigOf func(keptn.Tx) (appconfig.Tx, bool)
 	sqsOfKeptn  func(keptn.Tx) (sqs.Tx, bool)
+	// keptnOfOutbox sees the transaction that records outbox outcomes as a
+	// Keptn one, so an outcome's effects (a task's .finished) commit with it.
+	keptnOfOutbox func(outbox.Tx) (keptn.Tx, bool)
 	// enqueue adds outbox work to an AppConfig write transaction.
 	enqueue func(tx appconfig.Tx, kind, key string, payload []byte) error
 	// setting reads a setting; setSetting writes one.
@@ -139,6 +142,13 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 				return nil, false
 			}
 			return ac.AppConfigTx(t), true
+		},
+		keptnOfOutbox: func(tx outbox.Tx) (keptn.Tx, bool) {
+			t, ok := tx.(*sqlite.Tx)
+			if !ok {
+				return nil, false
+			}
+			return ks.KeptnTx(t), true
 		},
 		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
 			t, ok := sqlite.KeptnSQLTx(tx)
@@ -244,6 +254,13 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 				return nil, false
 			}
 			return ac.AppConfigTx(t), true
+		},
+		keptnOfOutbox: func(tx outbox.Tx) (keptn.Tx, bool) {
+			t, ok := tx.(*postgres.Tx)
+			if !ok {
+				return nil, false
+			}
+			return ks.KeptnTx(t), true
 		},
 		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
 			t, ok := postgres.KeptnSQLTx(tx)

@@ -89,19 +89,82 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 // Finish implements outbox.Store.
 func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
-			return err
-		}
-		var dueMS int64
-		if !due.IsZero() {
-			dueMS = due.UnixMilli()
-		}
-		_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
-			last_error = ?, updated_at = ? WHERE id = ?`,
-			string(next), dueMS, dueMS, a.Error, time.Now().UnixMilli(), id)
-		return err
+		return recordOutcome(tx, outbox.Outcome{ID: id, Attempt: a, Next: next, Due: due}, time.Now().UnixMilli())
 	})
+}
+
+// Complete implements outbox.Store: one write transaction records every
+// outcome, each effect in a savepoint of its own so that a failing one rolls
+// back alone.
+func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
+	var errs []error
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		errs = nil
+		now := time.Now().UnixMilli()
+		for i, o := range outs {
+			if o.Effect != nil {
+				if err := runEffect(ctx, tx, o.Effect); err != nil {
+					if errs == nil {
+						errs = make([]error, len(outs))
+					}
+					errs[i] = &outbox.EffectError{Err: err}
+					continue
+				}
+			}
+			if err := recordOutcome(tx, o, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("complete outbox items: %w", err)
+	}
+	return errs, nil
+}
+
+// runEffect runs effect in a savepoint; on failure its changes and the
+// wake-ups it registered are dropped. ErrAlreadyApplied counts as success.
+func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
+	if _, err := tx.Exec(`SAVEPOINT outbox_effect`); err != nil {
+		return err
+	}
+	after := len(tx.op.after)
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("effect panicked: %v", p)
+		}
+		if err != nil {
+			tx.op.after = tx.op.after[:after]
+			if _, rerr := tx.Exec(`ROLLBACK TO outbox_effect`); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			if errors.Is(err, outbox.ErrAlreadyApplied) {
+				err = nil
+			}
+		}
+		if _, rerr := tx.Exec(`RELEASE outbox_effect`); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
+	return effect(ctx, tx)
+}
+
+// recordOutcome inserts the attempt and moves the item to its next state.
+func recordOutcome(tx *Tx, o outbox.Outcome, now int64) error {
+	a := o.Attempt
+	if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+		return err
+	}
+	var dueMS int64
+	if !o.Due.IsZero() {
+		dueMS = o.Due.UnixMilli()
+	}
+	_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+		last_error = ?, updated_at = ? WHERE id = ?`,
+		string(o.Next), dueMS, dueMS, a.Error, now, o.ID)
+	return err
 }
 
 // NextDue implements outbox.Store.

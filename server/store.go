@@ -126,8 +126,10 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 		return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, value) })
 	}
 	ks, ac := sqlite.NewKeptnStore(db), sqlite.NewAppConfigStore(db)
+	ob := sqlite.NewOutboxStore(db)
+	ob.EarlyClaim = true // only the worker claims: no fsync between an enqueue and its call
 	return &storage{
-		engine: "sqlite", keptn: ks, outbox: sqlite.NewOutboxStore(db),
+		engine: "sqlite", keptn: ks, outbox: ob,
 		awsKeys: sqlite.NewAWSKeyStore(db), sqs: sq, appConfig: ac,
 		keptnOf: func(tx appconfig.Tx) (keptn.Tx, bool) {
 			t, ok := sqlite.AppConfigSQLTx(tx)

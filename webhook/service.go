@@ -49,6 +49,18 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]*Config // by resource revision (revisions never change)
+	// last is what QueueHook matched for the event it saw last, so that
+	// OnEvent, which runs on the same event later in the same transaction,
+	// need not look the webhook files up again.
+	last matchMemo
+}
+
+// matchMemo holds the webhooks matched for one event in one transaction.
+type matchMemo struct {
+	mu    sync.Mutex
+	tx    keptn.Tx
+	ev    *keptn.Event
+	hooks []Webhook
 }
 
 // Options configure the service.
@@ -131,7 +143,7 @@ func (s *Service) config(r keptn.LevelResource) (*Config, error) {
 // wins, as in Keptn), emits .started for task events and enqueues the calls,
 // all in the event's transaction. Queues are QueueHook's.
 func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
-	matched, err := s.matched(tx, ev)
+	matched, err := s.rematched(tx, ev)
 	if err != nil || len(matched) == 0 {
 		return err
 	}
@@ -158,6 +170,30 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 		}
 	}
 	return nil
+}
+
+// remember keeps what matched returned for ev in tx for rematched.
+func (s *Service) remember(tx keptn.Tx, ev *keptn.Event, hooks []Webhook) {
+	s.last.mu.Lock()
+	s.last.tx, s.last.ev, s.last.hooks = tx, ev, hooks
+	s.last.mu.Unlock()
+}
+
+// rematched is matched, taken from the memo when QueueHook just matched the
+// same event in the same transaction (nothing in between changes webhook
+// files or subscriptions: the hooks run back to back on one event).
+func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
+	s.last.mu.Lock()
+	hit := s.last.ev == ev && s.last.tx == tx
+	hooks := s.last.hooks
+	if hit {
+		s.last.tx, s.last.ev, s.last.hooks = nil, nil, nil
+	}
+	s.last.mu.Unlock()
+	if hit {
+		return hooks, nil
+	}
+	return s.matched(tx, ev)
 }
 
 // matched returns the webhooks subscribed to ev: those of the first file,

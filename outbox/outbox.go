@@ -221,7 +221,8 @@ type Worker struct {
 	handlers map[string]Handler
 	dead     map[string]DeadHandler
 	freed    chan struct{}
-	slots    chan struct{}   // one per item claimed and not yet recorded
+	calls    chan struct{}   // one per item whose handler runs
+	held     chan struct{}   // one per item claimed and not yet recorded
 	outcomes chan completion // to the completer
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -277,8 +278,11 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.mu.Lock()
 	w.cancel = cancel
 	w.mu.Unlock()
-	w.slots = make(chan struct{}, w.concurrency)
-	w.outcomes = make(chan completion, w.concurrency)
+	w.calls = make(chan struct{}, w.concurrency)
+	// Recording waits for a commit: let as many items again wait for it
+	// while new ones run, so handlers need not idle on the store.
+	w.held = make(chan struct{}, 2*w.concurrency)
+	w.outcomes = make(chan completion, cap(w.held))
 	var runs sync.WaitGroup
 	w.wg.Add(2)
 	go func() {
@@ -307,7 +311,7 @@ func (w *Worker) Stop() {
 
 func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
 	for ctx.Err() == nil {
-		free := w.concurrency - len(w.slots)
+		free := min(cap(w.calls)-len(w.calls), cap(w.held)-len(w.held))
 		var items []Item
 		if free > 0 {
 			var err error
@@ -317,7 +321,8 @@ func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
 			}
 		}
 		for _, it := range items {
-			w.slots <- struct{}{}
+			w.held <- struct{}{}
+			w.calls <- struct{}{}
 			runs.Add(1)
 			it.Final = it.Attempts >= w.policy.MaxAttempts
 			go func(it Item) {
@@ -328,13 +333,13 @@ func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
 		if len(items) > 0 && len(items) == free {
 			continue
 		}
-		w.wait(ctx, len(w.slots) < w.concurrency)
+		w.wait(ctx, free > len(items))
 	}
 }
 
-// release frees an item's slot and wakes the loop to claim again.
-func (w *Worker) release() {
-	<-w.slots
+// release frees a slot (of calls or held) and wakes the loop to claim again.
+func (w *Worker) release(slots chan struct{}) {
+	<-slots
 	select {
 	case w.freed <- struct{}{}:
 	default:
@@ -372,8 +377,9 @@ func (w *Worker) run(ctx context.Context, it Item) {
 	} else {
 		res = h(ctx, it)
 	}
+	w.release(w.calls)
 	if ctx.Err() != nil {
-		w.release()
+		w.release(w.held)
 		return // shutting down: the lease lapses and the item is retried
 	}
 	w.outcomes <- completion{it: it, res: res, out: w.outcome(it, res), onDead: onDead}
@@ -449,7 +455,7 @@ func (w *Worker) record(ctx context.Context, batch []completion) {
 
 // done finishes one run after its outcome was recorded (or failed to be).
 func (w *Worker) done(ctx context.Context, c completion, err error) {
-	defer w.release()
+	defer w.release(w.held)
 	if err != nil {
 		w.log.Error("outbox finish failed", "id", c.it.ID, "kind", c.it.Kind, "err", err)
 		return

@@ -310,15 +310,20 @@ func (w *Worker) Stop() {
 }
 
 func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
+	// due: items may be due that no claim has seen (at start, after a
+	// wake-up or a timer, or when a claim was cut short by its limit). A
+	// slot freed with nothing due needs no claim, which would find nothing.
+	due := true
 	for ctx.Err() == nil {
 		free := min(cap(w.calls)-len(w.calls), cap(w.held)-len(w.held))
 		var items []Item
-		if free > 0 {
+		if free > 0 && due {
 			var err error
 			items, err = w.store.Claim(ctx, w.clock.Now(), free, w.lease)
 			if err != nil && ctx.Err() == nil {
 				w.log.Error("outbox claim failed", "err", err)
 			}
+			due = err != nil || len(items) == free
 		}
 		for _, it := range items {
 			w.held <- struct{}{}
@@ -333,7 +338,9 @@ func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
 		if len(items) > 0 && len(items) == free {
 			continue
 		}
-		w.wait(ctx, free > len(items))
+		if w.wait(ctx, free > len(items)) {
+			due = true
+		}
 	}
 }
 
@@ -346,7 +353,10 @@ func (w *Worker) release(slots chan struct{}) {
 	}
 }
 
-func (w *Worker) wait(ctx context.Context, canClaim bool) {
+// wait blocks until there may be work: it reports true when items may
+// have become due (a wake-up from the store, the next due time), false when
+// a slot was freed.
+func (w *Worker) wait(ctx context.Context, canClaim bool) bool {
 	var timer <-chan time.Time
 	if canClaim {
 		if due, ok, err := w.store.NextDue(ctx); err == nil && ok {
@@ -361,8 +371,10 @@ func (w *Worker) wait(ctx context.Context, canClaim bool) {
 	case <-ctx.Done():
 	case <-w.store.Wake():
 	case <-w.freed:
+		return false
 	case <-timer:
 	}
+	return true
 }
 
 // run performs one item and hands its outcome to the completer.

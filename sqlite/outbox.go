@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/batonhq/baton/outbox"
@@ -41,6 +43,9 @@ type OutboxStore struct {
 	// Set it before use; the worker wants it, readers that must see the
 	// claim at once (tests) do not.
 	EarlyClaim bool
+
+	mu        sync.Mutex
+	lastClaim chan struct{} // closed when the last early claim has committed
 }
 
 // NewOutboxStore returns the outbox store of db.
@@ -66,12 +71,16 @@ func (s *OutboxStore) Recover(ctx context.Context) error {
 //
 // For the same reason, with EarlyClaim, Claim returns as soon as the writer
 // has marked the items running, without waiting for that to be durable (nor
-// visible to readers): the single writer
-// orders every later write (the outcome) after the claim, and a claim lost
-// in a crash only means the items are pending again after Recover, which
-// at-least-once delivery allows anyway. This keeps a commit (an fsync) out
-// of the time from an enqueue to its call. Only if the claim's commit fails
-// (a full or failing disk) can its items be claimed, and run, once more.
+// visible to readers): the single writer orders every later write (the
+// outcome) after the claim, and a claim lost in a crash only means the items
+// are pending again after Recover, which at-least-once delivery allows
+// anyway. This keeps a commit (an fsync) out of the time from an enqueue to
+// its call. The items themselves must be durable before they run, though (a
+// call must never go out for a change that may still roll back): so the
+// candidates are read on the read pool, which sees committed transactions
+// only, and the writer claims those of them still pending. A claim that
+// finds nothing due takes no write at all. Only if the claim's own commit
+// fails (a full or failing disk) can its items be claimed, and run, again.
 func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
 	if !s.EarlyClaim {
 		var items []outbox.Item
@@ -85,11 +94,32 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 		}
 		return items, nil
 	}
+	// Until the last claim commits, readers see its items pending still:
+	// wait for it, so this claim's candidates are not those.
+	s.mu.Lock()
+	last := s.lastClaim
+	s.mu.Unlock()
+	if last != nil {
+		select {
+		case <-last:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	ids, err := s.committedDue(ctx, now, limit)
+	if err != nil || ids == nil {
+		return nil, err
+	}
 	claimed := make(chan []outbox.Item, 1)
 	done := make(chan error, 1)
+	committed := make(chan struct{})
+	s.mu.Lock()
+	s.lastClaim = committed
+	s.mu.Unlock()
 	go func() {
+		defer close(committed)
 		done <- s.db.Write(ctx, func(tx *Tx) error {
-			items, err := claim(tx, now, limit, lease)
+			items, err := claimIDs(tx, ids, now, lease)
 			if err != nil {
 				return err
 			}
@@ -110,6 +140,49 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 	}
 }
 
+// committedDue returns, as a JSON array, the ids of up to limit committed
+// items due at now; nil if there are none.
+func (s *OutboxStore) committedDue(ctx context.Context, now time.Time, limit int) ([]byte, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
+		now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	defer rows.Close()
+	var ids []byte
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("claim outbox: %w", err)
+		}
+		if ids == nil {
+			ids = append(ids, '[')
+		} else {
+			ids = append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, id, 10)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	if ids != nil {
+		ids = append(ids, ']')
+	}
+	return ids, nil
+}
+
+// claimIDs claims those of the items ids (a JSON array) that are pending.
+func claimIDs(tx *Tx, ids []byte, now time.Time, lease time.Duration) ([]outbox.Item, error) {
+	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+		WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'
+		RETURNING id, kind, key, payload, attempts, created_at`,
+		now.Add(lease).UnixMilli(), now.UnixMilli(), string(ids))
+	if err != nil {
+		return nil, err
+	}
+	return scanItems(rows)
+}
+
 func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
 	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
@@ -118,6 +191,10 @@ func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item
 	if err != nil {
 		return nil, err
 	}
+	return scanItems(rows)
+}
+
+func scanItems(rows *sql.Rows) ([]outbox.Item, error) {
 	defer rows.Close()
 	var items []outbox.Item
 	for rows.Next() {

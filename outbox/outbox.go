@@ -8,6 +8,11 @@
 // with capped exponential backoff and jitter, or parks it as dead, from where
 // it can be replayed. Workers are woken by commits, not by polling ticks; the
 // only timer is the next due time.
+//
+// A handler's domain consequence (a task's .finished event) travels in its
+// Result as an Effect that the store runs inside the transaction recording
+// the outcome, so the two commit together. Outcomes are recorded in batches:
+// every outcome that arrives while one batch commits goes into the next.
 package outbox
 
 import (

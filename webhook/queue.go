@@ -144,7 +144,7 @@ func (h queueHook) OnEvent(_ context.Context, tx keptn.Tx, ev *keptn.Event) erro
 	if err != nil {
 		return err
 	}
-	h.s.remember(tx, ev, matched)
+	h.s.remember(ev, matched)
 	if len(matched) == 0 {
 		return nil
 	}

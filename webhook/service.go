@@ -55,10 +55,11 @@ type Service struct {
 	last matchMemo
 }
 
-// matchMemo holds the webhooks matched for one event in one transaction.
+// matchMemo holds the webhooks matched for one event. The event (a pointer:
+// each is appended once, its hooks back to back) identifies it; a
+// transaction that runs again runs QueueHook again first.
 type matchMemo struct {
 	mu    sync.Mutex
-	tx    keptn.Tx
 	ev    *keptn.Event
 	hooks []Webhook
 }
@@ -172,10 +173,10 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 	return nil
 }
 
-// remember keeps what matched returned for ev in tx for rematched.
-func (s *Service) remember(tx keptn.Tx, ev *keptn.Event, hooks []Webhook) {
+// remember keeps what matched returned for ev for rematched.
+func (s *Service) remember(ev *keptn.Event, hooks []Webhook) {
 	s.last.mu.Lock()
-	s.last.tx, s.last.ev, s.last.hooks = tx, ev, hooks
+	s.last.ev, s.last.hooks = ev, hooks
 	s.last.mu.Unlock()
 }
 
@@ -184,10 +185,10 @@ func (s *Service) remember(tx keptn.Tx, ev *keptn.Event, hooks []Webhook) {
 // files or subscriptions: the hooks run back to back on one event).
 func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
 	s.last.mu.Lock()
-	hit := s.last.ev == ev && s.last.tx == tx
+	hit := s.last.ev == ev
 	hooks := s.last.hooks
 	if hit {
-		s.last.tx, s.last.ev, s.last.hooks = nil, nil, nil
+		s.last.ev, s.last.hooks = nil, nil
 	}
 	s.last.mu.Unlock()
 	if hit {

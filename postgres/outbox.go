@@ -144,12 +144,13 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 	var errs []error
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		errs = make([]error, len(outs)) // Write may run fn again: assign, not accumulate
+		var plain []int
 		for i, o := range outs {
 			if o.Effect == nil {
-				errs[i] = s.recordOutcome(tx, o)
-			} else {
-				errs[i] = s.recordWithEffect(ctx, tx, o)
+				plain = append(plain, i)
+				continue
 			}
+			errs[i] = s.recordWithEffect(ctx, tx, o)
 			if errs[i] != nil && !errors.Is(errs[i], ErrLeaseLost) {
 				var ee *outbox.EffectError
 				if !errors.As(errs[i], &ee) {
@@ -157,7 +158,7 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 				}
 			}
 		}
-		return nil
+		return s.recordPlain(tx, outs, plain, errs)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complete outbox items: %w", err)
@@ -168,6 +169,65 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 		}
 	}
 	return nil, nil
+}
+
+// recordPlain records the outcomes outs[i] for i in idx, which have no
+// effect, in two statements (ErrLeaseLost in errs for those whose lease is gone).
+func (s *OutboxStore) recordPlain(tx *Tx, outs []outbox.Outcome, idx []int, errs []error) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	n := len(idx)
+	ids, states, dues, lasts := make([]int64, n), make([]string, n), make([]int64, n), make([]string, n)
+	started, lats, statuses, excerpts := make([]int64, n), make([]int64, n), make([]int32, n), make([]string, n)
+	retry := false
+	for k, i := range idx {
+		o := outs[i]
+		ids[k], states[k], lasts[k] = o.ID, string(o.Next), o.Attempt.Error
+		if !o.Due.IsZero() {
+			dues[k] = o.Due.UnixMilli()
+		}
+		started[k], lats[k] = o.Attempt.Started.UnixMilli(), o.Attempt.Latency.Microseconds()
+		statuses[k], excerpts[k] = int32(o.Attempt.Status), o.Attempt.Excerpt
+		retry = retry || o.Next == outbox.StatePending
+	}
+	rows, err := tx.Query(`WITH done AS (
+			UPDATE outbox o SET state = v.state, due_at = CASE WHEN v.due > 0 THEN v.due ELSE o.due_at END,
+				owner = '', lease_until = 0, last_error = v.err, updated_at = $1
+			FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS v(id, state, due, err)
+			WHERE o.id = v.id AND o.owner = $6 AND o.state = 'running' AND o.lease_until >= `+nowMS+`
+			RETURNING o.id)
+		INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt)
+		SELECT a.id, a.started, a.lat, a.status, a.err, a.excerpt
+		FROM unnest($2::bigint[], $7::bigint[], $8::bigint[], $9::int[], $5::text[], $10::text[]) AS a(id, started, lat, status, err, excerpt)
+		WHERE a.id IN (SELECT id FROM done)
+		RETURNING outbox_id`,
+		time.Now().UnixMilli(), ids, states, dues, lasts, s.db.owner, started, lats, statuses, excerpts)
+	if err != nil {
+		return err
+	}
+	recorded := make(map[int64]bool, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		recorded[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, i := range idx {
+		if !recorded[outs[i].ID] {
+			errs[i] = fmt.Errorf("finish outbox item %d: %w", outs[i].ID, ErrLeaseLost)
+		}
+	}
+	if retry {
+		tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retries' due times
+	}
+	return nil
 }
 
 // recordWithEffect records o and runs its effect in a savepoint, released

@@ -245,3 +245,13 @@ type OpenEventFilter struct {
 	Now                     time.Time // only events due by now
 	Offset, Limit           int
 }
+
+// PageTotal is the total count of a listing whose page at offset, at most
+// limit long, returned n rows, when the page itself tells it: a short page
+// that is not past the end. ok is false when a count query is needed.
+func PageTotal(offset, limit, n int) (total int, ok bool) {
+	if limit > 0 && n < limit && (n > 0 || offset == 0) {
+		return offset + n, true
+	}
+	return 0, false
+}

@@ -61,6 +61,7 @@ type DB struct {
 	fullCheckDue bool
 	startCheck   string
 	bg           sync.WaitGroup // the background integrity check
+	readCache    readStmts
 }
 
 type writeOp struct {
@@ -165,6 +166,7 @@ func (db *DB) Close() error {
 	for _, st := range db.stmts {
 		st.Close()
 	}
+	db.closeReadStmts()
 	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close())
 }
 

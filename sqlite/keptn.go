@@ -13,6 +13,7 @@ import (
 type KeptnStore struct {
 	db        *DB
 	shipyards keptn.ShipyardCache
+	execs     execCache
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -22,12 +23,15 @@ var _ keptn.Store = (*KeptnStore)(nil)
 
 // Update implements keptn.Store.
 func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards}) })
+	return s.db.Write(ctx, func(tx *Tx) error {
+		return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs})
+	})
 }
 
 type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
+	execs     *execCache
 }
 
 // InsertEvent implements keptn.Tx.

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -244,5 +246,44 @@ func testDeletion(t *testing.T, e Engine) {
 	}
 	if _, total, _ := s.Keptn.SequenceContexts(ctx, keptn.SequenceFilter{Project: "p", Limit: 10}); total != 0 {
 		t.Errorf("%d sequence contexts after deleting the project", total)
+	}
+}
+
+// SequenceRollback: a load sees the committed execution, never a change
+// whose transaction rolled back, however often the two alternate (stores may
+// cache executions between transactions).
+func testSequenceRollback(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	a := newExec("a", "k1", "web", keptn.StateStarted)
+	a.Status.CurrentTask = keptn.TaskState{Name: "deployment", TriggeredID: "t1"}
+	update(t, s, func(tx keptn.Tx) error { return tx.PutExecution(a) })
+	boom := errors.New("boom")
+	for i := 1; i <= 50; i++ {
+		err := s.Keptn.Update(ctx, func(tx keptn.Tx) error {
+			x, err := tx.ExecutionByTask("t1")
+			if err != nil || x == nil {
+				return fmt.Errorf("load: %v, %v", x, err)
+			}
+			x.Baton.Finished = 1000 + i
+			if err := tx.PutExecution(x); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		update(t, s, func(tx keptn.Tx) error {
+			x, err := tx.ExecutionByTask("t1")
+			if err != nil || x == nil {
+				return fmt.Errorf("load: %v, %v", x, err)
+			}
+			if x.Baton.Started != i-1 || x.Baton.Finished != 0 {
+				t.Errorf("round %d: started %d finished %d, want %d and 0 (the committed state)", i, x.Baton.Started, x.Baton.Finished, i-1)
+			}
+			x.Baton.Started = i
+			return tx.PutExecution(x)
+		})
 	}
 }

@@ -71,6 +71,7 @@ func Run(t *testing.T, e Engine) {
 		{"Overview", testOverview},
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
+		{"SequenceRollback", testSequenceRollback},
 		{"Deletion", testDeletion},
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},

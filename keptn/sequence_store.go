@@ -34,6 +34,35 @@ type SequenceExecution struct {
 	Seq int64 `json:"-"`
 	// StoredState is the state as last loaded or stored; set by the store.
 	StoredState string `json:"-"`
+	// Stored is the row's indexed columns as last loaded or stored (nil
+	// when unknown); set by the store, which leaves them and their indexes
+	// alone when an update does not change them.
+	Stored *ExecutionColumns `json:"-"`
+}
+
+// ExecutionColumns are the indexed columns a store keeps beside an
+// execution's body; all of them derive from the execution.
+type ExecutionColumns struct {
+	State       string
+	TriggeredID string // the current task's
+	HoldsSlot   bool
+}
+
+// Columns returns e's indexed columns as they are now.
+func (e *SequenceExecution) Columns() ExecutionColumns {
+	return ExecutionColumns{State: e.Status.State, TriggeredID: e.Status.CurrentTask.TriggeredID, HoldsSlot: e.HoldsSlot()}
+}
+
+// ColumnsChanged reports whether e's indexed columns may differ from its
+// stored row's: they changed, or the row's are unknown.
+func (e *SequenceExecution) ColumnsChanged() bool {
+	return e.Stored == nil || *e.Stored != e.Columns()
+}
+
+// MarkStored records that e was loaded from or written to its row.
+func (e *SequenceExecution) MarkStored() {
+	c := e.Columns()
+	e.StoredState, e.Stored = c.State, &c
 }
 
 // SequenceStatus is the execution's progress.

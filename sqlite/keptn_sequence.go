@@ -81,12 +81,17 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		slot = 1
 	}
 	if e.Seq != 0 {
-		_, err := tx.Exec(`UPDATE sequence_executions SET state = ?, holds_slot = ?, current_triggered_id = ?, body = ? WHERE seq = ?`,
-			e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		if e.ColumnsChanged() {
+			_, err = tx.Exec(`UPDATE sequence_executions SET state = ?, holds_slot = ?, current_triggered_id = ?, body = ? WHERE seq = ?`,
+				e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		} else {
+			// Only the body changed (a task's .started): its indexes stay.
+			_, err = tx.Exec(`UPDATE sequence_executions SET body = ? WHERE seq = ?`, body, e.Seq)
+		}
 		if err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
-		e.StoredState = e.Status.State
+		e.MarkStored()
 		tx.cacheExecution(e, body)
 		return nil
 	}
@@ -100,7 +105,7 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		}
 		return fmt.Errorf("insert execution: %w", err)
 	}
-	e.StoredState = e.Status.State
+	e.MarkStored()
 	tx.cacheExecution(e, body)
 	return nil
 }

@@ -287,3 +287,77 @@ func testSequenceRollback(t *testing.T, e Engine) {
 		})
 	}
 }
+
+// SequenceColumns: updates that change only an execution's body and ones
+// that change its indexed columns (current task, state, slot) both leave
+// every lookup right.
+func testSequenceColumns(t *testing.T, e Engine) {
+	s := e.Open(t)
+	a := newExec("a", "k1", "web", keptn.StateStarted)
+	a.Status.CurrentTask = keptn.TaskState{Name: "deployment", TriggeredID: "t1"}
+	update(t, s, func(tx keptn.Tx) error { return tx.PutExecution(a) })
+	byTask := func(tx keptn.Tx, id string) (*keptn.SequenceExecution, error) {
+		x, err := tx.ExecutionByTask(id)
+		if err == nil && x == nil {
+			err = fmt.Errorf("no execution has the current task %s", id)
+		}
+		return x, err
+	}
+	update(t, s, func(tx keptn.Tx) error { // body only
+		x, err := byTask(tx, "t1")
+		if err != nil {
+			return err
+		}
+		x.Baton.Started = 1
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error { // the next task
+		x, err := byTask(tx, "t1")
+		if err != nil {
+			return err
+		}
+		if x.Baton.Started != 1 {
+			t.Errorf("after a body-only update: started %d, want 1", x.Baton.Started)
+		}
+		x.Status.CurrentTask = keptn.TaskState{Name: "test", TriggeredID: "t2"}
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error { // finished, from a copy whose row columns are unknown
+		if x, _ := tx.ExecutionByTask("t1"); x != nil {
+			t.Errorf("the previous task still finds %s", x.ID)
+		}
+		x, err := byTask(tx, "t2")
+		if err != nil {
+			return err
+		}
+		x.Stored = nil
+		x.Status.State, x.Status.CurrentTask = keptn.StateFinished, keptn.TaskState{}
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error {
+		if x, _ := tx.ExecutionByTask("t2"); x != nil {
+			t.Errorf("a finished execution is found by its last task: %s", x.ID)
+		}
+		if taken, _ := tx.SlotTaken("p", "dev", "web", ""); taken {
+			t.Error("a finished execution holds its slot")
+		}
+		return tx.PutExecution(newExec("b", "k2", "web", keptn.StateStarted))
+	})
+	update(t, s, func(tx keptn.Tx) error { // b waits, its task unchanged
+		b, err := tx.Execution("b")
+		if err != nil || b == nil {
+			return fmt.Errorf("load b: %v, %v", b, err)
+		}
+		b.Status.State = keptn.StateWaiting
+		if err := tx.PutExecution(b); err != nil {
+			return err
+		}
+		if taken, _ := tx.SlotTaken("p", "dev", "web", ""); taken {
+			t.Error("a waiting execution holds its slot")
+		}
+		if next, _ := tx.NextWaiting("p", "dev", "web"); next == nil || next.ID != "b" {
+			t.Errorf("next waiting = %+v, want b", next)
+		}
+		return nil
+	})
+}

@@ -72,6 +72,7 @@ func Run(t *testing.T, e Engine) {
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
 		{"SequenceRollback", testSequenceRollback},
+		{"SequenceColumns", testSequenceColumns},
 		{"Deletion", testDeletion},
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},

@@ -51,6 +51,8 @@ type DB struct {
 	hub        *hub
 	clock      *Clock
 	ops        chan *writeOp // Write calls waiting for a group commit
+	submit     sync.RWMutex  // held shared while a Write submits; Close takes it to stop submissions
+	stopWrite  chan struct{} // closed once no Write can submit any more
 	writers    sync.WaitGroup
 	outboxWake chan struct{}
 	closeOnce  sync.Once
@@ -105,7 +107,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		opts.Owner = hex.EncodeToString(b)
 	}
 	db := &DB{pool: pool, opts: opts, owner: opts.Owner, closed: make(chan struct{}),
-		outboxWake: make(chan struct{}, 1), ops: make(chan *writeOp, opts.Writers*opts.MaxBatch)}
+		outboxWake: make(chan struct{}, 1), ops: make(chan *writeOp, opts.Writers*opts.MaxBatch),
+		stopWrite: make(chan struct{})}
 	db.clock = &Clock{}
 	if err := db.syncClock(ctx); err != nil {
 		pool.Close()
@@ -147,7 +150,12 @@ func (db *DB) Owner() string { return db.owner }
 // Close stops the listener and the lease renewal, gives the outbox items
 // this process holds back, and closes the pool. Stop the outbox worker first.
 func (db *DB) Close() error {
-	db.closeOnce.Do(func() { close(db.closed) })
+	db.closeOnce.Do(func() {
+		close(db.closed)
+		db.submit.Lock() // no Write is between its closed check and its submission
+		close(db.stopWrite)
+		db.submit.Unlock()
+	})
 	db.writers.Wait()
 	db.done.Wait()
 	db.releaseLeases()
@@ -214,21 +222,24 @@ const maxRetries = 8
 // caller's error rolled back, so fn must only assign, not accumulate, what
 // it hands out. fn must not keep tx, nor call Write itself.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
+	db.submit.RLock()
 	select {
 	case <-db.closed:
+		db.submit.RUnlock()
 		return ErrClosed
 	default:
 	}
-	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case db.ops <- op:
-	case <-db.closed:
-		return ErrClosed
 	case <-ctx.Done():
+		db.submit.RUnlock()
 		return ctx.Err()
 	}
+	db.submit.RUnlock()
 	// Once submitted we wait for the outcome even if ctx ends: the caller
-	// must learn whether the change committed.
+	// must learn whether the change committed. The writers finish every
+	// submitted call before they stop.
 	<-op.done
 	return op.err
 }
@@ -254,7 +265,7 @@ func (db *DB) writer() {
 		select {
 		case op := <-db.ops:
 			batch = append(batch, op)
-		case <-db.closed:
+		case <-db.stopWrite:
 			// Finish what was submitted before Close.
 			for {
 				select {

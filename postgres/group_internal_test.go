@@ -197,3 +197,54 @@ func TestGroupCommitLockWait(t *testing.T) {
 		t.Errorf("keys %v, want %v", got, want)
 	}
 }
+
+// TestWriteRacingClose: a Write racing Close either commits or says
+// ErrClosed; none is left waiting.
+func TestWriteRacingClose(t *testing.T) {
+	db, err := Open(context.Background(), pgtest.URL(t), Options{Writers: 2, MaxBatch: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var committed, refused atomic.Int64
+	started := make(chan struct{}, 32)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				err := db.Write(context.Background(), func(tx *Tx) error {
+					_, err := tx.Exec(`SELECT 1`)
+					return err
+				})
+				if i == 0 {
+					started <- struct{}{}
+				}
+				switch {
+				case err == nil:
+					committed.Add(1)
+				case errors.Is(err, ErrClosed):
+					refused.Add(1)
+					return
+				default:
+					t.Errorf("write: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	for range 32 {
+		<-started
+	}
+	db.Close()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("writes still waiting 30s after Close")
+	}
+	if refused.Load() != 32 || committed.Load() < 32 {
+		t.Errorf("%d writes committed, %d refused", committed.Load(), refused.Load())
+	}
+}

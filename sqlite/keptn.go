@@ -13,6 +13,7 @@ import (
 type KeptnStore struct {
 	db        *DB
 	shipyards keptn.ShipyardCache
+	levelURIs keptn.LevelURIs
 	execs     execCache
 }
 
@@ -23,15 +24,19 @@ var _ keptn.Store = (*KeptnStore)(nil)
 
 // Update implements keptn.Store.
 func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error {
-		return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs})
-	})
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(s.keptnTx(tx)) })
 }
 
 type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
 	execs     *execCache
+	levelURIs *keptn.LevelURIs
+	levels    keptn.LevelMemo // level resources read in this transaction
+}
+
+func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -145,13 +146,7 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 			}
 			return ac.AppConfigTx(t), true
 		},
-		keptnOfOutbox: func(tx outbox.Tx) (keptn.Tx, bool) {
-			t, ok := tx.(*sqlite.Tx)
-			if !ok {
-				return nil, false
-			}
-			return ks.KeptnTx(t), true
-		},
+		keptnOfOutbox: sqliteOutboxView(ks),
 		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
 			t, ok := sqlite.KeptnSQLTx(tx)
 			if !ok {
@@ -194,6 +189,28 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 		},
 		close: db.Close,
 	}, nil
+}
+
+// sqliteOutboxView returns the Keptn view of the transactions that record
+// outbox outcomes, the same view again for the transaction it saw last: the
+// effects of one batch of outcomes (one SQLite write) then share what the
+// view memoizes (level resources), as the hooks of one event do.
+func sqliteOutboxView(ks *sqlite.KeptnStore) func(outbox.Tx) (keptn.Tx, bool) {
+	var mu sync.Mutex
+	var last *sqlite.Tx
+	var view keptn.Tx
+	return func(tx outbox.Tx) (keptn.Tx, bool) {
+		t, ok := tx.(*sqlite.Tx)
+		if !ok {
+			return nil, false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if t != last {
+			last, view = t, ks.KeptnTx(t)
+		}
+		return view, true
+	}
 }
 
 // lockDataDir takes an exclusive lock on the data directory for as long as

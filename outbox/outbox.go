@@ -8,6 +8,11 @@
 // with capped exponential backoff and jitter, or parks it as dead, from where
 // it can be replayed. Workers are woken by commits, not by polling ticks; the
 // only timer is the next due time.
+//
+// A handler's domain consequence (a task's .finished event) travels in its
+// Result as an Effect that the store runs inside the transaction recording
+// the outcome, so the two commit together. Outcomes are recorded in batches:
+// every outcome that arrives while one batch commits goes into the next.
 package outbox
 
 import (
@@ -36,7 +41,42 @@ const (
 var (
 	ErrNotFound = errors.New("outbox: item not found")
 	ErrNotDead  = errors.New("outbox: item is not dead")
+	// ErrAlreadyApplied is returned by an Effect whose change an earlier
+	// attempt already made: the Effect's changes roll back and the outcome
+	// is recorded all the same.
+	ErrAlreadyApplied = errors.New("outbox: effect already applied")
 )
+
+// Tx is the write transaction an outcome is recorded in, as the store hands
+// it to an Effect. An Effect reaches its own domain's store through an
+// adapter of the engine (the server wires one), so that domain changes and
+// the outcome commit together.
+type Tx interface {
+	// AfterCommit registers f to run once the transaction is durable.
+	AfterCommit(f func())
+}
+
+// Effect is domain work a handler's outcome carries, for example a task's
+// .finished event: the store runs it inside the transaction that records
+// the outcome, so the two commit together or not at all.
+type Effect func(ctx context.Context, tx Tx) error
+
+// EffectError is the per-outcome error of Store.Complete when the outcome's
+// Effect failed: its changes were rolled back and the outcome was not
+// recorded.
+type EffectError struct{ Err error }
+
+func (e *EffectError) Error() string { return "outbox effect: " + e.Err.Error() }
+func (e *EffectError) Unwrap() error { return e.Err }
+
+// Outcome is the result of one attempt as the worker records it.
+type Outcome struct {
+	ID      int64
+	Attempt Attempt
+	Next    State     // done, pending (a retry) or dead
+	Due     time.Time // the retry time when Next is pending
+	Effect  Effect    // optional; runs in the recording transaction
+}
 
 // Item is claimed work.
 type Item struct {
@@ -82,6 +122,9 @@ type Result struct {
 	Permanent bool
 	// Failed marks the attempt as failed (Error should say why).
 	Failed bool
+	// Effect, if set, commits with the outcome (see Effect). If it fails,
+	// the attempt is recorded as failed with its error and retried.
+	Effect Effect
 }
 
 // Handler performs one item. It must respect ctx.
@@ -101,6 +144,13 @@ type Store interface {
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Item, error)
 	// Finish records an attempt and moves the item to next (due is the retry time for pending).
 	Finish(ctx context.Context, id int64, a Attempt, next State, due time.Time) error
+	// Complete records several outcomes in one transaction, each with its
+	// Effect. errs is nil or holds one entry per outcome: nil when it was
+	// recorded, an *EffectError when its Effect failed (its changes are
+	// rolled back, the outcome is not recorded), another error when the
+	// outcome no longer counts (a lost lease). err is for the whole batch:
+	// nothing was recorded.
+	Complete(ctx context.Context, outs []Outcome) (errs []error, err error)
 	// NextDue returns the earliest due time of a pending item.
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	// Depth counts items per state.
@@ -159,6 +209,11 @@ func (p Policy) Backoff(attempt int) time.Duration {
 }
 
 // Worker runs outbox items.
+//
+// Items run in goroutines, at most Config.Concurrency at once. Their
+// outcomes go to one completer that records every outcome waiting at that
+// moment in one Store.Complete, so a busy worker spends one commit per batch
+// of outcomes (and their effects), not one per item.
 type Worker struct {
 	store       Store
 	clock       clock.Clock
@@ -171,8 +226,19 @@ type Worker struct {
 	handlers map[string]Handler
 	dead     map[string]DeadHandler
 	freed    chan struct{}
+	calls    chan struct{}   // one per item whose handler runs
+	held     chan struct{}   // one per item claimed and not yet recorded
+	outcomes chan completion // to the completer
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
+}
+
+// completion is a finished run on its way to the store.
+type completion struct {
+	it     Item
+	res    Result
+	out    Outcome
+	onDead DeadHandler
 }
 
 // Config configures a Worker.
@@ -217,10 +283,22 @@ func (w *Worker) Start(ctx context.Context) error {
 	w.mu.Lock()
 	w.cancel = cancel
 	w.mu.Unlock()
-	w.wg.Add(1)
+	w.calls = make(chan struct{}, w.concurrency)
+	// Recording waits for a commit: let as many items again wait for it
+	// while new ones run, so handlers need not idle on the store.
+	w.held = make(chan struct{}, 2*w.concurrency)
+	w.outcomes = make(chan completion, cap(w.held))
+	var runs sync.WaitGroup
+	w.wg.Add(2)
 	go func() {
 		defer w.wg.Done()
-		w.loop(ctx)
+		w.loop(ctx, &runs)
+		runs.Wait() // every run has handed over its outcome or given up
+		close(w.outcomes)
+	}()
+	go func() {
+		defer w.wg.Done()
+		w.complete(ctx)
 	}()
 	return nil
 }
@@ -236,43 +314,54 @@ func (w *Worker) Stop() {
 	w.wg.Wait()
 }
 
-func (w *Worker) loop(ctx context.Context) {
-	sem := make(chan struct{}, w.concurrency)
+func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
+	// due: items may be due that no claim has seen (at start, after a
+	// wake-up or a timer, or when a claim was cut short by its limit). A
+	// slot freed with nothing due needs no claim, which would find nothing.
+	due := true
 	for ctx.Err() == nil {
-		free := w.concurrency - len(sem)
+		free := min(cap(w.calls)-len(w.calls), cap(w.held)-len(w.held))
 		var items []Item
-		if free > 0 {
+		if free > 0 && due {
 			var err error
 			items, err = w.store.Claim(ctx, w.clock.Now(), free, w.lease)
 			if err != nil && ctx.Err() == nil {
 				w.log.Error("outbox claim failed", "err", err)
 			}
+			due = err != nil || len(items) == free
 		}
 		for _, it := range items {
-			sem <- struct{}{}
-			w.wg.Add(1)
+			w.held <- struct{}{}
+			w.calls <- struct{}{}
+			runs.Add(1)
 			it.Final = it.Attempts >= w.policy.MaxAttempts
 			go func(it Item) {
-				defer func() { <-sem; w.wg.Done(); w.poke() }()
+				defer runs.Done()
 				w.run(ctx, it)
 			}(it)
 		}
 		if len(items) > 0 && len(items) == free {
 			continue
 		}
-		w.wait(ctx, len(sem) < w.concurrency)
+		if w.wait(ctx, free > len(items)) {
+			due = true
+		}
 	}
 }
 
-// poke wakes the loop when a running item finishes and frees a slot.
-func (w *Worker) poke() {
+// release frees a slot (of calls or held) and wakes the loop to claim again.
+func (w *Worker) release(slots chan struct{}) {
+	<-slots
 	select {
 	case w.freed <- struct{}{}:
 	default:
 	}
 }
 
-func (w *Worker) wait(ctx context.Context, canClaim bool) {
+// wait blocks until there may be work: it reports true when items may
+// have become due (a wake-up from the store, the next due time), false when
+// a slot was freed.
+func (w *Worker) wait(ctx context.Context, canClaim bool) bool {
 	var timer <-chan time.Time
 	if canClaim {
 		if due, ok, err := w.store.NextDue(ctx); err == nil && ok {
@@ -287,10 +376,13 @@ func (w *Worker) wait(ctx context.Context, canClaim bool) {
 	case <-ctx.Done():
 	case <-w.store.Wake():
 	case <-w.freed:
+		return false
 	case <-timer:
 	}
+	return true
 }
 
+// run performs one item and hands its outcome to the completer.
 func (w *Worker) run(ctx context.Context, it Item) {
 	w.mu.Lock()
 	h := w.handlers[it.Kind]
@@ -302,25 +394,97 @@ func (w *Worker) run(ctx context.Context, it Item) {
 	} else {
 		res = h(ctx, it)
 	}
+	w.release(w.calls)
 	if ctx.Err() != nil {
+		w.release(w.held)
 		return // shutting down: the lease lapses and the item is retried
 	}
-	next, due := StateDone, time.Time{}
+	w.outcomes <- completion{it: it, res: res, out: w.outcome(it, res), onDead: onDead}
+}
+
+// outcome applies the retry policy to a result.
+func (w *Worker) outcome(it Item, res Result) Outcome {
+	o := Outcome{ID: it.ID, Attempt: res.Attempt, Next: StateDone, Effect: res.Effect}
 	if res.Failed {
 		if res.Permanent || it.Attempts >= w.policy.MaxAttempts {
-			next = StateDead
+			o.Next = StateDead
 		} else {
-			next, due = StatePending, w.clock.Now().Add(w.policy.Backoff(it.Attempts))
+			o.Next, o.Due = StatePending, w.clock.Now().Add(w.policy.Backoff(it.Attempts))
 		}
 	}
-	if err := w.store.Finish(context.WithoutCancel(ctx), it.ID, res.Attempt, next, due); err != nil {
-		w.log.Error("outbox finish failed", "id", it.ID, "kind", it.Kind, "err", err)
+	return o
+}
+
+// maxCompleteBatch caps how many outcomes share one Store.Complete.
+const maxCompleteBatch = 256
+
+// complete records outcomes until the runs are over: every outcome waiting
+// when the previous batch committed goes into the next one.
+func (w *Worker) complete(ctx context.Context) {
+	ctx = context.WithoutCancel(ctx)
+	batch := make([]completion, 0, maxCompleteBatch)
+	for c := range w.outcomes {
+		batch = append(batch[:0], c)
+	fill:
+		for len(batch) < maxCompleteBatch {
+			select {
+			case c, ok := <-w.outcomes:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, c)
+			default:
+				break fill
+			}
+		}
+		w.record(ctx, batch)
+	}
+}
+
+// record stores a batch of outcomes. An outcome whose effect failed is
+// recorded again as a failed attempt, without the effect, and retried.
+func (w *Worker) record(ctx context.Context, batch []completion) {
+	outs := make([]Outcome, len(batch))
+	for i, c := range batch {
+		outs[i] = c.out
+	}
+	errs, err := w.store.Complete(ctx, outs)
+	var again []completion
+	for i, c := range batch {
+		e := err
+		if e == nil && errs != nil {
+			e = errs[i]
+		}
+		var ee *EffectError
+		if errors.As(e, &ee) {
+			c.res.Failed, c.res.Permanent, c.res.Effect = true, false, nil
+			c.res.Error = ee.Error()
+			c.out = w.outcome(c.it, c.res)
+			again = append(again, c)
+			continue
+		}
+		w.done(ctx, c, e)
+	}
+	if len(again) > 0 {
+		w.record(ctx, again)
+	}
+}
+
+// done finishes one run after its outcome was recorded (or failed to be).
+func (w *Worker) done(ctx context.Context, c completion, err error) {
+	defer w.release(w.held)
+	if err != nil {
+		w.log.Error("outbox finish failed", "id", c.it.ID, "kind", c.it.Kind, "err", err)
 		return
 	}
-	if next == StateDead {
-		w.log.Warn("outbox item parked dead", "id", it.ID, "kind", it.Kind, "attempts", it.Attempts, "err", res.Error)
-		if onDead != nil {
-			onDead(context.WithoutCancel(ctx), it, res)
+	if c.out.Next == StateDead {
+		w.log.Warn("outbox item parked dead", "id", c.it.ID, "kind", c.it.Kind, "attempts", c.it.Attempts, "err", c.res.Error)
+		if c.onDead != nil { // in a goroutine: it must not hold up other outcomes
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				c.onDead(ctx, c.it, c.res)
+			}()
 		}
 	}
 }

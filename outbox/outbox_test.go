@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +33,7 @@ func newEnv(t *testing.T, policy outbox.Policy) *env {
 	t.Cleanup(func() { db.Close() })
 	clk := clock.NewFake(time.Now())
 	st := sqlite.NewOutboxStore(db)
+	st.EarlyClaim = true // as the server runs it
 	w := outbox.NewWorker(st, clk, slog.New(slog.NewTextHandler(io.Discard, nil)), outbox.Config{Policy: policy, Concurrency: 4})
 	return &env{db: db, store: st, clk: clk, w: w}
 }
@@ -222,6 +225,68 @@ func TestRecoverAfterCrash(t *testing.T) {
 	defer w.Stop()
 	if it := waitFor(t, got); it.Attempts != 2 {
 		t.Fatalf("recovered item attempts = %d, want 2", it.Attempts)
+	}
+}
+
+// TestEffectCommitsWithOutcome: a result's effect commits with the
+// outcome; a failing effect leaves no change, and the attempt is recorded
+// as failed and retried.
+func TestEffectCommitsWithOutcome(t *testing.T) {
+	e := newEnv(t, outbox.Policy{BaseDelay: time.Second})
+	attempts := make(chan int, 10)
+	e.w.Handle("fx", func(ctx context.Context, it outbox.Item) outbox.Result {
+		n := it.Attempts
+		return outbox.Result{Attempt: outbox.Attempt{Status: 200}, Effect: func(ctx context.Context, tx outbox.Tx) error {
+			if err := tx.(*sqlite.Tx).SetSetting("fx"+strconv.Itoa(n), "done"); err != nil {
+				return err
+			}
+			defer func() { attempts <- n }()
+			if n == 1 {
+				return errors.New("domain says no")
+			}
+			return nil
+		}}
+	}, nil)
+	e.start(t)
+	e.enqueue(t, "fx", "x", time.Time{})
+	if n := waitFor(t, attempts); n != 1 {
+		t.Fatalf("first attempt = %d", n)
+	}
+	var n int
+	for n == 0 { // the retry waits for its backoff on the clock
+		e.clk.Advance(time.Second)
+		select {
+		case n = <-attempts:
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if n != 2 {
+		t.Fatalf("second attempt = %d", n)
+	}
+	var id int64
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		e.db.Reader().QueryRow(`SELECT id FROM outbox`).Scan(&id)
+		r, err := e.store.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.State == outbox.StateDone {
+			if len(r.History) != 2 || !strings.Contains(r.History[0].Error, "domain says no") || r.History[1].Error != "" {
+				t.Errorf("history = %+v", r.History)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("state %s, want done", r.State)
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
+	if _, ok, err := e.db.Setting(context.Background(), "fx1"); err != nil || ok {
+		t.Errorf("the failed effect's change is stored (%v)", err)
+	}
+	if v, _, err := e.db.Setting(context.Background(), "fx2"); err != nil || v != "done" {
+		t.Errorf("the second effect's change = %q, %v", v, err)
 	}
 }
 

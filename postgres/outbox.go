@@ -132,29 +132,172 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, _ tim
 // holds the item's lease; otherwise nothing changes and ErrLeaseLost returns.
 func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		var dueMS int64
-		if !due.IsZero() {
-			dueMS = due.UnixMilli()
-		}
-		tag, err := tx.Exec(`UPDATE outbox SET state = $1, due_at = CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE due_at END,
-				owner = '', lease_until = 0, last_error = $3, updated_at = $4
-			WHERE id = $5 AND owner = $6 AND state = 'running' AND lease_until >= `+nowMS,
-			string(next), dueMS, a.Error, time.Now().UnixMilli(), id, s.db.owner)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("finish outbox item %d: %w", id, ErrLeaseLost)
-		}
-		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES ($1, $2, $3, $4, $5, $6)`,
-			id, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
-			return err
-		}
-		if next == outbox.StatePending {
-			tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retry's due time
-		}
-		return nil
+		return s.recordOutcome(tx, outbox.Outcome{ID: id, Attempt: a, Next: next, Due: due})
 	})
+}
+
+// Complete implements outbox.Store: one transaction records every outcome
+// whose lease this process still holds (ErrLeaseLost for the others). An
+// outcome with an effect is recorded in a savepoint together with its
+// effect, so a failing effect rolls back alone and a lost lease runs none.
+func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
+	var errs []error
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		errs = make([]error, len(outs)) // Write may run fn again: assign, not accumulate
+		var plain []int
+		for i, o := range outs {
+			if o.Effect == nil {
+				plain = append(plain, i)
+				continue
+			}
+			errs[i] = s.recordWithEffect(ctx, tx, o)
+			if errs[i] != nil && !errors.Is(errs[i], ErrLeaseLost) {
+				var ee *outbox.EffectError
+				if !errors.As(errs[i], &ee) {
+					return errs[i]
+				}
+			}
+		}
+		return s.recordPlain(tx, outs, plain, errs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("complete outbox items: %w", err)
+	}
+	for _, e := range errs {
+		if e != nil {
+			return errs, nil
+		}
+	}
+	return nil, nil
+}
+
+// recordPlain records the outcomes outs[i] for i in idx, which have no
+// effect, in two statements (ErrLeaseLost in errs for those whose lease is gone).
+func (s *OutboxStore) recordPlain(tx *Tx, outs []outbox.Outcome, idx []int, errs []error) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	n := len(idx)
+	ids, states, dues, lasts := make([]int64, n), make([]string, n), make([]int64, n), make([]string, n)
+	started, lats, statuses, excerpts := make([]int64, n), make([]int64, n), make([]int32, n), make([]string, n)
+	retry := false
+	for k, i := range idx {
+		o := outs[i]
+		ids[k], states[k], lasts[k] = o.ID, string(o.Next), o.Attempt.Error
+		if !o.Due.IsZero() {
+			dues[k] = o.Due.UnixMilli()
+		}
+		started[k], lats[k] = o.Attempt.Started.UnixMilli(), o.Attempt.Latency.Microseconds()
+		statuses[k], excerpts[k] = int32(o.Attempt.Status), o.Attempt.Excerpt
+		retry = retry || o.Next == outbox.StatePending
+	}
+	rows, err := tx.Query(`WITH done AS (
+			UPDATE outbox o SET state = v.state, due_at = CASE WHEN v.due > 0 THEN v.due ELSE o.due_at END,
+				owner = '', lease_until = 0, last_error = v.err, updated_at = $1
+			FROM unnest($2::bigint[], $3::text[], $4::bigint[], $5::text[]) AS v(id, state, due, err)
+			WHERE o.id = v.id AND o.owner = $6 AND o.state = 'running' AND o.lease_until >= `+nowMS+`
+			RETURNING o.id)
+		INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt)
+		SELECT a.id, a.started, a.lat, a.status, a.err, a.excerpt
+		FROM unnest($2::bigint[], $7::bigint[], $8::bigint[], $9::int[], $5::text[], $10::text[]) AS a(id, started, lat, status, err, excerpt)
+		WHERE a.id IN (SELECT id FROM done)
+		RETURNING outbox_id`,
+		time.Now().UnixMilli(), ids, states, dues, lasts, s.db.owner, started, lats, statuses, excerpts)
+	if err != nil {
+		return err
+	}
+	recorded := make(map[int64]bool, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		recorded[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, i := range idx {
+		if !recorded[outs[i].ID] {
+			errs[i] = fmt.Errorf("finish outbox item %d: %w", outs[i].ID, ErrLeaseLost)
+		}
+	}
+	if retry {
+		tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retries' due times
+	}
+	return nil
+}
+
+// recordWithEffect records o and runs its effect in a savepoint, released
+// only if both succeed. The effect runs only while the lease is held.
+func (s *OutboxStore) recordWithEffect(ctx context.Context, tx *Tx, o outbox.Outcome) error {
+	sp, err := tx.tx.Begin(tx.ctx) // SAVEPOINT
+	if err != nil {
+		return err
+	}
+	sub := &Tx{db: tx.db, tx: sp, ctx: tx.ctx}
+	err = s.recordOutcome(sub, o)
+	if err == nil {
+		err = runEffect(ctx, sub, o.Effect)
+	}
+	if err == nil {
+		if err := sp.Commit(tx.ctx); err != nil { // RELEASE SAVEPOINT
+			return err
+		}
+		tx.after = append(tx.after, sub.after...)
+		tx.notify = append(tx.notify, sub.notify...)
+		return nil
+	}
+	if rerr := sp.Rollback(tx.ctx); rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	if errors.Is(err, outbox.ErrAlreadyApplied) {
+		return s.recordOutcome(tx, o) // the outcome counts; the effect was made before
+	}
+	return err
+}
+
+// runEffect runs effect, reporting its failure (or panic) as an *outbox.EffectError.
+func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("effect panicked: %v", p)
+		}
+		if err != nil && !errors.Is(err, outbox.ErrAlreadyApplied) {
+			err = &outbox.EffectError{Err: err}
+		}
+	}()
+	return effect(ctx, tx)
+}
+
+// recordOutcome moves an item this process holds the lease of to its next
+// state and records the attempt; ErrLeaseLost if the lease is gone.
+func (s *OutboxStore) recordOutcome(tx *Tx, o outbox.Outcome) error {
+	var dueMS int64
+	if !o.Due.IsZero() {
+		dueMS = o.Due.UnixMilli()
+	}
+	a := o.Attempt
+	tag, err := tx.Exec(`UPDATE outbox SET state = $1, due_at = CASE WHEN $2::bigint > 0 THEN $2::bigint ELSE due_at END,
+			owner = '', lease_until = 0, last_error = $3, updated_at = $4
+		WHERE id = $5 AND owner = $6 AND state = 'running' AND lease_until >= `+nowMS,
+		string(o.Next), dueMS, a.Error, time.Now().UnixMilli(), o.ID, s.db.owner)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("finish outbox item %d: %w", o.ID, ErrLeaseLost)
+	}
+	if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES ($1, $2, $3, $4, $5, $6)`,
+		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+		return err
+	}
+	if o.Next == outbox.StatePending {
+		tx.Notify(ChannelOutbox, PayloadChanged) // other replicas learn the retry's due time
+	}
+	return nil
 }
 
 // NextDue implements outbox.Store.

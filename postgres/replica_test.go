@@ -231,3 +231,63 @@ func TestLeaderLease(t *testing.T) {
 		t.Fatal("a still leads")
 	}
 }
+
+// A batch of outcomes counts only for the items whose lease is held: an item
+// another replica took over gets ErrLeaseLost and its effect does not run;
+// the others are recorded, with and without effects.
+func TestOutboxCompleteAfterTakeover(t *testing.T) {
+	url := pgtest.URL(t)
+	ctx := context.Background()
+	a := open(t, url, "a", postgres.Options{Lease: time.Hour})
+	b := open(t, url, "b", postgres.Options{Lease: time.Hour})
+	oa, ob := postgres.NewOutboxStore(a), postgres.NewOutboxStore(b)
+	for range 4 {
+		enqueueOn(t, a, "k")
+	}
+	items, err := oa.Claim(ctx, time.Now(), 10, 0)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("a claims: %v %+v", err, items)
+	}
+	// b takes over items 1 (plain) and 3 (with an effect).
+	for _, i := range []int{1, 3} {
+		if _, err := a.Pool().Exec(ctx, `UPDATE outbox SET lease_until = 0 WHERE id = $1`, items[i].ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := ob.Claim(ctx, time.Now(), 10, 0); err != nil || len(got) != 2 {
+		t.Fatalf("b takes over: %v %+v", err, got)
+	}
+	var ran []int
+	effect := func(i int) outbox.Effect {
+		return func(context.Context, outbox.Tx) error { ran = append(ran, i); return nil }
+	}
+	now := time.Now()
+	outs := []outbox.Outcome{
+		{ID: items[0].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone},
+		{ID: items[1].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone},
+		{ID: items[2].ID, Attempt: outbox.Attempt{Started: now, Error: "busy"}, Next: outbox.StatePending, Due: now.Add(time.Hour), Effect: effect(2)},
+		{ID: items[3].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone, Effect: effect(3)},
+	}
+	errs, err := oa.Complete(ctx, outs)
+	if err != nil || len(errs) != 4 {
+		t.Fatalf("Complete = %v, %v", errs, err)
+	}
+	for i, lost := range []bool{false, true, false, true} {
+		if got := errors.Is(errs[i], postgres.ErrLeaseLost); got != lost || (!lost && errs[i] != nil) {
+			t.Errorf("outcome %d: %v, want lease lost %v", i, errs[i], lost)
+		}
+	}
+	if len(ran) != 1 || ran[0] != 2 {
+		t.Errorf("effects ran for %v, want [2]", ran)
+	}
+	for i, want := range []outbox.State{outbox.StateDone, outbox.StateRunning, outbox.StatePending, outbox.StateRunning} {
+		attempts := 1 // recorded by a
+		if want == outbox.StateRunning {
+			attempts = 0 // b's to record
+		}
+		r, err := oa.Get(ctx, items[i].ID)
+		if err != nil || r.State != want || len(r.History) != attempts {
+			t.Errorf("item %d: %v %+v, want %s", i, err, r, want)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/postgres"
 	"github.com/batonhq/baton/postgres/pgtest"
 	"github.com/batonhq/baton/sqs"
@@ -26,14 +28,16 @@ func open(t testing.TB, url, owner string, opts postgres.Options) *postgres.DB {
 func stores(t testing.TB, url string) *storetest.Stores {
 	db := open(t, url, "replica-1", postgres.Options{})
 	sq := postgres.NewSQSStore(db)
+	ks := postgres.NewKeptnStore(db)
 	return &storetest.Stores{
-		Keptn: postgres.NewKeptnStore(db), Outbox: postgres.NewOutboxStore(db), SQS: sq,
+		Keptn: ks, Outbox: postgres.NewOutboxStore(db), SQS: sq,
 		AppConfig: postgres.NewAppConfigStore(db), AWSKeys: postgres.NewAWSKeyStore(db),
 		SQSTx: func(tx appconfig.Tx) sqs.Tx {
 			t, _ := postgres.AppConfigSQLTx(tx)
 			return sq.SQSTx(t)
 		},
-		Setting: db.Setting,
+		KeptnOfOutbox: func(tx outbox.Tx) keptn.Tx { return ks.KeptnTx(tx.(*postgres.Tx)) },
+		Setting:       db.Setting,
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *postgres.Tx) error { return tx.SetSetting(k, v) })
 		},

@@ -156,7 +156,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	hooks := webhook.New(s.Keptn, keptnStore, secrets, webhook.Options{Guard: guard, Timeout: s.cfg.WebhookTimeout, Log: s.log,
-		Queues: webhookQueues{s}})
+		Queues: webhookQueues{s}, KeptnTx: s.store.keptnOfOutbox})
 	s.Keptn.AddHook(hooks.QueueHook()) // before the engine: queue order is history order
 	s.Keptn.AddHook(s.Sequences)
 	s.Keptn.AddHook(hooks)

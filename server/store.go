@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,6 +44,9 @@ type storage struct {
 	keptnOf     func(appconfig.Tx) (keptn.Tx, bool)
 	appConfigOf func(keptn.Tx) (appconfig.Tx, bool)
 	sqsOfKeptn  func(keptn.Tx) (sqs.Tx, bool)
+	// keptnOfOutbox sees the transaction that records outbox outcomes as a
+	// Keptn one, so an outcome's effects (a task's .finished) commit with it.
+	keptnOfOutbox func(outbox.Tx) (keptn.Tx, bool)
 	// enqueue adds outbox work to an AppConfig write transaction.
 	enqueue func(tx appconfig.Tx, kind, key string, payload []byte) error
 	// setting reads a setting; setSetting writes one.
@@ -123,8 +127,10 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 		return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(key, value) })
 	}
 	ks, ac := sqlite.NewKeptnStore(db), sqlite.NewAppConfigStore(db)
+	ob := sqlite.NewOutboxStore(db)
+	ob.EarlyClaim = true // only the worker claims: no fsync between an enqueue and its call
 	return &storage{
-		engine: "sqlite", keptn: ks, outbox: sqlite.NewOutboxStore(db),
+		engine: "sqlite", keptn: ks, outbox: ob,
 		awsKeys: sqlite.NewAWSKeyStore(db), sqs: sq, appConfig: ac,
 		keptnOf: func(tx appconfig.Tx) (keptn.Tx, bool) {
 			t, ok := sqlite.AppConfigSQLTx(tx)
@@ -140,6 +146,7 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 			}
 			return ac.AppConfigTx(t), true
 		},
+		keptnOfOutbox: sqliteOutboxView(ks),
 		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
 			t, ok := sqlite.KeptnSQLTx(tx)
 			if !ok {
@@ -182,6 +189,28 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 		},
 		close: db.Close,
 	}, nil
+}
+
+// sqliteOutboxView returns the Keptn view of the transactions that record
+// outbox outcomes, the same view again for the transaction it saw last: the
+// effects of one batch of outcomes (one SQLite write) then share what the
+// view memoizes (level resources), as the hooks of one event do.
+func sqliteOutboxView(ks *sqlite.KeptnStore) func(outbox.Tx) (keptn.Tx, bool) {
+	var mu sync.Mutex
+	var last *sqlite.Tx
+	var view keptn.Tx
+	return func(tx outbox.Tx) (keptn.Tx, bool) {
+		t, ok := tx.(*sqlite.Tx)
+		if !ok {
+			return nil, false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if t != last {
+			last, view = t, ks.KeptnTx(t)
+		}
+		return view, true
+	}
 }
 
 // lockDataDir takes an exclusive lock on the data directory for as long as
@@ -244,6 +273,13 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 				return nil, false
 			}
 			return ac.AppConfigTx(t), true
+		},
+		keptnOfOutbox: func(tx outbox.Tx) (keptn.Tx, bool) {
+			t, ok := tx.(*postgres.Tx)
+			if !ok {
+				return nil, false
+			}
+			return ks.KeptnTx(t), true
 		},
 		sqsOfKeptn: func(tx keptn.Tx) (sqs.Tx, bool) {
 			t, ok := postgres.KeptnSQLTx(tx)

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/batonhq/baton/appconfig"
+	"github.com/batonhq/baton/keptn"
+	"github.com/batonhq/baton/outbox"
 	"github.com/batonhq/baton/sqlite"
 	"github.com/batonhq/baton/sqs"
 	"github.com/batonhq/baton/storetest"
@@ -19,14 +21,16 @@ func stores(t testing.TB, path string) *storetest.Stores {
 	}
 	t.Cleanup(func() { db.Close() })
 	sq, _ := sqlite.NewSQSStore(db)
+	ks := sqlite.NewKeptnStore(db)
 	return &storetest.Stores{
-		Keptn: sqlite.NewKeptnStore(db), Outbox: sqlite.NewOutboxStore(db), SQS: sq,
+		Keptn: ks, Outbox: sqlite.NewOutboxStore(db), SQS: sq,
 		AppConfig: sqlite.NewAppConfigStore(db), AWSKeys: sqlite.NewAWSKeyStore(db),
 		SQSTx: func(tx appconfig.Tx) sqs.Tx {
 			t, _ := sqlite.AppConfigSQLTx(tx)
 			return sq.SQSTx(t)
 		},
-		Setting: db.Setting,
+		KeptnOfOutbox: func(tx outbox.Tx) keptn.Tx { return ks.KeptnTx(tx.(*sqlite.Tx)) },
+		Setting:       db.Setting,
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(k, v) })
 		},

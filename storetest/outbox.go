@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -119,5 +120,81 @@ func testOutboxRecover(t *testing.T, e Engine) {
 	items, err := s.Outbox.Claim(ctx, time.Now(), 10, time.Minute)
 	if err != nil || len(items) != 1 || items[0].Attempts != 2 {
 		t.Fatalf("claim after restart: %v %+v", err, items)
+	}
+}
+
+// OutboxComplete: one Complete records several outcomes; each effect commits
+// with its outcome, a failing effect rolls back alone (its changes and its
+// after-commit functions) and leaves its item running, and an effect made
+// by an earlier attempt (ErrAlreadyApplied) still lets the outcome count.
+func testOutboxComplete(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	p := []byte("p")
+	enqueue(t, s, keptn.Job{Kind: "k", Key: "a", Payload: p}, keptn.Job{Kind: "k", Key: "b", Payload: p}, keptn.Job{Kind: "k", Key: "c", Payload: p}, keptn.Job{Kind: "k", Key: "d", Payload: p})
+	items, err := s.Outbox.Claim(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	insert := func(id string) outbox.Effect {
+		return func(ctx context.Context, tx outbox.Tx) error {
+			ev := event(id, "sh.keptn.event.x.finished", "kc-"+id, 1, "p", "s", "svc", "")
+			body, _ := json.Marshal(ev)
+			err := s.KeptnOfOutbox(tx).InsertEvent(ev, body)
+			if keptn.ErrorCode(err) == keptn.CodeConflict {
+				return outbox.ErrAlreadyApplied
+			}
+			return err
+		}
+	}
+	boom := errors.New("boom")
+	var ranAfterFailed, ranAfterOK bool
+	now := time.Now()
+	outs := []outbox.Outcome{
+		{ID: items[0].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone, Effect: insert("e1")},
+		{ID: items[1].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone,
+			Effect: func(ctx context.Context, tx outbox.Tx) error {
+				if err := insert("e2")(ctx, tx); err != nil {
+					return err
+				}
+				tx.AfterCommit(func() { ranAfterFailed = true })
+				return boom
+			}},
+		{ID: items[2].ID, Attempt: outbox.Attempt{Started: now, Error: "bad"}, Next: outbox.StateDead, Effect: insert("e1")},
+		{ID: items[3].ID, Attempt: outbox.Attempt{Started: now, Status: 204}, Next: outbox.StateDone,
+			Effect: func(ctx context.Context, tx outbox.Tx) error {
+				tx.AfterCommit(func() { ranAfterOK = true })
+				return nil
+			}},
+	}
+	errs, err := s.Outbox.Complete(ctx, outs)
+	if err != nil || len(errs) != len(outs) {
+		t.Fatalf("Complete = %v, %v", errs, err)
+	}
+	var ee *outbox.EffectError
+	if errs[0] != nil || !errors.As(errs[1], &ee) || !errors.Is(errs[1], boom) || errs[2] != nil || errs[3] != nil {
+		t.Errorf("per-outcome errors = %v", errs)
+	}
+	if ranAfterFailed || !ranAfterOK {
+		t.Errorf("after-commit functions: of the failed effect ran %v, of the good one %v", ranAfterFailed, ranAfterOK)
+	}
+	for i, want := range []outbox.State{outbox.StateDone, outbox.StateRunning, outbox.StateDead, outbox.StateDone} {
+		r, err := s.Outbox.Get(ctx, items[i].ID)
+		if err != nil || r.State != want {
+			t.Errorf("item %d: %v state %v, want %v", i, err, r, want)
+		}
+	}
+	for id, want := range map[string]int{"e1": 1, "e2": 0} {
+		if _, n, err := s.Keptn.Events(ctx, keptn.EventFilter{EventID: id, Limit: 10}); err != nil || n != want {
+			t.Errorf("events %s: %d (%v), want %d", id, n, err, want)
+		}
+	}
+	// The failed one is still this worker's to record.
+	if errs, err := s.Outbox.Complete(ctx, []outbox.Outcome{{ID: items[1].ID, Attempt: outbox.Attempt{Started: now, Error: "effect failed"},
+		Next: outbox.StatePending, Due: now.Add(time.Hour)}}); err != nil || errs != nil {
+		t.Fatalf("Complete again = %v, %v", errs, err)
+	}
+	if r, _ := s.Outbox.Get(ctx, items[1].ID); r.State != outbox.StatePending || len(r.History) != 1 {
+		t.Errorf("after re-recording: %+v", r)
 	}
 }

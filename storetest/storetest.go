@@ -29,6 +29,9 @@ type Stores struct {
 	// SQSTx adapts an AppConfig write transaction to the queue store, so a
 	// queue send joins the deployment's transaction.
 	SQSTx func(tx appconfig.Tx) sqs.Tx
+	// KeptnOfOutbox sees the transaction that records outbox outcomes as a
+	// Keptn one, so an outcome's effect can append events.
+	KeptnOfOutbox func(tx outbox.Tx) keptn.Tx
 	// Setting reads a setting; SetSetting writes one in its own transaction.
 	Setting    func(ctx context.Context, key string) (string, bool, error)
 	SetSetting func(ctx context.Context, key, value string) error
@@ -76,6 +79,7 @@ func Run(t *testing.T, e Engine) {
 		{"Deletion", testDeletion},
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},
+		{"OutboxComplete", testOutboxComplete},
 		{"SQSSendInTx", testSQSSendInTx},
 		{"SQSMaySend", testSQSMaySend},
 		{"SQSVisibilitySurvivesRestart", testSQSVisibilitySurvivesRestart},

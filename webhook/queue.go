@@ -141,8 +141,12 @@ type queueHook struct{ s *Service }
 
 func (h queueHook) OnEvent(_ context.Context, tx keptn.Tx, ev *keptn.Event) error {
 	matched, err := h.s.matched(tx, ev)
-	if err != nil || len(matched) == 0 {
+	if err != nil {
 		return err
+	}
+	h.s.remember(ev, matched)
+	if len(matched) == 0 {
+		return nil
 	}
 	var body []byte
 	for i, w := range matched {

@@ -45,9 +45,23 @@ type Service struct {
 	insecureClient *http.Client
 	timeout        time.Duration
 	queues         QueueSender
+	keptnTx        func(outbox.Tx) (keptn.Tx, bool)
 
 	mu    sync.Mutex
 	cache map[string]*Config // by resource revision (revisions never change)
+	// last is what QueueHook matched for the event it saw last, so that
+	// OnEvent, which runs on the same event later in the same transaction,
+	// need not look the webhook files up again.
+	last matchMemo
+}
+
+// matchMemo holds the webhooks matched for one event. The event (a pointer:
+// each is appended once, its hooks back to back) identifies it; a
+// transaction that runs again runs QueueHook again first.
+type matchMemo struct {
+	mu    sync.Mutex
+	ev    *keptn.Event
+	hooks []Webhook
 }
 
 // Options configure the service.
@@ -58,6 +72,10 @@ type Options struct {
 	// Queues delivers to the queues webhooks list (nil: queues are refused
 	// at delivery, visibly).
 	Queues QueueSender
+	// KeptnTx sees the transaction that records a call's outcome as a Keptn
+	// one, so a task's .finished commits with the outcome, in one commit.
+	// Without it .finished is appended in a transaction of its own first.
+	KeptnTx func(outbox.Tx) (keptn.Tx, bool)
 }
 
 // New returns the webhook service. Register it as an event hook and as the
@@ -84,7 +102,7 @@ func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts O
 		}
 	}
 	return &Service{events: events, store: store, secrets: secrets, log: opts.Log, timeout: opts.Timeout,
-		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}, queues: opts.Queues}
+		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}, queues: opts.Queues, keptnTx: opts.KeptnTx}
 }
 
 // ValidateResource checks a webhook.yaml before it is stored, so a broken
@@ -126,7 +144,7 @@ func (s *Service) config(r keptn.LevelResource) (*Config, error) {
 // wins, as in Keptn), emits .started for task events and enqueues the calls,
 // all in the event's transaction. Queues are QueueHook's.
 func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
-	matched, err := s.matched(tx, ev)
+	matched, err := s.rematched(tx, ev)
 	if err != nil || len(matched) == 0 {
 		return err
 	}
@@ -153,6 +171,30 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 		}
 	}
 	return nil
+}
+
+// remember keeps what matched returned for ev for rematched.
+func (s *Service) remember(ev *keptn.Event, hooks []Webhook) {
+	s.last.mu.Lock()
+	s.last.ev, s.last.hooks = ev, hooks
+	s.last.mu.Unlock()
+}
+
+// rematched is matched, taken from the memo when QueueHook just matched the
+// same event in the same transaction (nothing in between changes webhook
+// files or subscriptions: the hooks run back to back on one event).
+func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
+	s.last.mu.Lock()
+	hit := s.last.ev == ev
+	hooks := s.last.hooks
+	if hit {
+		s.last.ev, s.last.hooks = nil, nil
+	}
+	s.last.mu.Unlock()
+	if hit {
+		return hooks, nil
+	}
+	return s.matched(tx, ev)
 }
 
 // matched returns the webhooks subscribed to ev: those of the first file,
@@ -266,15 +308,20 @@ func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
 		}
 		responses = append(responses, last.parsed(secrets))
 	}
+	res := outbox.Result{Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Status: last.status, Excerpt: redact(excerpt(last.body), secrets)}}
 	if j.Task != "" && j.Webhook.SendFinished {
 		d := commonData(&ev)
 		d[j.Task] = map[string]any{"responses": responses}
 		d["status"], d["result"] = keptn.StatusSucceeded, keptn.ResultPass
-		if err := s.emitFinished(ctx, it.Key, 0, &ev, j.Task, d); err != nil {
+		fin, err := s.finished(it.Key, 0, &ev, j.Task, d)
+		if err == nil {
+			res.Effect, err = s.emit(ctx, fin)
+		}
+		if err != nil {
 			return outbox.Result{Failed: true, Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Error: "emit finished: " + err.Error()}}
 		}
 	}
-	return outbox.Result{Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Status: last.status, Excerpt: redact(excerpt(last.body), secrets)}}
+	return res
 }
 
 // fail reports a failed run. A permanent failure, or a transient one on the
@@ -286,37 +333,73 @@ func (s *Service) fail(ctx context.Context, it outbox.Item, j *job, ev *keptn.Ev
 	if len(res) > 0 {
 		a.Status, a.Excerpt = res[0].status, redact(excerpt(res[0].body), secrets)
 	}
+	out := outbox.Result{Failed: true, Permanent: permanent, Attempt: a}
 	final := permanent || it.Final
 	if final && j.Task != "" {
 		n := 1
 		if !j.Webhook.SendFinished {
 			n = len(j.Webhook.Requests) - failedAt
 		}
+		fins := make([]*keptn.Event, 0, n)
 		for k := range n {
 			d := commonData(ev)
 			d["status"], d["result"], d["message"] = keptn.StatusErrored, keptn.ResultFail, msg
-			if err := s.emitFinished(ctx, it.Key, k, ev, j.Task, d); err != nil {
+			fin, err := s.finished(it.Key, k, ev, j.Task, d)
+			if err != nil {
 				return outbox.Result{Failed: true, Attempt: outbox.Attempt{Started: start, Error: "emit finished: " + err.Error()}}
 			}
+			fins = append(fins, fin)
+		}
+		var err error
+		if out.Effect, err = s.emit(ctx, fins...); err != nil {
+			return outbox.Result{Failed: true, Attempt: outbox.Attempt{Started: start, Error: "emit finished: " + err.Error()}}
 		}
 	}
-	return outbox.Result{Failed: true, Permanent: permanent, Attempt: a}
+	return out
 }
 
-// emitFinished appends a .finished whose id is derived from the job, so a run
-// retried after a crash cannot finish the task twice.
-func (s *Service) emitFinished(ctx context.Context, key string, n int, ev *keptn.Event, task string, data map[string]any) error {
+// finished returns a task's .finished whose id is derived from the job, so a
+// run retried after a crash cannot finish the task twice.
+func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data map[string]any) (*keptn.Event, error) {
 	fin, err := s.events.New(keptn.TaskType(task, "finished"), Source, ev.Shkeptncontext, ev.ID, data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fin.ID = uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n)).String()
 	fin.GitCommitID = ev.GitCommitID
-	err = s.store.Update(ctx, func(tx keptn.Tx) error { return s.events.Append(ctx, tx, fin) })
-	if keptn.ErrorCode(err) == keptn.CodeConflict {
-		return nil // already emitted by an earlier attempt
+	return fin, nil
+}
+
+// emit returns the effect that appends events with the call's outcome. With
+// no way to see the outcome's transaction as a Keptn one, it appends them at
+// once in a transaction of its own and returns no effect.
+func (s *Service) emit(ctx context.Context, events ...*keptn.Event) (outbox.Effect, error) {
+	appendAll := func(ctx context.Context, tx keptn.Tx) error {
+		for _, ev := range events {
+			err := s.events.Append(ctx, tx, ev)
+			if keptn.ErrorCode(err) == keptn.CodeConflict {
+				return outbox.ErrAlreadyApplied // emitted by an earlier attempt
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	return err
+	if s.keptnTx == nil {
+		err := s.store.Update(ctx, func(tx keptn.Tx) error { return appendAll(ctx, tx) })
+		if errors.Is(err, outbox.ErrAlreadyApplied) {
+			err = nil
+		}
+		return nil, err
+	}
+	return func(ctx context.Context, otx outbox.Tx) error {
+		tx, ok := s.keptnTx(otx)
+		if !ok {
+			return fmt.Errorf("webhook: outcome transaction %T is not a Keptn one", otx)
+		}
+		return appendAll(ctx, tx)
+	}, nil
 }
 
 // templateData is the event as a map plus .env with the webhook's secrets.

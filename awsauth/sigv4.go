@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -165,11 +166,22 @@ func (p *pending) signedPayloadHash() string {
 	return h
 }
 
-// verify checks the signature for the payload hash payloadHash.
+// verify checks the signature for the payload hash payloadHash. The
+// canonical request and the string to sign are written straight into their
+// hashes, not built as strings.
 func (p *pending) verify(payloadHash string) error {
-	sts := algorithm + "\n" + p.amzDate + "\n" + p.cred.scope() + "\n" + hexSHA256([]byte(canonicalRequest(p.r, p.cred.signedHeaders, payloadHash)))
-	want := hex.EncodeToString(hmacSHA256(p.key, sts))
-	if !hmac.Equal([]byte(want), []byte(p.cred.signature)) {
+	var sum [sha256.Size]byte
+	var hexSum [2 * sha256.Size]byte
+	h := sha256.New()
+	writeCanonicalRequest(h, p.r, p.cred.signedHeaders, payloadHash)
+	hex.Encode(hexSum[:], h.Sum(sum[:0]))
+	m := hmac.New(sha256.New, p.key)
+	for _, s := range []string{algorithm, "\n", p.amzDate, "\n", p.cred.date, "/", p.cred.region, "/", p.cred.service, "/aws4_request\n"} {
+		io.WriteString(m, s)
+	}
+	m.Write(hexSum[:])
+	hex.Encode(hexSum[:], m.Sum(sum[:0]))
+	if !hmac.Equal(hexSum[:], []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return nil
@@ -224,19 +236,32 @@ func (v *Verifier) Forget(accessKeyID string) {
 // and the hex SHA-256 of the payload.
 func canonicalRequest(r *http.Request, signed []string, payloadHash string) string {
 	var b strings.Builder
-	b.Grow(512)
-	b.WriteString(r.Method + "\n")
-	b.WriteString(canonicalURI(r.URL) + "\n")
-	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
-	for _, h := range signed {
-		b.WriteString(h + ":" + headerValue(r, h) + "\n")
+	writeCanonicalRequest(&b, r, signed, payloadHash)
+	return b.String()
+}
+
+// writeCanonicalRequest writes the canonical request to w.
+func writeCanonicalRequest(w io.Writer, r *http.Request, signed []string, payloadHash string) {
+	put := func(ss ...string) {
+		for _, s := range ss {
+			io.WriteString(w, s)
+		}
 	}
-	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
+	put(r.Method, "\n", canonicalURI(r.URL), "\n", canonicalQuery(r.URL.RawQuery), "\n")
+	for _, h := range signed {
+		put(h, ":", headerValue(r, h), "\n")
+	}
+	put("\n")
+	for i, h := range signed {
+		if i > 0 {
+			put(";")
+		}
+		put(h)
+	}
 	// Always a hash the body is checked against: SQS and AppConfig clients
 	// sign their payloads, and accepting UNSIGNED-PAYLOAD would leave the
 	// body outside the signature.
-	b.WriteString(payloadHash)
-	return b.String()
+	put("\n", payloadHash)
 }
 
 func headerValue(r *http.Request, name string) string {
@@ -302,11 +327,22 @@ func canonicalQuery(raw string) string {
 // keepSlash).
 func escape(s string, keepSlash bool) string {
 	const hexDigits = "0123456789ABCDEF"
+	unreserved := func(c byte) bool {
+		return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')
+	}
+	i := 0
+	for i < len(s) && unreserved(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/') {
+		if unreserved(c) {
 			b.WriteByte(c)
 			continue
 		}

@@ -108,5 +108,48 @@ func reportCommits(b *testing.B, in *batontest.Instance) {
 	}
 }
 
+// BenchmarkReceiveDelete measures ReceiveMessage of one message and
+// DeleteMessage, the receive+delete phase of `baton bench sqs`, on a queue
+// filled beforehand with b.N messages.
+func BenchmarkReceiveDelete(b *testing.B) {
+	in := batontest.Start(b, server.Config{Out: io.Discard})
+	id, secret := in.AWSKeys()
+	c := benchClient(in.URL, id, secret)
+	ctx := context.Background()
+	q, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := aws.String(strings.Repeat("x", 256))
+	for sent := 0; sent < b.N; sent += 10 {
+		entries := make([]types.SendMessageBatchRequestEntry, min(10, b.N-sent))
+		for i := range entries {
+			entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: body}
+		}
+		if _, err := c.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: q.QueueUrl, Entries: entries}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetParallelism(16)
+	cpu0 := cpuTime(b)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+			if err != nil || len(out.Messages) != 1 {
+				b.Error(err, out)
+				return
+			}
+			if _, err := c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: q.QueueUrl, ReceiptHandle: out.Messages[0].ReceiptHandle}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+	reportCommits(b, in)
+}
+
 func BenchmarkSendMessage(b *testing.B)        { benchSend(b, 1) }
 func BenchmarkSendMessageBatch10(b *testing.B) { benchSend(b, 10) }

@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -167,21 +166,25 @@ func (p *pending) signedPayloadHash() string {
 }
 
 // verify checks the signature for the payload hash payloadHash. The
-// canonical request and the string to sign are written straight into their
-// hashes, not built as strings.
+// canonical request and the string to sign are appended to one buffer, not
+// built from concatenated strings.
 func (p *pending) verify(payloadHash string) error {
-	var sum [sha256.Size]byte
-	var hexSum [2 * sha256.Size]byte
-	h := sha256.New()
-	writeCanonicalRequest(h, p.r, p.cred.signedHeaders, payloadHash)
-	hex.Encode(hexSum[:], h.Sum(sum[:0]))
+	buf := appendCanonicalRequest(make([]byte, 0, 1024), p.r, p.cred.signedHeaders, payloadHash)
+	sum := sha256.Sum256(buf)
+	buf = append(buf[:0], algorithm+"\n"...)
+	buf = append(buf, p.amzDate...)
+	buf = append(buf, '\n')
+	buf = append(buf, p.cred.date...)
+	buf = append(buf, '/')
+	buf = append(buf, p.cred.region...)
+	buf = append(buf, '/')
+	buf = append(buf, p.cred.service...)
+	buf = append(buf, "/aws4_request\n"...)
+	buf = hex.AppendEncode(buf, sum[:])
 	m := hmac.New(sha256.New, p.key)
-	for _, s := range []string{algorithm, "\n", p.amzDate, "\n", p.cred.date, "/", p.cred.region, "/", p.cred.service, "/aws4_request\n"} {
-		io.WriteString(m, s)
-	}
-	m.Write(hexSum[:])
-	hex.Encode(hexSum[:], m.Sum(sum[:0]))
-	if !hmac.Equal(hexSum[:], []byte(p.cred.signature)) {
+	m.Write(buf)
+	want := hex.AppendEncode(buf[:0], m.Sum(sum[:0]))
+	if !hmac.Equal(want, []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return nil
@@ -235,33 +238,35 @@ func (v *Verifier) Forget(accessKeyID string) {
 // canonicalRequest builds SigV4's canonical request from the signed headers
 // and the hex SHA-256 of the payload.
 func canonicalRequest(r *http.Request, signed []string, payloadHash string) string {
-	var b strings.Builder
-	writeCanonicalRequest(&b, r, signed, payloadHash)
-	return b.String()
+	return string(appendCanonicalRequest(nil, r, signed, payloadHash))
 }
 
-// writeCanonicalRequest writes the canonical request to w.
-func writeCanonicalRequest(w io.Writer, r *http.Request, signed []string, payloadHash string) {
-	put := func(ss ...string) {
-		for _, s := range ss {
-			io.WriteString(w, s)
-		}
-	}
-	put(r.Method, "\n", canonicalURI(r.URL), "\n", canonicalQuery(r.URL.RawQuery), "\n")
+// appendCanonicalRequest appends the canonical request to b.
+func appendCanonicalRequest(b []byte, r *http.Request, signed []string, payloadHash string) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = append(b, canonicalURI(r.URL)...)
+	b = append(b, '\n')
+	b = append(b, canonicalQuery(r.URL.RawQuery)...)
+	b = append(b, '\n')
 	for _, h := range signed {
-		put(h, ":", headerValue(r, h), "\n")
+		b = append(b, h...)
+		b = append(b, ':')
+		b = append(b, headerValue(r, h)...)
+		b = append(b, '\n')
 	}
-	put("\n")
+	b = append(b, '\n')
 	for i, h := range signed {
 		if i > 0 {
-			put(";")
+			b = append(b, ';')
 		}
-		put(h)
+		b = append(b, h...)
 	}
 	// Always a hash the body is checked against: SQS and AppConfig clients
 	// sign their payloads, and accepting UNSIGNED-PAYLOAD would leave the
 	// body outside the signature.
-	put("\n", payloadHash)
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 func headerValue(r *http.Request, name string) string {

@@ -34,3 +34,12 @@ func databaseFor(t testing.TB, dataDir string) string {
 	schemas[dataDir] = u
 	return u
 }
+
+// SQLiteOnly skips a test of the SQLite data directory itself (its file,
+// its disk, its integrity checks) when test servers run on PostgreSQL.
+func SQLiteOnly(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvStore) == "postgres" {
+		t.Skipf("%s=postgres: this test is about the SQLite data directory", EnvStore)
+	}
+}

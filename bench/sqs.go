@@ -24,7 +24,10 @@ import (
 
 // SQSConfig configures an SQS benchmark.
 type SQSConfig struct {
-	// Endpoint is the server's URL, e.g. http://127.0.0.1:8080.
+	// Endpoint is the server's URL, e.g. http://127.0.0.1:8080, or several
+	// comma-separated replicas on one database: worker i then talks to
+	// replica i mod n, so messages sent through one are received through
+	// the others.
 	Endpoint  string
 	Region    string
 	AccessKey string
@@ -100,15 +103,19 @@ func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]SQSResult, err
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
-	client := sqs.New(sqs.Options{
-		Region:       cfg.Region,
-		BaseEndpoint: aws.String(cfg.Endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
-		HTTPClient: &http.Client{Transport: &http.Transport{
-			MaxIdleConns: cfg.Concurrency * 2, MaxIdleConnsPerHost: cfg.Concurrency * 2, IdleConnTimeout: time.Minute,
-		}},
-		RetryMaxAttempts: 1,
-	})
+	var clients []*sqs.Client
+	for _, ep := range strings.Split(cfg.Endpoint, ",") {
+		clients = append(clients, sqs.New(sqs.Options{
+			Region:       cfg.Region,
+			BaseEndpoint: aws.String(strings.TrimSpace(ep)),
+			Credentials:  credentials.NewStaticCredentialsProvider(cfg.AccessKey, cfg.SecretKey, ""),
+			HTTPClient: &http.Client{Transport: &http.Transport{
+				MaxIdleConns: cfg.Concurrency * 2, MaxIdleConnsPerHost: cfg.Concurrency * 2, IdleConnTimeout: time.Minute,
+			}},
+			RetryMaxAttempts: 1,
+		}))
+	}
+	client := clients[0]
 	q, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(cfg.Queue)})
 	if err != nil {
 		return nil, fmt.Errorf("create queue: %w", err)
@@ -117,15 +124,16 @@ func RunSQS(ctx context.Context, cfg SQSConfig, out io.Writer) ([]SQSResult, err
 	fmt.Fprintf(out, "sqs bench: %s queue %s, %d workers, batch %d, %d messages of %d bytes\n",
 		cfg.Endpoint, cfg.Queue, cfg.Concurrency, cfg.Batch, cfg.Messages, cfg.BodySize)
 	body := strings.Repeat("x", cfg.BodySize)
-	send := runSQSPhase(ctx, "send", cfg, func(ctx context.Context, n int) (int, error) {
-		return sendMessages(ctx, client, url, body, n)
+	send := runSQSPhase(ctx, "send", cfg, func(ctx context.Context, w, n int) (int, error) {
+		return sendMessages(ctx, clients[w%len(clients)], url, body, n)
 	})
 	if send.err != nil {
 		return nil, send.err
 	}
 	fmt.Fprintln(out, send.SQSResult)
-	recv := runSQSPhase(ctx, "receive+delete", cfg, func(ctx context.Context, n int) (int, error) {
-		return receiveAndDelete(ctx, client, url, n)
+	recv := runSQSPhase(ctx, "receive+delete", cfg, func(ctx context.Context, w, n int) (int, error) {
+		// Receive through another replica than the one worker w sent with.
+		return receiveAndDelete(ctx, clients[(w+1)%len(clients)], url, n)
 	})
 	if recv.err != nil {
 		return nil, recv.err
@@ -143,8 +151,9 @@ type sqsPhase struct {
 }
 
 // runSQSPhase runs op with cfg.Concurrency workers until cfg.Messages messages
-// are done; op handles up to n messages and reports how many it did.
-func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, n int) (int, error)) sqsPhase {
+// are done; op, called by worker w, handles up to n messages and reports how
+// many it did.
+func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx context.Context, w, n int) (int, error)) sqsPhase {
 	var remaining atomic.Int64
 	remaining.Store(int64(cfg.Messages))
 	var (
@@ -161,13 +170,13 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 	start := time.Now()
 	for w := 0; w < cfg.Concurrency; w++ {
 		wg.Add(1)
-		go func() {
+		go func(w int) {
 			defer wg.Done()
 			var mine []time.Duration
 			for remaining.Load() > 0 {
 				n := int(min(int64(cfg.Batch), remaining.Load()))
 				t0 := time.Now()
-				got, err := op(ctx, n)
+				got, err := op(ctx, w, n)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil && ctx.Err() == nil {
@@ -187,7 +196,7 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 			mu.Lock()
 			latencies = append(latencies, mine...)
 			mu.Unlock()
-		}()
+		}(w)
 	}
 	wg.Wait()
 	endOnce.Do(func() { end = time.Now() })

@@ -2,11 +2,14 @@ package bench_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"io"
 	"testing"
 
 	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/bench"
+	"github.com/batonhq/baton/postgres/pgtest"
 	"github.com/batonhq/baton/server"
 )
 
@@ -27,5 +30,24 @@ func TestRunSQS(t *testing.T) {
 				t.Errorf("%s batch %d: %+v", name, batch, res)
 			}
 		}
+	}
+}
+
+// TestRunSQSAcrossReplicas: with two replicas on one PostgreSQL database,
+// the workers send through one and receive through the other, and every
+// message sent is received.
+func TestRunSQSAcrossReplicas(t *testing.T) {
+	db := pgtest.URL(t)
+	key := make([]byte, 32)
+	rand.Read(key)
+	t.Setenv("BATON_SECRET_KEY", base64.StdEncoding.EncodeToString(key)) // replicas share it
+	a := batontest.Start(t, server.Config{AWSAuth: "any", Out: io.Discard, Database: db})
+	b := batontest.Start(t, server.Config{AWSAuth: "any", Out: io.Discard, Database: db})
+	res, err := bench.RunSQS(context.Background(), bench.SQSConfig{Endpoint: a.URL + "," + b.URL, Concurrency: 4, Messages: 200, BodySize: 64}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || res[0].Messages < 200 || res[1].Messages != res[0].Messages {
+		t.Errorf("sent and received: %+v", res)
 	}
 }

@@ -35,6 +35,15 @@ type Event struct {
 	ShkeptnSpecVersion string          `json:"shkeptnspecversion,omitempty"`
 	ShkeptnVersion     string          `json:"shkeptnversion,omitempty"`
 	Extensions         json.RawMessage `json:"extensions,omitempty"`
+
+	// scope memoizes Scope: the store and every hook ask for it.
+	scope *eventScope
+}
+
+// eventScope is Scope's answer for the Data it was read from.
+type eventScope struct {
+	data                    []byte
+	project, stage, service string
 }
 
 // EventData holds the fields common to every Keptn event's data.
@@ -76,6 +85,9 @@ func (e *Event) ParsedData() (EventData, error) {
 // Scope is the project, stage and service an event is about, read leniently:
 // fields that are missing or not strings are empty.
 func (e *Event) Scope() (project, stage, service string) {
+	if m := e.scope; m != nil && len(m.data) == len(e.Data) && (len(m.data) == 0 || &m.data[0] == &e.Data[0]) {
+		return m.project, m.stage, m.service
+	}
 	var d struct {
 		Project any `json:"project"`
 		Stage   any `json:"stage"`
@@ -83,7 +95,9 @@ func (e *Event) Scope() (project, stage, service string) {
 	}
 	_ = json.Unmarshal(e.Data, &d)
 	str := func(v any) string { s, _ := v.(string); return s }
-	return str(d.Project), str(d.Stage), str(d.Service)
+	project, stage, service = str(d.Project), str(d.Stage), str(d.Service)
+	e.scope = &eventScope{data: e.Data, project: project, stage: stage, service: service}
+	return project, stage, service
 }
 
 // Time returns the event time as time.Time (zero when unparsable).

@@ -34,6 +34,35 @@ type SequenceExecution struct {
 	Seq int64 `json:"-"`
 	// StoredState is the state as last loaded or stored; set by the store.
 	StoredState string `json:"-"`
+	// Stored is the row's indexed columns as last loaded or stored (nil
+	// when unknown); set by the store, which leaves them and their indexes
+	// alone when an update does not change them.
+	Stored *ExecutionColumns `json:"-"`
+}
+
+// ExecutionColumns are the indexed columns a store keeps beside an
+// execution's body; all of them derive from the execution.
+type ExecutionColumns struct {
+	State       string
+	TriggeredID string // the current task's
+	HoldsSlot   bool
+}
+
+// Columns returns e's indexed columns as they are now.
+func (e *SequenceExecution) Columns() ExecutionColumns {
+	return ExecutionColumns{State: e.Status.State, TriggeredID: e.Status.CurrentTask.TriggeredID, HoldsSlot: e.HoldsSlot()}
+}
+
+// ColumnsChanged reports whether e's indexed columns may differ from its
+// stored row's: they changed, or the row's are unknown.
+func (e *SequenceExecution) ColumnsChanged() bool {
+	return e.Stored == nil || *e.Stored != e.Columns()
+}
+
+// MarkStored records that e was loaded from or written to its row.
+func (e *SequenceExecution) MarkStored() {
+	c := e.Columns()
+	e.StoredState, e.Stored = c.State, &c
 }
 
 // SequenceStatus is the execution's progress.
@@ -244,4 +273,14 @@ type OpenEventFilter struct {
 	EventID                 string
 	Now                     time.Time // only events due by now
 	Offset, Limit           int
+}
+
+// PageTotal is the total count of a listing whose page at offset, at most
+// limit long, returned n rows, when the page itself tells it: a short page
+// that is not past the end. ok is false when a count query is needed.
+func PageTotal(offset, limit, n int) (total int, ok bool) {
+	if limit > 0 && n < limit && (n > 0 || offset == 0) {
+		return offset + n, true
+	}
+	return 0, false
 }

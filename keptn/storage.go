@@ -20,7 +20,8 @@ func DecodeExecution(seq int64, body []byte) (*SequenceExecution, error) {
 	if err := dec.Decode(e); err != nil {
 		return nil, fmt.Errorf("decode execution: %w", err)
 	}
-	e.Seq, e.StoredState = seq, e.Status.State
+	e.Seq = seq
+	e.MarkStored()
 	return e, nil
 }
 

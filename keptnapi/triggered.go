@@ -30,20 +30,24 @@ func (a *API) getOpenTriggered(w http.ResponseWriter, r *http.Request) error {
 			return keptn.Errorf(keptn.CodeBadRequest, "wait must be a duration from 0s to %s", maxWait)
 		}
 	}
-	if f.Project != "" {
-		if ok, err := a.Store.ProjectKnown(r.Context(), f.Project); err != nil {
-			return err
-		} else if !ok {
-			return keptn.Errorf(keptn.CodeNotFound, "project %s not found", f.Project)
-		}
-	}
 	deadline := time.Now().Add(wait)
+	checked := f.Project == ""
 	for {
 		changed := a.Sequences.OpenEventsChanged() // before the query: no lost wake-up
 		f.Now = a.Sequences.Now()
 		events, total, err := a.Store.OpenEvents(r.Context(), f)
 		if err != nil {
 			return err
+		}
+		if len(events) == 0 && !checked {
+			// Only an empty answer can hide an unknown project (open events
+			// go with their project), so pollers that find work skip the check.
+			if ok, err := a.Store.ProjectKnown(r.Context(), f.Project); err != nil {
+				return err
+			} else if !ok {
+				return keptn.Errorf(keptn.CodeNotFound, "project %s not found", f.Project)
+			}
+			checked = true
 		}
 		left := time.Until(deadline)
 		if len(events) > 0 || left <= 0 || a.Sequences.Released() {

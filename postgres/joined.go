@@ -7,7 +7,7 @@ import (
 
 // KeptnTx returns tx as a keptn.Tx of s, so a write of another domain (an
 // AppConfig deployment step) can append Keptn events in its transaction.
-func (s *KeptnStore) KeptnTx(tx *Tx) keptn.Tx { return &keptnTx{Tx: tx, shipyards: &s.shipyards} }
+func (s *KeptnStore) KeptnTx(tx *Tx) keptn.Tx { return s.keptnTx(tx) }
 
 // KeptnSQLTx returns the write transaction under tx, a keptn.Tx of a
 // KeptnStore.

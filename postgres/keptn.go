@@ -12,6 +12,7 @@ import (
 type KeptnStore struct {
 	db        *DB
 	shipyards keptn.ShipyardCache
+	levelURIs keptn.LevelURIs
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -21,12 +22,18 @@ var _ keptn.Store = (*KeptnStore)(nil)
 
 // Update implements keptn.Store.
 func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards}) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(s.keptnTx(tx)) })
 }
 
 type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
+	levelURIs *keptn.LevelURIs
+	levels    keptn.LevelMemo // level resources read in this transaction
+}
+
+func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx. A duplicate id is CodeConflict and,

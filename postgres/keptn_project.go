@@ -80,6 +80,7 @@ func (tx *keptnTx) CreateProject(p *keptn.NewProject) error {
 
 // UpdateProject implements keptn.ProjectTx.
 func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
+	tx.levels.Reset()
 	ok, err := tx.projectExists(p.Name)
 	if err != nil {
 		return err
@@ -110,6 +111,7 @@ func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
 
 // DeleteProject implements keptn.ProjectTx. Events are kept as history.
 func (tx *keptnTx) DeleteProject(name string) error {
+	tx.levels.Reset()
 	res, err := tx.Exec(`DELETE FROM projects WHERE name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("delete project: %w", err)
@@ -152,6 +154,7 @@ func (tx *keptnTx) CreateService(project, service string, created time.Time) err
 
 // DeleteService implements keptn.ProjectTx.
 func (tx *keptnTx) DeleteService(project, service string) error {
+	tx.levels.Reset()
 	res, err := tx.Exec(`DELETE FROM services WHERE project = $1 AND name = $2`, project, service)
 	if err != nil {
 		return fmt.Errorf("delete service: %w", err)

@@ -82,12 +82,18 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		slot = 1
 	}
 	if e.Seq != 0 {
-		_, err := tx.Exec(`UPDATE sequence_executions SET state = $1, holds_slot = $2, current_triggered_id = $3, body = $4 WHERE seq = $5`,
-			e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		if e.ColumnsChanged() {
+			_, err = tx.Exec(`UPDATE sequence_executions SET state = $1, holds_slot = $2, current_triggered_id = $3, body = $4 WHERE seq = $5`,
+				e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		} else {
+			// Only the body changed (a task's .started): no indexed column
+			// is written, so the update can stay on its page (HOT).
+			_, err = tx.Exec(`UPDATE sequence_executions SET body = $1 WHERE seq = $2`, body, e.Seq)
+		}
 		if err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
-		e.StoredState = e.Status.State
+		e.MarkStored()
 		return nil
 	}
 	err = tx.QueryRow(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
@@ -100,7 +106,7 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		}
 		return fmt.Errorf("insert execution: %w", err)
 	}
-	e.StoredState = e.Status.State
+	e.MarkStored()
 	return nil
 }
 

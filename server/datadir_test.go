@@ -37,6 +37,7 @@ func openErr(t *testing.T, dir string) error {
 // A missing or changed secret key is never silently replaced while the
 // database holds values sealed with the old one.
 func TestSecretKeyMissingOrChangedRefused(t *testing.T) {
+	batontest.SQLiteOnly(t)
 	t.Run("missing", func(t *testing.T) {
 		dir := instanceWithSealedData(t)
 		os.Remove(filepath.Join(dir, "secret.key"))

@@ -57,6 +57,7 @@ func fill(t *testing.T, dir string, keep int64) string {
 // ServiceUnavailable, which SDKs back off from), reported on /readyz, and
 // clears once space is free again.
 func TestDiskFull(t *testing.T) {
+	batontest.SQLiteOnly(t)
 	dir := smallDisk(t, 16<<20)
 	in := batontest.Start(t, server.Config{DataDir: filepath.Join(dir, "data"), Out: io.Discard})
 	id, secret := in.AWSKeys()

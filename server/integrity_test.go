@@ -78,6 +78,7 @@ func TestCorruptDatabaseRefusedAtStart(t *testing.T) {
 // with its table) is found in the background for a large database: /readyz
 // turns 503, and writes are refused with 503 instead of landing in the file.
 func TestBackgroundIntegrityCheckStopsWrites(t *testing.T) {
+	batontest.SQLiteOnly(t)
 	dir := stoppedInstance(t)
 	path := filepath.Join(dir, "baton.db")
 	// The index claims to cover column b, but its entries are those of a.

@@ -75,6 +75,34 @@ func TestWritePanicIsAnError(t *testing.T) {
 	}
 }
 
+// A write alone in its batch (it runs without a savepoint) that fails is
+// rolled back with its whole transaction, and the writer goes on.
+func TestLoneWriteFailureRollsBack(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	for i := range 3 {
+		err := db.Write(ctx, func(tx *Tx) error {
+			if err := tx.SetSetting("k", "v"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("write %d: got %v, want boom", i, err)
+		}
+		if _, ok, _ := db.Setting(ctx, "k"); ok {
+			t.Fatalf("write %d: a failed write was committed", i)
+		}
+	}
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.SetSetting("x", "y") }); err != nil {
+		t.Fatalf("writer broken after a failed write: %v", err)
+	}
+	if v, ok, _ := db.Setting(ctx, "x"); !ok || v != "y" {
+		t.Fatalf("setting x = %q, %v", v, ok)
+	}
+}
+
 // AfterCommit runs only for transactions that committed.
 func TestAfterCommit(t *testing.T) {
 	db := openTest(t)

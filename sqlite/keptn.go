@@ -13,6 +13,8 @@ import (
 type KeptnStore struct {
 	db        *DB
 	shipyards keptn.ShipyardCache
+	levelURIs keptn.LevelURIs
+	execs     execCache
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -22,12 +24,19 @@ var _ keptn.Store = (*KeptnStore)(nil)
 
 // Update implements keptn.Store.
 func (s *KeptnStore) Update(ctx context.Context, fn func(keptn.Tx) error) error {
-	return s.db.Write(ctx, func(tx *Tx) error { return fn(&keptnTx{Tx: tx, shipyards: &s.shipyards}) })
+	return s.db.Write(ctx, func(tx *Tx) error { return fn(s.keptnTx(tx)) })
 }
 
 type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
+	execs     *execCache
+	levelURIs *keptn.LevelURIs
+	levels    keptn.LevelMemo // level resources read in this transaction
+}
+
+func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.
@@ -43,14 +52,9 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 		return fmt.Errorf("insert event: %w", err)
 	}
-	if project == "" {
-		return nil
-	}
-	if _, err := tx.Exec(`UPDATE projects SET last_event_id = ?, last_event_context = ?, last_event_ns = ? WHERE name = ?`,
-		ev.ID, ev.Shkeptncontext, t.UnixNano(), project); err != nil {
-		return fmt.Errorf("update project last event: %w", err)
-	}
-	if stage == "" || service == "" {
+	// projects.last_event_* is no longer written: loadProjects reads a
+	// project's last event from the events.
+	if project == "" || stage == "" || service == "" {
 		return nil
 	}
 	if _, err := tx.Exec(`INSERT INTO service_stage_state (project, stage, service, event_type, event_id, keptn_context, time_ns)

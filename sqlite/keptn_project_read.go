@@ -34,8 +34,14 @@ func (s *KeptnStore) Projects(ctx context.Context, offset, limit int) ([]*keptn.
 }
 
 func (s *KeptnStore) loadProjects(ctx context.Context, tail string, args ...any) ([]*keptn.Project, error) {
+	// A project's last event is read from the events (as PostgreSQL does)
+	// rather than kept in projects.last_event_*: updating the project's row
+	// was a statement and a page on every ingested event, on the writer.
 	rows, err := s.db.read.QueryContext(ctx, `SELECT name, shipyard, shipyard_version, created_ns, git_public,
-		last_event_id, last_event_context, last_event_ns FROM projects `+tail, args...)
+		coalesce(e.id, ''), coalesce(e.keptn_context, ''), coalesce(e.time_ns, 0) FROM projects
+		LEFT JOIN events e ON e.seq = (SELECT seq FROM events
+			WHERE events.project = projects.name AND events.time_ns >= projects.created_ns
+			ORDER BY time_ns DESC, seq DESC LIMIT 1) `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query projects: %w", err)
 	}

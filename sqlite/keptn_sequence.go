@@ -11,7 +11,9 @@ import (
 
 // This file implements keptn.SequenceTx: the sequence engine's state.
 
-func scanExecution(row *sql.Row) (*keptn.SequenceExecution, error) {
+// loadExecution loads one execution, from the cache when the stored body
+// is the one a cached execution was decoded from.
+func (tx *keptnTx) loadExecution(row *sql.Row) (*keptn.SequenceExecution, error) {
 	var body []byte
 	var seq int64
 	err := row.Scan(&seq, &body)
@@ -20,6 +22,9 @@ func scanExecution(row *sql.Row) (*keptn.SequenceExecution, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load execution: %w", err)
+	}
+	if e := tx.execs.take(seq, body); e != nil {
+		return e, nil
 	}
 	return keptn.DecodeExecution(seq, body)
 }
@@ -44,7 +49,7 @@ func scanExecutions(rows *sql.Rows) ([]*keptn.SequenceExecution, error) {
 
 // Execution implements keptn.SequenceTx.
 func (tx *keptnTx) Execution(id string) (*keptn.SequenceExecution, error) {
-	return scanExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions WHERE id = ?`, id))
+	return tx.loadExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions WHERE id = ?`, id))
 }
 
 // ExecutionByTask implements keptn.SequenceTx.
@@ -52,7 +57,7 @@ func (tx *keptnTx) ExecutionByTask(triggeredID string) (*keptn.SequenceExecution
 	if triggeredID == "" {
 		return nil, nil
 	}
-	return scanExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
+	return tx.loadExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
 		WHERE current_triggered_id = ? AND current_triggered_id != ''`, triggeredID))
 }
 
@@ -76,12 +81,18 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		slot = 1
 	}
 	if e.Seq != 0 {
-		_, err := tx.Exec(`UPDATE sequence_executions SET state = ?, holds_slot = ?, current_triggered_id = ?, body = ? WHERE seq = ?`,
-			e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		if e.ColumnsChanged() {
+			_, err = tx.Exec(`UPDATE sequence_executions SET state = ?, holds_slot = ?, current_triggered_id = ?, body = ? WHERE seq = ?`,
+				e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
+		} else {
+			// Only the body changed (a task's .started): its indexes stay.
+			_, err = tx.Exec(`UPDATE sequence_executions SET body = ? WHERE seq = ?`, body, e.Seq)
+		}
 		if err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
-		e.StoredState = e.Status.State
+		e.MarkStored()
+		tx.cacheExecution(e, body)
 		return nil
 	}
 	err = tx.QueryRow(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
@@ -94,8 +105,18 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		}
 		return fmt.Errorf("insert execution: %w", err)
 	}
-	e.StoredState = e.Status.State
+	e.MarkStored()
+	tx.cacheExecution(e, body)
 	return nil
+}
+
+// cacheExecution offers a running execution's new body to the cache.
+func (tx *keptnTx) cacheExecution(e *keptn.SequenceExecution, body []byte) {
+	if e.Ended() {
+		tx.execs.forget(e.Seq)
+		return
+	}
+	tx.execs.offer(tx.db, e.Seq, body)
 }
 
 // SlotTaken implements keptn.SequenceTx.
@@ -124,7 +145,7 @@ func (tx *keptnTx) HasWaiting(project, stage, service string) (bool, error) {
 
 // NextWaiting implements keptn.SequenceTx.
 func (tx *keptnTx) NextWaiting(project, stage, service string) (*keptn.SequenceExecution, error) {
-	return scanExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
+	return tx.loadExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
 		WHERE project = ? AND stage = ? AND service = ? AND state = 'waiting' ORDER BY seq LIMIT 1`,
 		project, stage, service))
 }

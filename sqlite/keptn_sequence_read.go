@@ -118,23 +118,29 @@ func (s *KeptnStore) OpenEvents(ctx context.Context, f keptn.OpenEventFilter) ([
 		}
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM open_events o"+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count open events: %w", err)
-	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT e.body FROM open_events o JOIN events e ON e.id = o.id`+cond+
+	rows, err := s.db.readQuery(ctx, `SELECT e.body FROM open_events o JOIN events e ON e.id = o.id`+cond+
 		` ORDER BY o.due_ns, e.seq LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("query open events: %w", err)
 	}
 	out, err := scanBodies(rows)
-	return out, total, err
+	if err != nil {
+		return nil, 0, fmt.Errorf("query open events: %w", err)
+	}
+	if total, ok := keptn.PageTotal(f.Offset, f.Limit, len(out)); ok {
+		return out, total, nil // a short page: no count needed
+	}
+	var total int
+	if err := s.db.readQueryRow(ctx, "SELECT count(*) FROM open_events o"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count open events: %w", err)
+	}
+	return out, total, nil
 }
 
 // ProjectKnown implements keptn.SequenceStore.
 func (s *KeptnStore) ProjectKnown(ctx context.Context, project string) (bool, error) {
 	var n int
-	err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM projects WHERE name = ?`, project).Scan(&n)
+	err := s.db.readQueryRow(ctx, `SELECT count(*) FROM projects WHERE name = ?`, project).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check project: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/batonhq/baton/keptn"
 )
@@ -110,11 +111,26 @@ func (s *KeptnStore) Integrations(ctx context.Context, f keptn.IntegrationFilter
 	return out, rows.Err()
 }
 
-// LevelResources implements keptn.ProjectTx.
+// LevelResources implements keptn.ProjectTx. Every hook of an event asks
+// for its own file of the same levels; the memo reads them all at once.
 func (tx *keptnTx) LevelResources(project, stage, service, uri string) ([]keptn.LevelResource, error) {
-	rows, err := tx.Query(`SELECT stage, service, content, revision FROM resources
-		WHERE project = ? AND uri = ? AND ((stage = '' AND service = '') OR (stage = ? AND service = '') OR (stage = ? AND service = ?))
-		ORDER BY length(service) DESC, length(stage) DESC`, project, uri, stage, stage, service)
+	return tx.levels.Get(tx.levelURIs, project, stage, service, uri, func(uris []string) ([]keptn.LevelResource, error) {
+		return tx.levelResources(project, stage, service, uris)
+	})
+}
+
+// levelResources reads the resources named any of uris at the project,
+// stage and service levels, service level first.
+func (tx *keptnTx) levelResources(project, stage, service string, uris []string) ([]keptn.LevelResource, error) {
+	in := strings.Repeat(",?", len(uris))[1:]
+	args := []any{project}
+	for _, u := range uris {
+		args = append(args, u)
+	}
+	args = append(args, stage, stage, service)
+	rows, err := tx.Query(`SELECT uri, stage, service, content, revision FROM resources
+			WHERE project = ? AND uri IN (`+in+`) AND ((stage = '' AND service = '') OR (stage = ? AND service = '') OR (stage = ? AND service = ?))
+			ORDER BY length(service) DESC, length(stage) DESC, uri`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("level resources: %w", err)
 	}
@@ -122,10 +138,9 @@ func (tx *keptnTx) LevelResources(project, stage, service, uri string) ([]keptn.
 	var out []keptn.LevelResource
 	for rows.Next() {
 		var r keptn.LevelResource
-		if err := rows.Scan(&r.Stage, &r.Service, &r.Content, &r.Revision); err != nil {
+		if err := rows.Scan(&r.URI, &r.Stage, &r.Service, &r.Content, &r.Revision); err != nil {
 			return nil, err
 		}
-		r.URI = uri
 		out = append(out, r)
 	}
 	return out, rows.Err()

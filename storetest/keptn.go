@@ -307,6 +307,48 @@ func testResources(t *testing.T, e Engine) {
 		}
 		return nil
 	})
+	// Hooks of one event look up several files of the same levels in one
+	// transaction; a resource written in it is seen by the lookups after.
+	levels := func(tx keptn.Tx, uri string) []string {
+		t.Helper()
+		lv, err := tx.LevelResources("p", "dev", "web", uri)
+		if err != nil {
+			t.Fatalf("level resources %s: %v", uri, err)
+		}
+		var got []string
+		for _, r := range lv {
+			if r.URI != uri {
+				t.Errorf("%s: got a resource of %s", uri, r.URI)
+			}
+			got = append(got, r.Stage+"/"+r.Service+"="+string(r.Content))
+		}
+		return got
+	}
+	update(t, s, func(tx keptn.Tx) error {
+		if got := levels(tx, "c.yaml"); len(got) != 0 {
+			t.Errorf("c.yaml before it exists: %v", got)
+		}
+		if diff := cmp.Diff(levels(tx, "a.yaml"), []string{"dev/web=s1", "/=p2"}); diff != "" {
+			t.Errorf("a.yaml (-got +want):\n%s", diff)
+		}
+		stage := keptn.ResourceKey{Project: "p", Stage: "dev"}
+		if err := tx.PutResources(stage, []keptn.Resource{{URI: "c.yaml", Content: []byte("c")}, {URI: "a.yaml", Content: []byte("st")}}, "r6", t0); err != nil {
+			return err
+		}
+		if diff := cmp.Diff(levels(tx, "c.yaml"), []string{"dev/=c"}); diff != "" {
+			t.Errorf("c.yaml after put (-got +want):\n%s", diff)
+		}
+		if diff := cmp.Diff(levels(tx, "a.yaml"), []string{"dev/web=s1", "dev/=st", "/=p2"}); diff != "" {
+			t.Errorf("a.yaml after put (-got +want):\n%s", diff)
+		}
+		if err := tx.DeleteResource(keptn.ResourceKey{Project: "p", Stage: "dev", URI: "a.yaml"}, "r7", t0); err != nil {
+			return err
+		}
+		if diff := cmp.Diff(levels(tx, "a.yaml"), []string{"dev/web=s1", "/=p2"}); diff != "" {
+			t.Errorf("a.yaml after delete (-got +want):\n%s", diff)
+		}
+		return tx.DeleteResource(keptn.ResourceKey{Project: "p", Stage: "dev", URI: "c.yaml"}, "r8", t0)
+	})
 	list, total, err := s.Keptn.Resources(ctx, proj, 0, 10)
 	if err != nil || total != 1 || len(list) != 1 || string(list[0].Content) != "p2" || list[0].Revision != "r3" {
 		t.Errorf("Resources: %v %d %+v", err, total, list)

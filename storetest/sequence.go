@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -245,4 +247,117 @@ func testDeletion(t *testing.T, e Engine) {
 	if _, total, _ := s.Keptn.SequenceContexts(ctx, keptn.SequenceFilter{Project: "p", Limit: 10}); total != 0 {
 		t.Errorf("%d sequence contexts after deleting the project", total)
 	}
+}
+
+// SequenceRollback: a load sees the committed execution, never a change
+// whose transaction rolled back, however often the two alternate (stores may
+// cache executions between transactions).
+func testSequenceRollback(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	a := newExec("a", "k1", "web", keptn.StateStarted)
+	a.Status.CurrentTask = keptn.TaskState{Name: "deployment", TriggeredID: "t1"}
+	update(t, s, func(tx keptn.Tx) error { return tx.PutExecution(a) })
+	boom := errors.New("boom")
+	for i := 1; i <= 50; i++ {
+		err := s.Keptn.Update(ctx, func(tx keptn.Tx) error {
+			x, err := tx.ExecutionByTask("t1")
+			if err != nil || x == nil {
+				return fmt.Errorf("load: %v, %v", x, err)
+			}
+			x.Baton.Finished = 1000 + i
+			if err := tx.PutExecution(x); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("round %d: %v", i, err)
+		}
+		update(t, s, func(tx keptn.Tx) error {
+			x, err := tx.ExecutionByTask("t1")
+			if err != nil || x == nil {
+				return fmt.Errorf("load: %v, %v", x, err)
+			}
+			if x.Baton.Started != i-1 || x.Baton.Finished != 0 {
+				t.Errorf("round %d: started %d finished %d, want %d and 0 (the committed state)", i, x.Baton.Started, x.Baton.Finished, i-1)
+			}
+			x.Baton.Started = i
+			return tx.PutExecution(x)
+		})
+	}
+}
+
+// SequenceColumns: updates that change only an execution's body and ones
+// that change its indexed columns (current task, state, slot) both leave
+// every lookup right.
+func testSequenceColumns(t *testing.T, e Engine) {
+	s := e.Open(t)
+	a := newExec("a", "k1", "web", keptn.StateStarted)
+	a.Status.CurrentTask = keptn.TaskState{Name: "deployment", TriggeredID: "t1"}
+	update(t, s, func(tx keptn.Tx) error { return tx.PutExecution(a) })
+	byTask := func(tx keptn.Tx, id string) (*keptn.SequenceExecution, error) {
+		x, err := tx.ExecutionByTask(id)
+		if err == nil && x == nil {
+			err = fmt.Errorf("no execution has the current task %s", id)
+		}
+		return x, err
+	}
+	update(t, s, func(tx keptn.Tx) error { // body only
+		x, err := byTask(tx, "t1")
+		if err != nil {
+			return err
+		}
+		x.Baton.Started = 1
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error { // the next task
+		x, err := byTask(tx, "t1")
+		if err != nil {
+			return err
+		}
+		if x.Baton.Started != 1 {
+			t.Errorf("after a body-only update: started %d, want 1", x.Baton.Started)
+		}
+		x.Status.CurrentTask = keptn.TaskState{Name: "test", TriggeredID: "t2"}
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error { // finished, from a copy whose row columns are unknown
+		if x, _ := tx.ExecutionByTask("t1"); x != nil {
+			t.Errorf("the previous task still finds %s", x.ID)
+		}
+		x, err := byTask(tx, "t2")
+		if err != nil {
+			return err
+		}
+		x.Stored = nil
+		x.Status.State, x.Status.CurrentTask = keptn.StateFinished, keptn.TaskState{}
+		return tx.PutExecution(x)
+	})
+	update(t, s, func(tx keptn.Tx) error {
+		if x, _ := tx.ExecutionByTask("t2"); x != nil {
+			t.Errorf("a finished execution is found by its last task: %s", x.ID)
+		}
+		if taken, _ := tx.SlotTaken("p", "dev", "web", ""); taken {
+			t.Error("a finished execution holds its slot")
+		}
+		return tx.PutExecution(newExec("b", "k2", "web", keptn.StateStarted))
+	})
+	update(t, s, func(tx keptn.Tx) error { // b waits, its task unchanged
+		b, err := tx.Execution("b")
+		if err != nil || b == nil {
+			return fmt.Errorf("load b: %v, %v", b, err)
+		}
+		b.Status.State = keptn.StateWaiting
+		if err := tx.PutExecution(b); err != nil {
+			return err
+		}
+		if taken, _ := tx.SlotTaken("p", "dev", "web", ""); taken {
+			t.Error("a waiting execution holds its slot")
+		}
+		if next, _ := tx.NextWaiting("p", "dev", "web"); next == nil || next.ID != "b" {
+			t.Errorf("next waiting = %+v, want b", next)
+		}
+		return nil
+	})
 }

@@ -71,6 +71,8 @@ func Run(t *testing.T, e Engine) {
 		{"Overview", testOverview},
 		{"Sequences", testSequences},
 		{"SequenceReads", testSequenceReads},
+		{"SequenceRollback", testSequenceRollback},
+		{"SequenceColumns", testSequenceColumns},
 		{"Deletion", testDeletion},
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},

@@ -71,7 +71,7 @@ before its reply.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Endpoint, "endpoint", "", "SQS endpoint URL (default: start an embedded baton)")
+	f.StringVar(&cfg.Endpoint, "endpoint", "", "SQS endpoint URL, or comma-separated replicas on one database (default: start an embedded baton)")
 	f.StringVar(&cfg.Region, "region", "us-east-1", "region to sign requests for")
 	f.StringVar(&cfg.Queue, "queue", "", "queue name (default: a new baton-bench-* queue)")
 	f.IntVar(&cfg.Concurrency, "concurrency", 32, "workers")

@@ -1,0 +1,79 @@
+package keptn
+
+import (
+	"slices"
+	"sync"
+)
+
+// LevelURIs is the set of resource URIs that event hooks look up level by
+// level (webhook.yaml, appconfig.yaml, slo.yaml…), learned as they ask. A
+// store keeps one, so that a LevelMemo can read every such file of a level
+// with one query instead of one per hook.
+type LevelURIs struct {
+	mu   sync.Mutex
+	uris []string
+}
+
+// maxLevelURIs bounds the set; URIs beyond it are read on their own.
+const maxLevelURIs = 16
+
+// add records uri and returns the URIs to read together with it (sorted,
+// so that a store's statement text stays the same), and whether uri is
+// among them.
+func (u *LevelURIs) add(uri string) ([]string, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if i, found := slices.BinarySearch(u.uris, uri); !found && len(u.uris) < maxLevelURIs {
+		u.uris = slices.Insert(slices.Clone(u.uris), i, uri)
+	}
+	_, found := slices.BinarySearch(u.uris, uri)
+	return u.uris, found
+}
+
+// LevelMemo answers ProjectTx.LevelResources inside one write transaction:
+// the first lookup of a level reads the files of every URI in LevelURIs at
+// once, later lookups of that level are answered from memory. A transaction
+// that writes resources must Reset it. The zero value is ready to use.
+type LevelMemo struct {
+	levels map[[3]string]levelRead
+}
+
+// levelRead is what one query read of a level: the files of uris.
+type levelRead struct {
+	uris []string
+	res  []LevelResource
+}
+
+// Reset forgets what was read; call it when the transaction writes resources.
+func (m *LevelMemo) Reset() { m.levels = nil }
+
+// Get returns the resources named uri at the project, stage and service
+// levels, service level first. load reads the resources of the given URIs
+// at those levels in that order, each with its URI set.
+func (m *LevelMemo) Get(set *LevelURIs, project, stage, service, uri string,
+	load func(uris []string) ([]LevelResource, error)) ([]LevelResource, error) {
+	uris, shared := set.add(uri)
+	if !shared {
+		return load([]string{uri})
+	}
+	key := [3]string{project, stage, service}
+	got, ok := m.levels[key]
+	if !ok || !slices.Contains(got.uris, uri) {
+		res, err := load(uris)
+		if err != nil {
+			return nil, err
+		}
+		if m.levels == nil {
+			m.levels = map[[3]string]levelRead{}
+		}
+		got = levelRead{uris: uris, res: res}
+		m.levels[key] = got
+	}
+	var out []LevelResource
+	for _, r := range got.res {
+		if r.URI == uri {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

@@ -72,11 +72,25 @@ func (v *Verifier) Middleware(f Face) func(http.Handler) http.Handler {
 				f.OnError(w, r, err)
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = &Body{Reader: bytes.NewReader(body), b: body}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, id)))
 		})
 	}
 }
+
+// Body is the request body Middleware hands to the next handler: the bytes
+// it read and verified.
+type Body struct {
+	*bytes.Reader
+	b []byte
+}
+
+// Bytes returns the whole body, so a handler need not copy it again. The
+// caller must not modify it.
+func (b *Body) Bytes() []byte { return b.b }
+
+// Close implements io.Closer.
+func (b *Body) Close() error { return nil }
 
 func (v *Verifier) authenticate(w http.ResponseWriter, r *http.Request, f Face) ([]byte, Identity, error) {
 	limit := f.MaxBody(r)
@@ -182,7 +196,8 @@ type budget struct {
 	mu      sync.Mutex
 	total   int64
 	free    int64
-	changed chan struct{}
+	waiting int           // acquires waiting for bytes
+	changed chan struct{} // closed when bytes are released to waiters
 }
 
 func newBudget(total int64) *budget {
@@ -200,21 +215,31 @@ func (b *budget) acquire(ctx context.Context, n int64) int64 {
 			b.mu.Unlock()
 			return n
 		}
+		b.waiting++
 		ch := b.changed
 		b.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
+		}
+		b.mu.Lock()
+		b.waiting--
+		b.mu.Unlock()
+		if ctx.Err() != nil {
 			return -1
 		}
 	}
 }
 
+// release returns n bytes and wakes the waiters, if any (a release that
+// nobody waits for allocates nothing).
 func (b *budget) release(n int64) {
 	b.mu.Lock()
 	b.free += n
-	close(b.changed)
-	b.changed = make(chan struct{})
+	if b.waiting > 0 {
+		close(b.changed)
+		b.changed = make(chan struct{})
+	}
 	b.mu.Unlock()
 }
 

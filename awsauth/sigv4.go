@@ -165,11 +165,26 @@ func (p *pending) signedPayloadHash() string {
 	return h
 }
 
-// verify checks the signature for the payload hash payloadHash.
+// verify checks the signature for the payload hash payloadHash. The
+// canonical request and the string to sign are appended to one buffer, not
+// built from concatenated strings.
 func (p *pending) verify(payloadHash string) error {
-	sts := algorithm + "\n" + p.amzDate + "\n" + p.cred.scope() + "\n" + hexSHA256([]byte(canonicalRequest(p.r, p.cred.signedHeaders, payloadHash)))
-	want := hex.EncodeToString(hmacSHA256(p.key, sts))
-	if !hmac.Equal([]byte(want), []byte(p.cred.signature)) {
+	buf := appendCanonicalRequest(make([]byte, 0, 1024), p.r, p.cred.signedHeaders, payloadHash)
+	sum := sha256.Sum256(buf)
+	buf = append(buf[:0], algorithm+"\n"...)
+	buf = append(buf, p.amzDate...)
+	buf = append(buf, '\n')
+	buf = append(buf, p.cred.date...)
+	buf = append(buf, '/')
+	buf = append(buf, p.cred.region...)
+	buf = append(buf, '/')
+	buf = append(buf, p.cred.service...)
+	buf = append(buf, "/aws4_request\n"...)
+	buf = hex.AppendEncode(buf, sum[:])
+	m := hmac.New(sha256.New, p.key)
+	m.Write(buf)
+	want := hex.AppendEncode(buf[:0], m.Sum(sum[:0]))
+	if !hmac.Equal(want, []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return nil
@@ -223,20 +238,35 @@ func (v *Verifier) Forget(accessKeyID string) {
 // canonicalRequest builds SigV4's canonical request from the signed headers
 // and the hex SHA-256 of the payload.
 func canonicalRequest(r *http.Request, signed []string, payloadHash string) string {
-	var b strings.Builder
-	b.Grow(512)
-	b.WriteString(r.Method + "\n")
-	b.WriteString(canonicalURI(r.URL) + "\n")
-	b.WriteString(canonicalQuery(r.URL.RawQuery) + "\n")
+	return string(appendCanonicalRequest(nil, r, signed, payloadHash))
+}
+
+// appendCanonicalRequest appends the canonical request to b.
+func appendCanonicalRequest(b []byte, r *http.Request, signed []string, payloadHash string) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = append(b, canonicalURI(r.URL)...)
+	b = append(b, '\n')
+	b = append(b, canonicalQuery(r.URL.RawQuery)...)
+	b = append(b, '\n')
 	for _, h := range signed {
-		b.WriteString(h + ":" + headerValue(r, h) + "\n")
+		b = append(b, h...)
+		b = append(b, ':')
+		b = append(b, headerValue(r, h)...)
+		b = append(b, '\n')
 	}
-	b.WriteString("\n" + strings.Join(signed, ";") + "\n")
+	b = append(b, '\n')
+	for i, h := range signed {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, h...)
+	}
 	// Always a hash the body is checked against: SQS and AppConfig clients
 	// sign their payloads, and accepting UNSIGNED-PAYLOAD would leave the
 	// body outside the signature.
-	b.WriteString(payloadHash)
-	return b.String()
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 func headerValue(r *http.Request, name string) string {
@@ -302,11 +332,22 @@ func canonicalQuery(raw string) string {
 // keepSlash).
 func escape(s string, keepSlash bool) string {
 	const hexDigits = "0123456789ABCDEF"
+	unreserved := func(c byte) bool {
+		return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/')
+	}
+	i := 0
+	for i < len(s) && unreserved(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
 		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '_' || c == '.' || c == '~' || (keepSlash && c == '/') {
+		if unreserved(c) {
 			b.WriteByte(c)
 			continue
 		}

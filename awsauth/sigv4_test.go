@@ -171,3 +171,38 @@ func TestUnverifiedBodiesShareBudget(t *testing.T) {
 		t.Errorf("budget not released: %d", v.InFlight())
 	}
 }
+
+// A release wakes the acquires waiting for bytes.
+func TestBudgetWakesWaiters(t *testing.T) {
+	b := newBudget(10)
+	ctx := context.Background()
+	if got := b.acquire(ctx, 10); got != 10 {
+		t.Fatalf("acquire = %d, want 10", got)
+	}
+	got := make(chan int64, 2)
+	for range 2 {
+		go func() { got <- b.acquire(ctx, 5) }()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b.mu.Lock()
+		waiting := b.waiting
+		b.mu.Unlock()
+		if waiting == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d acquires waiting, want 2", waiting)
+		}
+		runtime.Gosched()
+	}
+	b.release(10)
+	for range 2 {
+		if n := <-got; n != 5 {
+			t.Fatalf("acquire after release = %d, want 5", n)
+		}
+	}
+	if b.free != 0 || b.waiting != 0 {
+		t.Errorf("free %d, waiting %d; want 0, 0", b.free, b.waiting)
+	}
+}

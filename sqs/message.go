@@ -59,7 +59,19 @@ func validBody(body string) bool {
 // firstInvalid returns the first character of s that SQS does not allow (an
 // invalid UTF-8 byte is returned as itself), or ok.
 func firstInvalid(s string) (bad rune, ok bool) {
-	for i, r := range s {
+	// Fast path: printable ASCII, tab, newline and carriage return.
+	start := 0
+	for ; start < len(s); start++ {
+		c := s[start]
+		if c >= utf8.RuneSelf || c < 0x20 && c != 0x9 && c != 0xA && c != 0xD {
+			break
+		}
+	}
+	if start == len(s) {
+		return 0, true
+	}
+	for i, r := range s[start:] {
+		i += start
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {

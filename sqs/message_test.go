@@ -45,6 +45,10 @@ func TestValidBody(t *testing.T) {
 		"ctrl \x01":     false,
 		"bad \xff utf8": false,
 		"\uFFFF":        false,
+		"del \x7f":      true,
+		"\x00":          false,
+		"é then \x01":   false,
+		"ascii, then é": true,
 	} {
 		if got := validBody(body); got != want {
 			t.Errorf("validBody(%q) = %v, want %v", body, got, want)

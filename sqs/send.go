@@ -38,6 +38,7 @@ type SendResult struct {
 
 // pending is a validated message ready to store.
 type pending struct {
+	q     *Queue // as the sender saw it
 	in    *SendInput
 	res   *SendResult
 	msg   Message
@@ -126,14 +127,7 @@ func (s *Service) send(ctx context.Context, q *Queue, entries []SendInput) ([]Se
 	if len(todo) == 0 {
 		return results, nil
 	}
-	err := s.store.Update(ctx, func(tx Tx) error {
-		if err := s.insertAll(tx, q, todo, s.clock.Now()); err != nil {
-			return err
-		}
-		tx.AfterCommit(func() { s.wake.notify(q.ID) })
-		return nil
-	})
-	if err != nil {
+	if err := s.storeSends(ctx, q, todo); err != nil {
 		return nil, err
 	}
 	return results, nil
@@ -185,7 +179,7 @@ func (s *Service) sendInTx(tx Tx, q *Queue, in SendInput) (*SendResult, error) {
 	if verr != nil {
 		return nil, verr
 	}
-	if err := s.insert(tx, q, p, s.clock.Now()); err != nil {
+	if err := s.insert(tx, p, s.clock.Now()); err != nil {
 		return nil, err
 	}
 	tx.AfterCommit(func() { s.wake.notify(q.ID) })
@@ -215,7 +209,7 @@ func (s *Service) prepare(q *Queue, in *SendInput, res *SendResult) (*pending, *
 	if derr != nil {
 		return nil, derr
 	}
-	p := &pending{in: in, res: res, delay: delay, msg: Message{
+	p := &pending{q: q, in: in, res: res, delay: delay, msg: Message{
 		ID: uuid.NewString(), Body: in.Body, Attributes: in.Attributes, TraceHeader: trace, GroupID: in.GroupID,
 	}}
 	if err := s.prepareFifo(q, p); err != nil {
@@ -299,12 +293,12 @@ func systemAttributes(attrs map[string]MessageAttribute) (string, *Error) {
 	return trace, nil
 }
 
-// insertAll stores prepared messages: in one statement on a standard queue,
-// one by one with deduplication on a FIFO queue.
-func (s *Service) insertAll(tx Tx, q *Queue, todo []*pending, now time.Time) error {
-	if q.Fifo {
+// insertAll stores prepared messages of one queue: standard messages ten
+// rows per statement, FIFO messages one by one with deduplication, in order.
+func (s *Service) insertAll(tx Tx, todo []*pending, now time.Time) error {
+	if todo[0].q.Fifo {
 		for _, p := range todo {
-			if err := s.insert(tx, q, p, now); err != nil {
+			if err := s.insert(tx, p, now); err != nil {
 				return err
 			}
 		}
@@ -313,13 +307,14 @@ func (s *Service) insertAll(tx Tx, q *Queue, todo []*pending, now time.Time) err
 	msgs := make([]NewMessage, len(todo))
 	for i, p := range todo {
 		p.msg.SentAt = now
-		msgs[i] = NewMessage{Message: &p.msg, VisibleAt: now.Add(p.delay), ExpiresAt: now.Add(q.Retention)}
+		msgs[i] = NewMessage{Message: &p.msg, VisibleAt: now.Add(p.delay), ExpiresAt: now.Add(p.q.Retention)}
 	}
-	return tx.InsertMessages(q.ID, msgs)
+	return tx.InsertMessages(todo[0].q.ID, msgs)
 }
 
 // insert stores one prepared message, deduplicating on FIFO queues.
-func (s *Service) insert(tx Tx, q *Queue, p *pending, now time.Time) error {
+func (s *Service) insert(tx Tx, p *pending, now time.Time) error {
+	q := p.q
 	key := p.msg.DedupID
 	if q.Fifo {
 		if q.DedupPerGroup {

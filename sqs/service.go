@@ -33,6 +33,7 @@ type Service struct {
 	clock clock.Clock
 	cfg   Config
 	wake  *notifier
+	sends *combiner
 
 	mu        sync.RWMutex
 	cache     map[string]*Queue // by name, for the configured account
@@ -57,7 +58,7 @@ func NewService(store Store, clk clock.Clock, cfg Config) *Service {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
-	return &Service{store: store, clock: clk, cfg: cfg, wake: newNotifier(),
+	return &Service{store: store, clock: clk, cfg: cfg, wake: newNotifier(), sends: newCombiner(),
 		cache: map[string]*Queue{}, nextSweep: map[int64]time.Time{}, closed: make(chan struct{})}
 }
 

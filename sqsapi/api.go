@@ -148,12 +148,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *API) decode(w http.ResponseWriter, r *http.Request, c *call) error {
 	target := r.Header.Get("X-Amz-Target")
 	c.json = strings.HasPrefix(target, "AmazonSQS.") || strings.Contains(r.Header.Get("Content-Type"), "x-amz-json")
-	body := r.Body
-	if a.MaxBody > 0 {
-		body = http.MaxBytesReader(w, r.Body, a.MaxBody)
-	}
 	var err error
-	if c.body, err = io.ReadAll(body); err != nil {
+	if c.body, err = a.readBody(w, r); err != nil {
 		return err
 	}
 	if c.json {
@@ -173,6 +169,23 @@ func (a *API) decode(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 	}
 	return nil
+}
+
+// readBody returns the request body, at most MaxBody bytes: the bytes the
+// SigV4 middleware already read, when it ran, rather than a copy.
+func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if read, ok := r.Body.(interface{ Bytes() []byte }); ok {
+		b := read.Bytes()
+		if a.MaxBody > 0 && int64(len(b)) > a.MaxBody {
+			return nil, &http.MaxBytesError{Limit: a.MaxBody}
+		}
+		return b, nil
+	}
+	body := r.Body
+	if a.MaxBody > 0 {
+		body = http.MaxBytesReader(w, r.Body, a.MaxBody)
+	}
+	return io.ReadAll(body)
 }
 
 // input decodes the request parameters into v, a struct with the JSON member

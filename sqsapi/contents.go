@@ -1,7 +1,7 @@
 package sqsapi
 
 import (
-	"strconv"
+	"bytes"
 	"unicode/utf8"
 
 	"github.com/batonhq/baton/sqs"
@@ -35,8 +35,8 @@ func (c *call) invalidChar() (rune, bool) {
 		}
 		return 0, false
 	}
-	if r, bad := invalidUTF8(string(c.body)); bad {
-		return r, true
+	if !utf8.Valid(c.body) {
+		return invalidUTF8(string(c.body))
 	}
 	return loneSurrogate(c.body)
 }
@@ -57,6 +57,14 @@ func invalidUTF8(s string) (rune, bool) {
 func loneSurrogate(b []byte) (rune, bool) {
 	high, lowAt := rune(0), -1 // a pending high surrogate and where its low half must start
 	for i := 0; i < len(b); i++ {
+		if lowAt < 0 {
+			// Only escapes matter: skip to the next backslash.
+			j := bytes.IndexByte(b[i:], '\\')
+			if j < 0 {
+				break
+			}
+			i += j
+		}
 		r, isEscape := unicodeEscape(b, i)
 		if lowAt == i {
 			if !isEscape || r < 0xDC00 || r > 0xDFFF {
@@ -91,9 +99,18 @@ func unicodeEscape(b []byte, i int) (rune, bool) {
 	if i+6 > len(b) || b[i] != '\\' || b[i+1] != 'u' {
 		return 0, false
 	}
-	v, err := strconv.ParseUint(string(b[i+2:i+6]), 16, 32)
-	if err != nil {
-		return 0, false
+	var v rune
+	for _, c := range b[i+2 : i+6] {
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | rune(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | rune(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			v = v<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
 	}
-	return rune(v), true
+	return v, true
 }

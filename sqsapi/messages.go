@@ -54,7 +54,7 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err := c.checkContents(); err != nil {
 		return nil, err
 	}
-	if err := checkInts(map[string]optInt{"DelaySeconds": in.DelaySeconds}); err != nil {
+	if err := checkInt("DelaySeconds", in.DelaySeconds); err != nil {
 		return nil, err
 	}
 	res, err := a.Queues.Send(c.ctx, q, in.domain())
@@ -81,7 +81,7 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	}
 	entries := make([]sqs.SendInput, len(in.Entries))
 	for i := range in.Entries {
-		if err := checkInts(map[string]optInt{"DelaySeconds": in.Entries[i].DelaySeconds}); err != nil {
+		if err := checkInt("DelaySeconds", in.Entries[i].DelaySeconds); err != nil {
 			return nil, err
 		}
 		entries[i] = in.Entries[i].domain()

@@ -36,9 +36,17 @@ func (o *optInt) UnmarshalJSON(b []byte) error {
 // checkInts refuses the first parameter whose value is not an integer.
 func checkInts(params map[string]optInt) error {
 	for _, name := range sqs.SortedNames(params) {
-		if bad := params[name].bad; bad != "" {
-			return sqs.Errorf(sqs.CodeInvalidParameterValue, "Value %s for parameter %s is invalid. Reason: Must be an integer.", bad, name)
+		if err := checkInt(name, params[name]); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkInt is checkInts for one parameter.
+func checkInt(name string, v optInt) error {
+	if v.bad != "" {
+		return sqs.Errorf(sqs.CodeInvalidParameterValue, "Value %s for parameter %s is invalid. Reason: Must be an integer.", v.bad, name)
 	}
 	return nil
 }

@@ -329,6 +329,10 @@ func (s *Service) insert(tx Tx, p *pending, now time.Time) error {
 			return nil
 		}
 	}
+	// A transaction may run again (a store retries a conflict, or commits
+	// it apart from a failed neighbour): assign the result, whatever an
+	// earlier run found.
+	p.res.MessageID, p.res.SequenceNumber = p.msg.ID, ""
 	p.msg.SentAt = now
 	row, err := tx.InsertMessage(q.ID, &p.msg, now.Add(p.delay), now.Add(q.Retention))
 	if err != nil {

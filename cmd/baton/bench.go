@@ -59,11 +59,14 @@ func newBenchCmd() *cobra.Command {
 		Long: `Measure throughput and latency percentiles end to end over HTTP.
 
 With --endpoint (and --api-token or $BATON_TOKEN) a running server is measured;
-replicas on one database take a comma-separated list, over which the events and
-sequences benchmarks spread their requests round robin.
+replicas on one database take a comma-separated list, over which the events,
+sequences and SQS benchmarks spread their requests round robin.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
-on any single host). Every write the server acknowledges is durable.`,
+on any single host). Every write the server acknowledges is durable. The
+embedded server runs with serve's garbage collector setting (GOGC=400 unless
+GOGC is set).`,
+		PersistentPreRun: func(*cobra.Command, []string) { tuneGC() },
 	}
 	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd(), newBenchExtensionsCmd())
 	return cmd

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -164,15 +165,19 @@ func (k *keptnLoad) check() {
 // queueLoad sends to a standard and a FIFO queue on some replicas and
 // receives on all of them.
 type queueLoad struct {
-	c          *cluster
-	ctx        context.Context
-	std, fifo  string
-	acked      atomic.Int64
-	mu         sync.Mutex
-	sent       map[string]bool        // acknowledged bodies
-	got        map[string][]time.Time // receive times by message id
-	bodies     map[string]string      // message id -> body
-	groupNext  map[string]int         // FIFO: next body expected per group
+	c         *cluster
+	ctx       context.Context
+	std, fifo string
+	acked     atomic.Int64
+	mu        sync.Mutex
+	sent      map[string]bool        // acknowledged bodies
+	got       map[string][]time.Time // receive times by message id
+	bodies    map[string]string      // message id -> body
+	groupNext map[string]int         // FIFO: next body expected per group
+	// undeleted: FIFO messages received whose delete did not succeed (a
+	// receive may hand out several messages of a group, and a killed
+	// replica may fail their deletes): they may come again, in order.
+	undeleted  map[string]bool // group/body
 	violations []string
 	sendersOff sync.WaitGroup
 }
@@ -180,7 +185,8 @@ type queueLoad struct {
 const visibility = 4 * time.Second
 
 func newQueueLoad(c *cluster, ctx context.Context) *queueLoad {
-	q := &queueLoad{c: c, ctx: ctx, sent: map[string]bool{}, got: map[string][]time.Time{}, bodies: map[string]string{}, groupNext: map[string]int{}}
+	q := &queueLoad{c: c, ctx: ctx, sent: map[string]bool{}, got: map[string][]time.Time{}, bodies: map[string]string{}, groupNext: map[string]int{},
+		undeleted: map[string]bool{}}
 	vt := fmt.Sprint(int(visibility.Seconds()))
 	q.std = *retry(c, "create queue", func(i int) (*sqs.CreateQueueOutput, error) {
 		return c.sqs[i].CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("std"), Attributes: map[string]string{"VisibilityTimeout": vt}})
@@ -268,12 +274,17 @@ func (q *queueLoad) receive(i int, url string) {
 		q.checkOrder(out) // before the deletes unblock the groups for other receivers
 	}
 	for _, m := range out.Messages {
-		q.c.sqs[i].DeleteMessage(q.ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
+		_, err := q.c.sqs[i].DeleteMessage(q.ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
+		if err == nil && url == q.fifo {
+			q.mu.Lock()
+			delete(q.undeleted, cmp.Or(m.Attributes["MessageGroupId"], "?")+"/"+*m.Body)
+			q.mu.Unlock()
+		}
 	}
 }
 
-// checkOrder: within a group, bodies arrive in send order (a redelivery
-// repeats the last one, never an earlier one).
+// checkOrder: within a group, bodies arrive in send order; a message comes
+// again only if it was received before and its delete did not succeed.
 func (q *queueLoad) checkOrder(out *sqs.ReceiveMessageOutput) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -288,7 +299,8 @@ func (q *queueLoad) checkOrder(out *sqs.ReceiveMessageOutput) {
 		switch {
 		case n == want:
 			q.groupNext[group] = n + 1
-		case n == want-1: // redelivered after its visibility timeout
+			q.undeleted[group+"/"+*m.Body] = true
+		case q.undeleted[group+"/"+*m.Body]: // redelivered: received before, not deleted
 		default:
 			q.violations = append(q.violations, fmt.Sprintf("group %s: got %d, want %d", group, n, want))
 		}

@@ -54,6 +54,8 @@ type DB struct {
 	outboxWake chan struct{}
 	closeOnce  sync.Once
 	closed     chan struct{}
+	submit     sync.RWMutex  // held shared while a Write submits; Close takes it to stop submissions
+	stopWrite  chan struct{} // closed once no Write can submit any more: the writer drains and stops
 	done       chan struct{}
 	cond       condition
 	// fullCheckDue: Open ran only the quick check; StartFullCheck runs the
@@ -138,6 +140,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		ops:        make(chan *writeOp, 4*opts.MaxBatch),
 		outboxWake: make(chan struct{}, 1),
 		closed:     make(chan struct{}),
+		stopWrite:  make(chan struct{}),
 		done:       make(chan struct{}),
 	}
 	if db.conn, err = w.Conn(ctx); err != nil {
@@ -160,7 +163,12 @@ func (db *DB) Reader() *sql.DB { return db.read }
 // Close stops the writer after the transactions already submitted have
 // committed, then closes the database.
 func (db *DB) Close() error {
-	db.closeOnce.Do(func() { close(db.closed) })
+	db.closeOnce.Do(func() {
+		close(db.closed)
+		db.submit.Lock() // no Write is between its closed check and its submission
+		close(db.stopWrite)
+		db.submit.Unlock()
+	})
 	<-db.done
 	db.bg.Wait()
 	for _, st := range db.stmts {
@@ -277,23 +285,26 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // commit. fn must not keep tx after it returns.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	op := &writeOp{db: db, ctx: ctx, fn: fn, done: make(chan struct{})}
-	select {
-	case <-db.closed:
-		return ErrClosed
-	default:
-	}
 	if db.cond.corrupt.Load() {
 		return health.ErrCorrupt
 	}
+	db.submit.RLock()
+	select {
+	case <-db.closed:
+		db.submit.RUnlock()
+		return ErrClosed
+	default:
+	}
 	select {
 	case db.ops <- op:
-	case <-db.closed:
-		return ErrClosed
 	case <-ctx.Done():
+		db.submit.RUnlock()
 		return ctx.Err()
 	}
+	db.submit.RUnlock()
 	// Once submitted we wait for the outcome even if ctx ends: the caller must
-	// learn whether the change committed.
+	// learn whether the change committed. The writer finishes every submitted
+	// operation before it stops.
 	<-op.done
 	return op.err
 }
@@ -306,7 +317,7 @@ func (db *DB) writer() {
 		select {
 		case op := <-db.ops:
 			batch = append(batch, op)
-		case <-db.closed:
+		case <-db.stopWrite:
 			// Drain what was submitted before Close.
 			for {
 				select {

@@ -77,3 +77,20 @@ func (m *LevelMemo) Get(set *LevelURIs, project, stage, service, uri string,
 	}
 	return out, nil
 }
+
+// Known returns the URIs read together so far (nil before any hook asked),
+// so a store can read them ahead, in the round trip of another statement.
+func (u *LevelURIs) Known() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.uris
+}
+
+// Seed records res as what a lookup of uris at the project, stage and
+// service levels read in this transaction (see LevelURIs.Known).
+func (m *LevelMemo) Seed(project, stage, service string, uris []string, res []LevelResource) {
+	if m.levels == nil {
+		m.levels = map[[3]string]levelRead{}
+	}
+	m.levels[[3]string{project, stage, service}] = levelRead{uris: uris, res: res}
+}

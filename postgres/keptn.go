@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/batonhq/baton/keptn"
 )
 
@@ -42,9 +45,7 @@ func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
 func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
-	tag, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
+	tag, err := tx.insertEvent(ev, body, project, stage, service, t.UnixNano())
 	if err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
@@ -67,6 +68,41 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 	}
 	return nil
+}
+
+const insertEventSQL = `INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`
+
+// insertEvent inserts the event row. The event's hooks will look up their
+// files at its project, stage and service (webhook.yaml, appconfig.yaml…):
+// when the hooks have asked before, those files are read in the same round
+// trip, after the insert in the same transaction, and handed to the memo,
+// which is just what the hooks' first lookup would have read.
+func (tx *keptnTx) insertEvent(ev *keptn.Event, body []byte, project, stage, service string, ns int64) (pgconn.CommandTag, error) {
+	args := []any{ev.ID, ev.Type, ev.Source, ns, ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body}
+	uris := tx.levelURIs.Known()
+	if project == "" || len(uris) == 0 {
+		return tx.Exec(insertEventSQL, args...)
+	}
+	b := &pgx.Batch{}
+	b.Queue(insertEventSQL, args...)
+	b.Queue(levelResourcesSQL, project, uris, stage, stage, service)
+	br := tx.tx.SendBatch(tx.ctx, b)
+	defer br.Close()
+	tag, err := br.Exec()
+	if err != nil {
+		return tag, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return tag, fmt.Errorf("level resources: %w", err)
+	}
+	res, err := scanLevelResources(rows)
+	if err != nil {
+		return tag, err
+	}
+	tx.levels.Seed(project, stage, service, uris, res)
+	return tag, nil
 }
 
 // Enqueue implements keptn.Tx.

@@ -121,20 +121,31 @@ func (tx *keptnTx) LevelResources(project, stage, service, uri string) ([]keptn.
 // levelResources reads the resources named any of uris at the project,
 // stage and service levels, service level first.
 func (tx *keptnTx) levelResources(project, stage, service string, uris []string) ([]keptn.LevelResource, error) {
-	rows, err := tx.Query(`SELECT uri, stage, service, content, revision FROM resources
-			WHERE project = $1 AND uri = ANY($2) AND ((stage = '' AND service = '') OR (stage = $3 AND service = '') OR (stage = $4 AND service = $5))
-			ORDER BY length(service) DESC, length(stage) DESC, uri`, project, uris, stage, stage, service)
+	rows, err := tx.Query(levelResourcesSQL, project, uris, stage, stage, service)
 	if err != nil {
 		return nil, fmt.Errorf("level resources: %w", err)
 	}
+	return scanLevelResources(rows)
+}
+
+// levelResourcesSQL reads the resources named any of $2 at the project
+// ($1), stage ($3) and service ($4, $5) levels, service level first.
+const levelResourcesSQL = `SELECT uri, stage, service, content, revision FROM resources
+	WHERE project = $1 AND uri = ANY($2) AND ((stage = '' AND service = '') OR (stage = $3 AND service = '') OR (stage = $4 AND service = $5))
+	ORDER BY length(service) DESC, length(stage) DESC, uri`
+
+func scanLevelResources(rows pgx.Rows) ([]keptn.LevelResource, error) {
 	defer rows.Close()
 	var out []keptn.LevelResource
 	for rows.Next() {
 		var r keptn.LevelResource
 		if err := rows.Scan(&r.URI, &r.Stage, &r.Service, &r.Content, &r.Revision); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("level resources: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("level resources: %w", err)
+	}
+	return out, nil
 }

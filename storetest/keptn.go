@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -349,6 +350,52 @@ func testResources(t *testing.T, e Engine) {
 		}
 		return tx.DeleteResource(keptn.ResourceKey{Project: "p", Stage: "dev", URI: "c.yaml"}, "r8", t0)
 	})
+	// An event's hooks look up their files after the event is stored (a
+	// store may read them along with the insert): they see what is
+	// committed, and what their own transaction writes after the insert,
+	// never what a rolled-back one wrote.
+	withEvent := func(id string, fn func(tx keptn.Tx) error) error {
+		return s.Keptn.Update(ctx, func(tx keptn.Tx) error {
+			ev := event(id, "sh.keptn.event.dev.x.triggered", "kc-"+id, 100, "p", "dev", "web", "")
+			body, _ := json.Marshal(ev)
+			if err := tx.InsertEvent(ev, body); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
+	check := func(tx keptn.Tx, when, svcContent string) {
+		t.Helper()
+		if diff := cmp.Diff(levels(tx, "a.yaml"), []string{"dev/web=" + svcContent, "/=p2"}); diff != "" {
+			t.Errorf("a.yaml %s (-got +want):\n%s", when, diff)
+		}
+	}
+	if err := withEvent("lv0", func(tx keptn.Tx) error {
+		check(tx, "with the event", "s1")
+		if err := tx.PutResources(svc, []keptn.Resource{{URI: "a.yaml", Content: []byte("s2")}}, "rl0", t0); err != nil {
+			return err
+		}
+		check(tx, "after a put in the event's transaction", "s2")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errRollBack := errors.New("roll back")
+	if err := withEvent("lv1", func(tx keptn.Tx) error {
+		check(tx, "after a committed put", "s2")
+		if err := tx.PutResources(svc, []keptn.Resource{{URI: "a.yaml", Content: []byte("s3")}}, "rl1", t0); err != nil {
+			return err
+		}
+		return errRollBack
+	}); !errors.Is(err, errRollBack) {
+		t.Fatalf("rolled-back event: %v", err)
+	}
+	if err := withEvent("lv2", func(tx keptn.Tx) error {
+		check(tx, "after a rolled-back put", "s2")
+		return tx.PutResources(svc, []keptn.Resource{{URI: "a.yaml", Content: []byte("s1")}}, "rl2", t0)
+	}); err != nil {
+		t.Fatal(err)
+	}
 	list, total, err := s.Keptn.Resources(ctx, proj, 0, 10)
 	if err != nil || total != 1 || len(list) != 1 || string(list[0].Content) != "p2" || list[0].Revision != "r3" {
 		t.Errorf("Resources: %v %d %+v", err, total, list)

@@ -41,8 +41,9 @@ func stores(t testing.TB, url string) *storetest.Stores {
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *postgres.Tx) error { return tx.SetSetting(k, v) })
 		},
-		Close:  db.Close,
-		Handle: url,
+		Close:     db.Close,
+		ErrClosed: postgres.ErrClosed,
+		Handle:    url,
 	}
 }
 

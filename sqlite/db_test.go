@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 func openTest(t testing.TB) *DB {
@@ -143,57 +142,4 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		}
 	})
-}
-
-// TestWriteRacingClose: a Write racing Close either commits or says
-// ErrClosed; none is left waiting.
-func TestWriteRacingClose(t *testing.T) {
-	for range 20 {
-		db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{MaxBatch: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		var committed, refused atomic.Int64
-		started := make(chan struct{}, 16)
-		for range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; ; i++ {
-					err := db.Write(context.Background(), func(tx *Tx) error {
-						_, err := tx.Exec(`SELECT 1`)
-						return err
-					})
-					if i == 0 {
-						started <- struct{}{}
-					}
-					switch {
-					case err == nil:
-						committed.Add(1)
-					case errors.Is(err, ErrClosed):
-						refused.Add(1)
-						return
-					default:
-						t.Errorf("write: %v", err)
-						return
-					}
-				}
-			}()
-		}
-		for range 16 {
-			<-started
-		}
-		db.Close()
-		done := make(chan struct{})
-		go func() { wg.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			t.Fatal("writes still waiting 30s after Close")
-		}
-		if refused.Load() != 16 || committed.Load() < 16 {
-			t.Fatalf("%d writes committed, %d refused", committed.Load(), refused.Load())
-		}
-	}
 }

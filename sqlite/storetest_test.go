@@ -34,8 +34,9 @@ func stores(t testing.TB, path string) *storetest.Stores {
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(k, v) })
 		},
-		Close:  db.Close,
-		Handle: path,
+		Close:     db.Close,
+		ErrClosed: sqlite.ErrClosed,
+		Handle:    path,
 	}
 }
 

@@ -35,8 +35,10 @@ type Stores struct {
 	// Setting reads a setting; SetSetting writes one in its own transaction.
 	Setting    func(ctx context.Context, key string) (string, bool, error)
 	SetSetting func(ctx context.Context, key, value string) error
-	// Close closes the database.
+	// Close closes the database after the writes already submitted finished.
 	Close func() error
+	// ErrClosed is what a write returns once Close has begun.
+	ErrClosed error
 	// Handle is the engine's own (what its Reopen needs to find the
 	// database again).
 	Handle any
@@ -59,6 +61,7 @@ func Run(t *testing.T, e Engine) {
 		run  func(*testing.T, Engine)
 	}{
 		{"Settings", testSettings},
+		{"WriteRacingClose", testWriteRacingClose},
 		{"AWSKeys", testAWSKeys},
 		{"Events", testEvents},
 		{"EventsByType", testEventsByType},

@@ -61,7 +61,8 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSendOutput(res), nil
+	out := newSendOutput(res)
+	return &out, nil
 }
 
 func (a *API) sendMessageBatch(c *call) (any, error) {
@@ -90,10 +91,7 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Successful []sendOutput `xml:"SendMessageBatchResultEntry"`
-		Failed     []batchError `xml:"BatchResultErrorEntry"`
-	}{Successful: []sendOutput{}, Failed: []batchError{}}
+	out := &sendBatchOutput{Successful: make([]sendOutput, 0, len(results)), Failed: []batchError{}}
 	for i := range results {
 		if results[i].Err != nil {
 			out.Failed = append(out.Failed, newBatchError(results[i].ID, results[i].Err))

@@ -44,8 +44,14 @@ func (a *API) sendMessage(c *call) (any, error) {
 		QueueURL string `json:"QueueUrl"`
 		sendEntry
 	}
-	if err := c.input(&in); err != nil {
-		return nil, err
+	var plain bool
+	if c.json {
+		in.QueueURL, in.sendEntry, plain = decodeSendMessage(c.body)
+	}
+	if !plain {
+		if err := c.input(&in); err != nil {
+			return nil, err
+		}
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
@@ -70,8 +76,14 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 		QueueURL string `json:"QueueUrl"`
 		Entries  []sendEntry
 	}
-	if err := c.input(&in); err != nil {
-		return nil, err
+	var plain bool
+	if c.json {
+		in.QueueURL, in.Entries, plain = decodeSendBatch(c.body)
+	}
+	if !plain {
+		if err := c.input(&in); err != nil {
+			return nil, err
+		}
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {

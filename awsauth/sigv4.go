@@ -169,7 +169,14 @@ func (p *pending) signedPayloadHash() string {
 // canonical request and the string to sign are appended to one buffer, not
 // built from concatenated strings.
 func (p *pending) verify(payloadHash string) error {
-	buf := appendCanonicalRequest(make([]byte, 0, 1024), p.r, p.cred.signedHeaders, payloadHash)
+	bp := verifyBufs.Get().(*[]byte)
+	buf := appendCanonicalRequest((*bp)[:0], p.r, p.cred.signedHeaders, payloadHash)
+	defer func() {
+		if cap(buf) <= 64<<10 { // keep a buffer that grew, unless a huge request made it so
+			*bp = buf[:0]
+			verifyBufs.Put(bp)
+		}
+	}()
 	sum := sha256.Sum256(buf)
 	buf = append(buf[:0], algorithm+"\n"...)
 	buf = append(buf, p.amzDate...)
@@ -189,6 +196,10 @@ func (p *pending) verify(payloadHash string) error {
 	}
 	return nil
 }
+
+// verifyBufs holds the buffers verify builds the canonical request and the
+// string to sign in: one per request otherwise.
+var verifyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (v *Verifier) now() time.Time {
 	if v.Now != nil {

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,7 +69,7 @@ type Verifier struct {
 	// DefaultUnverifiedBytes).
 	UnverifiedBytes int64
 
-	signingKeys sync.Map // accessKey+"/"+scope -> []byte
+	signingKeys sync.Map // accessKey+"/"+scope -> *signer
 	budgetOnce  sync.Once
 	unverified  *budget
 }
@@ -120,7 +121,7 @@ type pending struct {
 	r       *http.Request
 	cred    credential
 	amzDate string
-	key     []byte
+	key     *signer
 }
 
 // begin runs the checks that need no body. services, when not empty, lists
@@ -188,9 +189,10 @@ func (p *pending) verify(payloadHash string) error {
 	buf = append(buf, p.cred.service...)
 	buf = append(buf, "/aws4_request\n"...)
 	buf = hex.AppendEncode(buf, sum[:])
-	m := hmac.New(sha256.New, p.key)
+	m := p.key.mac()
 	m.Write(buf)
 	want := hex.AppendEncode(buf[:0], m.Sum(sum[:0]))
+	p.key.macs.Put(m)
 	if !hmac.Equal(want, []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
@@ -215,11 +217,31 @@ func (v *Verifier) maxSkew() time.Duration {
 	return 15 * time.Minute
 }
 
+// signer is a derived signing key with HMACs keyed with it: a reset HMAC
+// starts from the key's precomputed inner and outer states instead of hashing
+// the padded key again for every request.
+type signer struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash
+}
+
+// mac returns an HMAC-SHA256 keyed with the signing key, ready for a new
+// message; put it back in macs when done.
+func (s *signer) mac() hash.Hash {
+	if m, ok := s.macs.Get().(hash.Hash); ok {
+		m.Reset()
+		return m
+	}
+	m := hmac.New(sha256.New, s.key)
+	m.Reset() // precomputes the padded key's states for the next Reset
+	return m
+}
+
 // signingKey derives (and caches) the key for the credential's scope.
-func (v *Verifier) signingKey(ctx context.Context, c credential) ([]byte, error) {
+func (v *Verifier) signingKey(ctx context.Context, c credential) (*signer, error) {
 	cacheKey := c.accessKey + "/" + c.scope()
 	if k, ok := v.signingKeys.Load(cacheKey); ok {
-		return k.([]byte), nil
+		return k.(*signer), nil
 	}
 	secret, err := v.Keys.SecretKey(ctx, c.accessKey)
 	if errors.Is(err, ErrUnknownKey) {
@@ -232,8 +254,9 @@ func (v *Verifier) signingKey(ctx context.Context, c credential) ([]byte, error)
 	k = hmacSHA256(k, c.region)
 	k = hmacSHA256(k, c.service)
 	k = hmacSHA256(k, "aws4_request")
-	v.signingKeys.Store(cacheKey, k)
-	return k, nil
+	sk := &signer{key: k}
+	v.signingKeys.Store(cacheKey, sk)
+	return sk, nil
 }
 
 // Forget drops cached signing keys of an access key (after it was deleted).

@@ -85,3 +85,113 @@ func TestEarlyClaimTakesOnlyCommittedItems(t *testing.T) {
 		time.Sleep(time.Millisecond) // polling with a deadline
 	}
 }
+
+// row reads an outbox row's state and attempts as the file has them.
+func row(t *testing.T, db *DB, id int64) (string, int) {
+	t.Helper()
+	var state string
+	var attempts int
+	if err := db.read.QueryRow(`SELECT state, attempts FROM outbox WHERE id = ?`, id).Scan(&state, &attempts); err != nil {
+		t.Fatal(err)
+	}
+	return state, attempts
+}
+
+// TestEarlyClaimInMemory: an early claim writes nothing, yet hands an item
+// out once until its outcome is recorded, shows it running at its attempt,
+// and counts the attempt with the outcome; a retry due at once is claimed
+// again at the next attempt.
+func TestEarlyClaimInMemory(t *testing.T) {
+	db := openTest(t)
+	s := NewOutboxStore(db)
+	s.EarlyClaim = true
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "k", Key: "a", Payload: []byte("p")}) }); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	items, err := s.Claim(ctx, now, 10, time.Minute)
+	if err != nil || len(items) != 1 || items[0].Attempts != 1 || string(items[0].Payload) != "p" {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	id := items[0].ID
+	if st, n := row(t, db, id); st != "pending" || n != 0 {
+		t.Fatalf("file has %s/%d after an early claim, want it unwritten", st, n)
+	}
+	if again, err := s.Claim(ctx, now, 10, time.Minute); err != nil || len(again) != 0 {
+		t.Fatalf("claimed again while running: %v %+v", err, again)
+	}
+	if _, ok, err := s.NextDue(ctx); err != nil || ok {
+		t.Fatalf("NextDue with the only item running: ok=%v err=%v", ok, err)
+	}
+	if r, err := s.Get(ctx, id); err != nil || r.State != "running" || r.Attempts != 1 {
+		t.Fatalf("Get: %v %+v", err, r)
+	}
+	if d, err := s.Depth(ctx); err != nil || d["running"] != 1 || d["pending"] != 0 {
+		t.Fatalf("Depth: %v %v", err, d)
+	}
+	if l, n, err := s.List(ctx, outbox.Filter{State: "running", Limit: 10}); err != nil || n != 1 || len(l) != 1 || l[0].Attempts != 1 {
+		t.Fatalf("List running: %v %d %+v", err, n, l)
+	}
+	// A retry due at once: due again, claimed at attempt 2.
+	errs, err := s.Complete(ctx, []outbox.Outcome{{ID: id, Attempt: outbox.Attempt{Started: now, Error: "busy"}, Next: "pending", Due: now}})
+	if err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	if st, n := row(t, db, id); st != "pending" || n != 1 {
+		t.Fatalf("file has %s/%d after the outcome, want pending/1", st, n)
+	}
+	if due, ok, err := s.NextDue(ctx); err != nil || !ok || due.After(now) {
+		t.Fatalf("NextDue after a retry due at once: %v %v %v", due, ok, err)
+	}
+	items, err = s.Claim(ctx, now, 10, time.Minute)
+	if err != nil || len(items) != 1 || items[0].Attempts != 2 {
+		t.Fatalf("claim of the retry: %v %+v", err, items)
+	}
+	if _, err := s.Complete(ctx, []outbox.Outcome{{ID: id, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: "done"}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, n := row(t, db, id); st != "done" || n != 2 {
+		t.Fatalf("file has %s/%d, want done/2", st, n)
+	}
+}
+
+// TestEarlyClaimWrittenWhenLong: a claim still running after markDelay is
+// written running with its attempt; a claim written late never undoes a
+// recorded outcome.
+func TestEarlyClaimWrittenWhenLong(t *testing.T) {
+	db := openTest(t)
+	s := NewOutboxStore(db)
+	s.EarlyClaim = true
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "k", Payload: []byte("p")}) }); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Claim(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	id := items[0].ID
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if st, n := row(t, db, id); st == "running" && n == 1 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("file has %s/%d long after the claim, want running/1", st, n)
+		}
+		time.Sleep(5 * time.Millisecond) // polling with a deadline
+	}
+	if _, err := s.Complete(ctx, []outbox.Outcome{{ID: id, Attempt: outbox.Attempt{Started: time.Now(), Error: "x"}, Next: "pending", Due: time.Now().Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	// A stale claim of attempt 1 comes late: it must not apply.
+	s.mu.Lock()
+	s.unmarked[id] = claimMark{attempts: 1, at: time.Now(), lease: 1, now: 1}
+	s.mu.Unlock()
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, n := row(t, db, id); st != "pending" || n != 1 {
+		t.Fatalf("file has %s/%d after a stale claim was written, want pending/1", st, n)
+	}
+}

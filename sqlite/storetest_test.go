@@ -73,7 +73,9 @@ func TestConformance(t *testing.T) {
 // OutboxStore.Claim), and must look to every reader as if written.
 func TestConformanceEarlyClaim(t *testing.T) {
 	storetest.Run(t, storetest.Engine{
-		Open: func(t testing.TB) *storetest.Stores { return openStores(t, filepath.Join(t.TempDir(), "baton.db"), true) },
+		Open: func(t testing.TB) *storetest.Stores {
+			return openStores(t, filepath.Join(t.TempDir(), "baton.db"), true)
+		},
 		Reopen: func(t testing.TB, s *storetest.Stores) *storetest.Stores {
 			s.Close()
 			return openStores(t, s.Handle.(string), true)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,28 @@ func TestEarlyClaimWrittenWhenLong(t *testing.T) {
 	}
 	if st, n := row(t, db, id); st != "pending" || n != 1 {
 		t.Fatalf("file has %s/%d after a stale claim was written, want pending/1", st, n)
+	}
+}
+
+// TestCancelTimerUsesAnIndex: cancelling a pending item by kind and key
+// (sequence timers) searches an index, not the table.
+func TestCancelTimerUsesAnIndex(t *testing.T) {
+	db := openTest(t)
+	rows, err := db.read.Query(`EXPLAIN QUERY PLAN DELETE FROM outbox WHERE kind = ? AND key = ? AND state = 'pending'`, "timer", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "\n"
+	}
+	if !strings.Contains(plan, "USING INDEX outbox_kind_key_all") {
+		t.Fatalf("plan:\n%s", plan)
 	}
 }

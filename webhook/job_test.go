@@ -37,8 +37,8 @@ func TestJobPayloadIsTheJobsJSON(t *testing.T) {
 		if string(got) != string(want) {
 			t.Fatalf("task %q:\n got %s\nwant %s", task, got, want)
 		}
-		var j job
-		if err := json.Unmarshal(got, &j); err != nil {
+		j, err := decodeJob(got)
+		if err != nil {
 			t.Fatal(err)
 		}
 		if j.Task != task || !reflect.DeepEqual(j.Webhook, w) {

@@ -124,9 +124,47 @@ func ValidateResource(content []byte) error {
 // writes it with jobPayload): {"event": ..., "webhook": ..., "task": ...}.
 // The event is decoded once, into the map templates see.
 type job struct {
-	Event   map[string]any `json:"event"`
-	Webhook Webhook        `json:"webhook"`
-	Task    string         `json:"task,omitempty"` // set for <task>.triggered events
+	Event   map[string]any  `json:"event"`
+	Raw     json.RawMessage `json:"webhook"` // decoded into Webhook by decodeJob
+	Webhook Webhook         `json:"-"`
+	Task    string          `json:"task,omitempty"` // set for <task>.triggered events
+}
+
+// decodedWebhooks caches webhooks decoded from jobs by their encoding: the
+// jobs of one webhook carry the same bytes (jobPayload), and decoding them
+// into a Webhook cost as much as decoding the event.
+var decodedWebhooks struct {
+	sync.Mutex
+	m map[string]*Webhook
+}
+
+// decodeJob decodes a job payload.
+func decodeJob(payload []byte) (job, error) {
+	var j job
+	if err := json.Unmarshal(payload, &j); err != nil {
+		return j, err
+	}
+	decodedWebhooks.Lock()
+	w, ok := decodedWebhooks.m[string(j.Raw)]
+	decodedWebhooks.Unlock()
+	if ok {
+		j.Webhook = *w // read only: its slices are shared
+		return j, nil
+	}
+	if len(j.Raw) > 0 {
+		if err := json.Unmarshal(j.Raw, &j.Webhook); err != nil {
+			return j, err
+		}
+	}
+	decodedWebhooks.Lock()
+	if decodedWebhooks.m == nil || len(decodedWebhooks.m) >= 1024 {
+		decodedWebhooks.m = map[string]*Webhook{}
+	}
+	w = new(Webhook)
+	*w = j.Webhook
+	decodedWebhooks.m[string(j.Raw)] = w
+	decodedWebhooks.Unlock()
+	return j, nil
 }
 
 // str is v if it is a string, else "".
@@ -346,8 +384,8 @@ func (s *Service) emitStarted(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 // requests in order, stopping at the first failure.
 func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
 	start := time.Now()
-	var j job
-	if err := json.Unmarshal(it.Payload, &j); err != nil {
+	j, err := decodeJob(it.Payload)
+	if err != nil {
 		return outbox.Result{Failed: true, Permanent: true, Attempt: outbox.Attempt{Started: start, Error: "corrupt webhook job: " + err.Error()}}
 	}
 	ev := j.event()

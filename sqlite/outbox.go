@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -46,9 +47,8 @@ type OutboxStore struct {
 
 	claimMu sync.Mutex // one early claim at a time
 	mu      sync.Mutex
-	// running holds the items claimed early and not yet recorded, by id:
-	// the attempt each runs.
-	running map[int64]int
+	// running holds the items claimed early and not yet recorded, by id.
+	running map[int64]claimed
 	// unmarked holds those of them not yet written as running (see
 	// flushMarks), with the claim's times.
 	unmarked map[int64]claimMark
@@ -61,11 +61,22 @@ type OutboxStore struct {
 	due       bool
 }
 
+// claimed is an item claimed early: the attempt it runs, and its creation
+// time (unix milliseconds) and key, which every write about the claim
+// checks: while it runs the item is pending in the file, and a timer
+// cancelled by key deletes it there, after which a new item may get its id
+// (SQLite reuses the largest rowid); that one must not take its outcome.
+type claimed struct {
+	attempts int
+	created  int64
+	key      string
+}
+
 // claimMark is an early claim to write down: the item runs attempt
 // attempts since at (wall clock), with the lease (unix milliseconds) and
 // time of the claim.
 type claimMark struct {
-	attempts   int
+	claimed
 	at         time.Time
 	lease, now int64
 }
@@ -156,12 +167,13 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 		s.due = true // more may be due
 	}
 	if s.running == nil {
-		s.running, s.unmarked = map[int64]int{}, map[int64]claimMark{}
+		s.running, s.unmarked = map[int64]claimed{}, map[int64]claimMark{}
 	}
 	for i := range items {
 		items[i].Attempts++ // the attempt this claim starts
-		s.running[items[i].ID] = items[i].Attempts
-		m.attempts = items[i].Attempts
+		c := claimed{attempts: items[i].Attempts, created: items[i].Created.UnixMilli(), key: items[i].Key}
+		s.running[items[i].ID] = c
+		m.claimed = c
 		s.unmarked[items[i].ID] = m
 	}
 	if !s.flushing {
@@ -232,7 +244,8 @@ func (s *OutboxStore) writeMarks(ctx context.Context, cutoff time.Time) error {
 		} else {
 			marks = append(marks, ',')
 		}
-		marks = fmt.Appendf(marks, "[%d,%d,%d,%d]", id, m.attempts, m.lease, m.now)
+		key, _ := json.Marshal(m.key)
+		marks = fmt.Appendf(marks, "[%d,%d,%d,%d,%d,%s]", id, m.attempts, m.lease, m.now, m.created, key)
 		ids = append(ids, written{id, m.attempts})
 	}
 	s.mu.Unlock()
@@ -242,7 +255,8 @@ func (s *OutboxStore) writeMarks(ctx context.Context, cutoff time.Time) error {
 		err = s.db.Write(ctx, func(tx *Tx) error {
 			_, err := tx.Exec(`UPDATE outbox SET state = 'running', attempts = j.value->>1, lease_until = j.value->>2, updated_at = j.value->>3
 				FROM json_each(?) AS j
-				WHERE outbox.id = j.value->>0 AND outbox.state = 'pending' AND outbox.attempts < j.value->>1`, string(marks))
+				WHERE outbox.id = j.value->>0 AND outbox.state = 'pending' AND outbox.attempts < j.value->>1
+					AND outbox.created_at = j.value->>4 AND outbox.key = j.value->>5`, string(marks))
 			return err
 		})
 	}
@@ -266,10 +280,10 @@ func (s *OutboxStore) overlay(id int64, state *outbox.State, attempts *int) {
 		return
 	}
 	s.mu.Lock()
-	n, ok := s.running[id]
+	c, ok := s.running[id]
 	s.mu.Unlock()
 	if ok {
-		*state, *attempts = outbox.StateRunning, n
+		*state, *attempts = outbox.StateRunning, c.attempts
 	}
 }
 
@@ -287,8 +301,8 @@ func (s *OutboxStore) recorded(outs []outbox.Outcome) {
 	s.mu.Unlock()
 }
 
-// attemptOf is the attempt an early claim of id runs, 0 if none.
-func (s *OutboxStore) attemptOf(id int64) int {
+// claimOf is the early claim of id, the zero claimed if none.
+func (s *OutboxStore) claimOf(id int64) claimed {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.running[id]
@@ -324,7 +338,7 @@ func scanItems(rows *sql.Rows) ([]outbox.Item, error) {
 func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
 	o := outbox.Outcome{ID: id, Attempt: a, Next: next, Due: due}
 	err := s.db.Write(ctx, func(tx *Tx) error {
-		return recordOutcome(tx, o, s.attemptOf(id), time.Now().UnixMilli())
+		return recordOutcome(tx, o, s.claimOf(id), time.Now().UnixMilli())
 	})
 	if err == nil {
 		s.recorded([]outbox.Outcome{o})
@@ -350,7 +364,7 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 					continue
 				}
 			}
-			if err := recordOutcome(tx, o, s.attemptOf(o.ID), now); err != nil {
+			if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
 				return err
 			}
 		}
@@ -398,22 +412,37 @@ func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
 	return effect(ctx, tx)
 }
 
-// recordOutcome inserts the attempt and moves the item to its next state,
-// counting attempt (an early claim's, which may not be written yet; 0 for
-// none).
-func recordOutcome(tx *Tx, o outbox.Outcome, attempt int, now int64) error {
+// recordOutcome inserts the attempt and moves the item to its next state.
+// For an early claim c (zero for none), it counts the claim's attempt,
+// which may not be written yet, and records nothing if the item is not the
+// one claimed (see claimed).
+func recordOutcome(tx *Tx, o outbox.Outcome, c claimed, now int64) error {
 	a := o.Attempt
-	if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
-		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
-		return err
-	}
 	var dueMS int64
 	if !o.Due.IsZero() {
 		dueMS = o.Due.UnixMilli()
 	}
-	_, err := tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
-		last_error = ?, updated_at = ? WHERE id = ?`,
-		string(o.Next), attempt, dueMS, dueMS, a.Error, now, o.ID)
+	if c.attempts == 0 {
+		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+			o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+			last_error = ?, updated_at = ? WHERE id = ?`,
+			string(o.Next), dueMS, dueMS, a.Error, now, o.ID)
+		return err
+	}
+	res, err := tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+		last_error = ?, updated_at = ? WHERE id = ? AND created_at = ? AND key = ?`,
+		string(o.Next), c.attempts, dueMS, dueMS, a.Error, now, o.ID, c.created, c.key)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // gone (a cancelled timer): no history to add to
+	}
+	_, err = tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt)
 	return err
 }
 

@@ -187,7 +187,7 @@ func TestEarlyClaimWrittenWhenLong(t *testing.T) {
 	}
 	// A stale claim of attempt 1 comes late: it must not apply.
 	s.mu.Lock()
-	s.unmarked[id] = claimMark{attempts: 1, at: time.Now(), lease: 1, now: 1}
+	s.unmarked[id] = claimMark{claimed: claimed{attempts: 1, created: items[0].Created.UnixMilli(), key: items[0].Key}, at: time.Now(), lease: 1, now: 1}
 	s.mu.Unlock()
 	if err := s.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -217,5 +217,61 @@ func TestCancelTimerUsesAnIndex(t *testing.T) {
 	}
 	if !strings.Contains(plan, "USING INDEX outbox_kind_key_all") {
 		t.Fatalf("plan:\n%s", plan)
+	}
+}
+
+// TestEarlyClaimOfACancelledTimer: a timer claimed early is pending in the
+// file, so cancelling it deletes it while it runs, and SQLite may give its
+// id to the next item. Its outcome and a late written claim must leave that
+// item alone, and the item is claimed once the run is over.
+func TestEarlyClaimOfACancelledTimer(t *testing.T) {
+	db := openTest(t)
+	s := NewOutboxStore(db)
+	s.EarlyClaim = true
+	ks := NewKeptnStore(db)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "timer", Key: "t", Payload: []byte("old")}) }); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Claim(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	old := items[0]
+	// A timer is claimed when due, long after it was created: the next one
+	// is created in a later millisecond.
+	for time.Now().UnixMilli() <= old.Created.UnixMilli() {
+	}
+	err = db.Write(ctx, func(tx *Tx) error {
+		if err := ks.KeptnTx(tx).(interface{ CancelTimers(kind, key string) error }).CancelTimers("timer", "t"); err != nil {
+			return err
+		}
+		return tx.Enqueue(Job{Kind: "timer", Key: "t", Payload: []byte("new")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.read.QueryRow(`SELECT max(id) FROM outbox`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if id != old.ID {
+		t.Fatalf("the new item got id %d, not the cancelled one's %d: the case this tests did not arise", id, old.ID)
+	}
+	if err := s.Flush(ctx); err != nil { // a late written claim
+		t.Fatal(err)
+	}
+	if _, err := s.Complete(ctx, []outbox.Outcome{{ID: old.ID, Attempt: outbox.Attempt{Started: time.Now(), Status: 200}, Next: "done"}}); err != nil {
+		t.Fatal(err)
+	}
+	if st, n := row(t, db, id); st != "pending" || n != 0 {
+		t.Fatalf("the new item is %s/%d after the old run's outcome, want pending/0", st, n)
+	}
+	if r, err := s.Get(ctx, id); err != nil || len(r.History) != 0 {
+		t.Fatalf("the new item's history: %v %+v", err, r)
+	}
+	items, err = s.Claim(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(items) != 1 || string(items[0].Payload) != "new" || items[0].Attempts != 1 {
+		t.Fatalf("claim of the new item: %v %+v", err, items)
 	}
 }

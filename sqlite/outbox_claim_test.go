@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -273,5 +274,56 @@ func TestEarlyClaimOfACancelledTimer(t *testing.T) {
 	items, err = s.Claim(ctx, time.Now(), 10, time.Minute)
 	if err != nil || len(items) != 1 || string(items[0].Payload) != "new" || items[0].Attempts != 1 {
 		t.Fatalf("claim of the new item: %v %+v", err, items)
+	}
+}
+
+// TestEarlyOutcomesInBatches: a batch of outcomes of early claims, more
+// than one statement's worth, records each item's state, attempt and
+// history.
+func TestEarlyOutcomesInBatches(t *testing.T) {
+	db := openTest(t)
+	s := NewOutboxStore(db)
+	s.EarlyClaim = true
+	ctx := context.Background()
+	const n = 64 + 16 + 4 + 3
+	err := db.Write(ctx, func(tx *Tx) error {
+		for i := range n {
+			if err := tx.Enqueue(Job{Kind: "k", Key: strconv.Itoa(i), Payload: []byte("p")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.Claim(ctx, time.Now(), n, time.Minute)
+	if err != nil || len(items) != n {
+		t.Fatalf("claim: %v, %d items", err, len(items))
+	}
+	later := time.Now().Add(time.Hour)
+	outs := make([]outbox.Outcome, n)
+	for i, it := range items {
+		outs[i] = outbox.Outcome{ID: it.ID, Attempt: outbox.Attempt{Started: time.Now(), Status: 200 + i, Excerpt: it.Key}, Next: "done"}
+		if i%3 == 0 {
+			outs[i].Next, outs[i].Due, outs[i].Attempt.Error = "pending", later, "retry "+it.Key
+		}
+	}
+	if errs, err := s.Complete(ctx, outs); err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	for i, it := range items {
+		r, err := s.Get(ctx, it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := outbox.State("done")
+		if i%3 == 0 {
+			want = "pending"
+		}
+		if r.State != want || r.Attempts != 1 || len(r.History) != 1 || r.History[0].Status != 200+i || r.History[0].Excerpt != it.Key ||
+			r.LastError != outs[i].Attempt.Error || (i%3 == 0 && r.Due.UnixMilli() != later.UnixMilli()) {
+			t.Fatalf("item %d: %+v", i, r)
+		}
 	}
 }

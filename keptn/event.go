@@ -38,6 +38,15 @@ type Event struct {
 
 	// scope memoizes Scope: the store and every hook ask for it.
 	scope *eventScope
+	// decoded is data decoded ahead by PrepareDecodedData.
+	decoded *eventDecoded
+}
+
+// eventDecoded is a decoding of the Data it was read from.
+type eventDecoded struct {
+	data  []byte
+	m     map[string]any
+	taken bool
 }
 
 // eventScope is Scope's answer for the Data it was read from.
@@ -85,7 +94,7 @@ func (e *Event) ParsedData() (EventData, error) {
 // Scope is the project, stage and service an event is about, read leniently:
 // fields that are missing or not strings are empty.
 func (e *Event) Scope() (project, stage, service string) {
-	if m := e.scope; m != nil && len(m.data) == len(e.Data) && (len(m.data) == 0 || &m.data[0] == &e.Data[0]) {
+	if m := e.scope; m != nil && sameBytes(m.data, e.Data) {
 		return m.project, m.stage, m.service
 	}
 	var d struct {
@@ -98,6 +107,46 @@ func (e *Event) Scope() (project, stage, service string) {
 	project, stage, service = str(d.Project), str(d.Stage), str(d.Service)
 	e.scope = &eventScope{data: e.Data, project: project, stage: stage, service: service}
 	return project, stage, service
+}
+
+// DecodedData returns the event's data decoded as a JSON object, numbers as
+// json.Number (an empty map when data is not an object). The caller owns the
+// map: one decoded ahead by PrepareDecodedData is handed out once, and later
+// calls decode again.
+func (e *Event) DecodedData() map[string]any {
+	// taken lives in the shared memo, so a copy of the event cannot hand the
+	// same map out a second time.
+	if d := e.decoded; d != nil && !d.taken && sameBytes(d.data, e.Data) {
+		d.taken = true
+		return d.m
+	}
+	return decodeObject(e.Data)
+}
+
+// PrepareDecodedData decodes the event's data for the next DecodedData, so
+// that work can be done before the event enters a store's single writer.
+func (e *Event) PrepareDecodedData() {
+	e.decoded = &eventDecoded{data: e.Data, m: decodeObject(e.Data)}
+}
+
+// sameBytes reports whether a and b are the same slice (not merely equal
+// bytes): a memo stays valid only while Data was not replaced.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func decodeObject(raw []byte) map[string]any {
+	out := map[string]any{}
+	if len(raw) == 0 {
+		return out
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if dec.Decode(&m) != nil || m == nil {
+		return out
+	}
+	return m
 }
 
 // Time returns the event time as time.Time (zero when unparsable).

@@ -19,6 +19,15 @@ type EventHook interface {
 	OnEvent(ctx context.Context, tx Tx, ev *Event) error
 }
 
+// EventPreparer is an EventHook that can do part of its work on an ingested
+// event before the transaction that stores it, outside the store's single
+// writer. PrepareEvent may only derive from ev what OnEvent will need (decode
+// its data, say); it must not read the store, since its transaction has not
+// begun, and OnEvent must give the same answer whether or not it ran.
+type EventPreparer interface {
+	PrepareEvent(ev *Event)
+}
+
 // Events ingests and stores Keptn events.
 type Events struct {
 	store Store
@@ -58,7 +67,19 @@ func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 	ev.Source = NormalizeSource(ev.Source)
 	ev.Shkeptncontext = ContextFor(ev.Shkeptncontext)
 	kc := ev.Shkeptncontext
-	err := s.store.Update(ctx, func(tx Tx) error {
+	// Work that depends on the event alone is done here, before the store's
+	// writer: the stored body, the scope and what the hooks prepare.
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return "", err
+	}
+	ev.Scope()
+	for _, h := range s.hooks {
+		if p, ok := h.(EventPreparer); ok {
+			p.PrepareEvent(ev)
+		}
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
 		if clientID != "" {
 			prev, found, err := tx.ClientEvent(ev.Source, clientID)
 			if err != nil || found {
@@ -69,7 +90,7 @@ func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 				return err
 			}
 		}
-		return s.Append(ctx, tx, ev)
+		return s.appendBody(ctx, tx, ev, body)
 	})
 	if err != nil {
 		return "", err
@@ -84,6 +105,11 @@ func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
 	if err != nil {
 		return err
 	}
+	return s.appendBody(ctx, tx, ev, body)
+}
+
+// appendBody is Append with the event's body already encoded.
+func (s *Events) appendBody(ctx context.Context, tx Tx, ev *Event, body []byte) error {
 	if err := tx.InsertEvent(ev, body); err != nil {
 		return err
 	}

@@ -68,11 +68,23 @@ func (en *Engine) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 	return nil
 }
 
+// PrepareEvent implements keptn.EventPreparer: it decodes the data of the
+// events OnEvent reads before they reach the store's writer.
+func (en *Engine) PrepareEvent(ev *keptn.Event) {
+	t := keptn.ParseType(ev.Type)
+	switch {
+	case t.Kind == keptn.KindSequence && t.Phase == "triggered",
+		t.Kind == keptn.KindTask && (t.Phase == "started" || t.Phase == "finished"),
+		t.Kind == keptn.KindStatus:
+		ev.PrepareDecodedData()
+	}
+}
+
 // onSequenceTriggered creates an execution for sh.keptn.event.<stage>.<seq>.triggered
 // and starts it, or queues it behind the one running for its project, stage
 // and service.
 func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *keptn.Event, t keptn.EventType) error {
-	input := decodeData(ev.Data)
+	input := ev.DecodedData()
 	project, service := str(input, "project"), str(input, "service")
 	if project == "" {
 		return nil // nothing to run it in; Keptn drops such events too

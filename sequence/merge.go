@@ -1,8 +1,6 @@
 package sequence
 
 import (
-	"bytes"
-	"encoding/json"
 	"maps"
 )
 
@@ -53,22 +51,6 @@ func mergeMaps(earlier, later map[string]any) map[string]any {
 		return maps.Clone(earlier)
 	}
 	return merge(earlier, later).(map[string]any)
-}
-
-// decodeData decodes an event's data as a JSON object, keeping numbers exact.
-// Data that is not an object yields an empty map.
-func decodeData(raw json.RawMessage) map[string]any {
-	out := map[string]any{}
-	if len(raw) == 0 {
-		return out
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return out
-	}
-	return m
 }
 
 // str returns m[key] if it is a string.

@@ -30,7 +30,7 @@ func (en *Engine) onTaskEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 	if (t.Phase == "started" || t.Phase == "finished") && answered(e.Status.CurrentTask.Events, ev.Type, ev.Source) {
 		return nil // a retry of an event this source already sent
 	}
-	data := decodeData(ev.Data)
+	data := ev.DecodedData()
 	te := keptn.TaskEvent{EventType: ev.Type, Source: ev.Source, Result: str(data, "result"), Status: str(data, "status"), Time: ev.Time}
 	e.Baton.LatestEvent = ref(ev)
 	if te.Result == keptn.ResultFail || te.Status == keptn.StatusErrored {

@@ -81,14 +81,8 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		slot = 1
 	}
 	if e.Seq != 0 {
-		if e.ColumnsChanged() {
-			_, err = tx.Exec(`UPDATE sequence_executions SET state = ?, holds_slot = ?, current_triggered_id = ?, body = ? WHERE seq = ?`,
-				e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body, e.Seq)
-		} else {
-			// Only the body changed (a task's .started): its indexes stay.
-			_, err = tx.Exec(`UPDATE sequence_executions SET body = ? WHERE seq = ?`, body, e.Seq)
-		}
-		if err != nil {
+		query, args := updateExecution(e, slot, body)
+		if _, err = tx.Exec(query, args...); err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
 		e.MarkStored()
@@ -108,6 +102,30 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 	e.MarkStored()
 	tx.cacheExecution(e, body)
 	return nil
+}
+
+// updateExecution returns the UPDATE of e's row that sets its body and only
+// the indexed columns that changed since it was loaded or stored: SQLite
+// rewrites the entries of every index on a column an UPDATE sets, even to
+// the same value, so a task handing over to the next (only the current
+// .triggered id changes) leaves the slot and queue indexes' pages alone.
+func updateExecution(e *keptn.SequenceExecution, slot int, body []byte) (string, []any) {
+	old, cur := e.Stored, e.Columns()
+	q := "UPDATE sequence_executions SET "
+	args := make([]any, 0, 5)
+	if old == nil || old.State != cur.State {
+		q += "state = ?, "
+		args = append(args, cur.State)
+	}
+	if old == nil || old.HoldsSlot != cur.HoldsSlot {
+		q += "holds_slot = ?, "
+		args = append(args, slot)
+	}
+	if old == nil || old.TriggeredID != cur.TriggeredID {
+		q += "current_triggered_id = ?, "
+		args = append(args, cur.TriggeredID)
+	}
+	return q + "body = ? WHERE seq = ?", append(args, body, e.Seq)
 }
 
 // cacheExecution offers a running execution's new body to the cache.

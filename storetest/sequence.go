@@ -360,4 +360,39 @@ func testSequenceColumns(t *testing.T, e Engine) {
 		}
 		return nil
 	})
+	update(t, s, func(tx keptn.Tx) error { // b runs its first task
+		b, err := tx.Execution("b")
+		if err != nil || b == nil {
+			return fmt.Errorf("load b: %v, %v", b, err)
+		}
+		b.Status.State, b.Status.CurrentTask = keptn.StateStarted, keptn.TaskState{Name: "deployment", TriggeredID: "t3"}
+		return tx.PutExecution(b)
+	})
+	update(t, s, func(tx keptn.Tx) error { // b pauses: only its state changes, it keeps the slot
+		b, err := byTask(tx, "t3")
+		if err != nil {
+			return err
+		}
+		b.Status.StateBeforePause, b.Status.State = b.Status.State, keptn.StatePaused
+		return tx.PutExecution(b)
+	})
+	update(t, s, func(tx keptn.Tx) error {
+		if taken, _ := tx.SlotTaken("p", "dev", "web", ""); !taken {
+			t.Error("a paused running execution must keep its slot")
+		}
+		if w, _ := tx.HasWaiting("p", "dev", "web"); w {
+			t.Error("nothing waits once b runs")
+		}
+		if b, _ := byTask(tx, "t3"); b == nil || b.ID != "b" || b.StoredState != keptn.StatePaused {
+			t.Errorf("by task after the pause: %+v", b)
+		}
+		return nil
+	})
+	got, _, err := s.Keptn.Executions(context.Background(), keptn.ExecutionFilter{Project: "p", State: keptn.StatePaused, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "b" {
+		t.Errorf("paused executions: %+v, want b", got)
+	}
 }

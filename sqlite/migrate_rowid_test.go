@@ -1,0 +1,80 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The migrations that rebuild open_events and service_stage_state as
+// WITHOUT ROWID tables keep their rows, and the store works on them.
+func TestWithoutRowidMigrationsKeepRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names { // the schema before the rebuilds
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		if strings.HasSuffix(version, "_without_rowid") {
+			continue
+		}
+		if err := applyMigration(ctx, raw, name, version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO open_events VALUES ('e1', 'sh.keptn.event.deploy.triggered', 'p', 'dev', 's', 'x1', 5)`,
+		`INSERT INTO service_stage_state VALUES ('p', 'dev', 's', 'sh.keptn.event.deploy.triggered', 'e1', 'kc', 7)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for table, want := range map[string][]any{
+		"open_events":         {"e1", "sh.keptn.event.deploy.triggered", "p", "dev", "s", "x1", int64(5)},
+		"service_stage_state": {"p", "dev", "s", "sh.keptn.event.deploy.triggered", "e1", "kc", int64(7)},
+	} {
+		var got [][]any
+		if err := db.Rows(ctx, table, func(_ []string, row []any) error { got = append(got, row); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(got, [][]any{want}); diff != "" {
+			t.Errorf("%s: (-got +want)\n%s", table, diff)
+		}
+		var ddl string
+		if err := db.read.QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?`, table).Scan(&ddl); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(ddl, "WITHOUT ROWID") {
+			t.Errorf("%s is not a WITHOUT ROWID table: %s", table, ddl)
+		}
+	}
+	var idx int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'open_events_type'`).Scan(&idx); err != nil || idx != 1 {
+		t.Errorf("index open_events_type: %d (%v)", idx, err)
+	}
+}

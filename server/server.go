@@ -302,6 +302,13 @@ func (s *Server) Close() error {
 			err = nil
 		}
 		s.outbox.Stop()
+		// An outbox that keeps claims in memory (SQLite's) writes them
+		// down, so that the runs the stop cut short count their attempt.
+		if f, ok := s.store.outbox.(interface{ Flush(context.Context) error }); ok {
+			if ferr := f.Flush(ctx); ferr != nil {
+				s.log.Warn("outbox: writing claims at shutdown failed", "err", ferr)
+			}
+		}
 		s.AppConfig.Wait()
 		s.closeErr = errors.Join(err, s.store.close())
 		s.log.Info("baton stopped")

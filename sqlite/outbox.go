@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -39,14 +40,53 @@ func (tx *Tx) Enqueue(job Job) error {
 // OutboxStore implements outbox.Store on a DB.
 type OutboxStore struct {
 	db *DB
-	// EarlyClaim lets Claim return before its claim is durable (see Claim).
-	// Set it before use; the worker wants it, readers that must see the
-	// claim at once (tests) do not.
+	// EarlyClaim lets Claim hand out items without writing anything (see
+	// Claim). Set it before use; the worker wants it, readers that must see
+	// a claim at once (tests) do not.
 	EarlyClaim bool
 
-	mu        sync.Mutex
-	lastClaim chan struct{} // closed when the last early claim has committed
+	claimMu sync.Mutex // one early claim at a time
+	mu      sync.Mutex
+	// running holds the items claimed early and not yet recorded, by id.
+	running map[int64]claimed
+	// unmarked holds those of them not yet written as running (see
+	// flushMarks), with the claim's times.
+	unmarked map[int64]claimMark
+	flushing bool // a flushMarks is scheduled
+	// lastClaim is the time (unix milliseconds) of the last early claim: an
+	// item due by then and not running was either claimed, enqueued since
+	// (a wake-up says so), or made due by an outcome or a cut-short claim,
+	// which set due. So NextDue need look only past lastClaim.
+	lastClaim int64
+	due       bool
 }
+
+// claimed is an item claimed early: the attempt it runs, and its creation
+// time (unix milliseconds) and key, which every write about the claim
+// checks: while it runs the item is pending in the file, and a timer
+// cancelled by key deletes it there, after which a new item may get its id
+// (SQLite reuses the largest rowid); that one must not take its outcome.
+type claimed struct {
+	attempts int
+	created  int64
+	key      string
+}
+
+// claimMark is an early claim to write down: the item runs attempt
+// attempts since at (wall clock), with the lease (unix milliseconds) and
+// time of the claim.
+type claimMark struct {
+	claimed
+	at         time.Time
+	lease, now int64
+}
+
+// markDelay is how long an early claim may stay unwritten: an item whose
+// outcome is recorded sooner is never written as running (its attempt is
+// counted with the outcome); one that runs longer is marked running with
+// its attempt counted, so that a crash during a long call counts it and the
+// API shows it running.
+const markDelay = 250 * time.Millisecond
 
 // NewOutboxStore returns the outbox store of db.
 func NewOutboxStore(db *DB) *OutboxStore { return &OutboxStore{db: db} }
@@ -59,6 +99,11 @@ func (s *OutboxStore) Wake() <-chan struct{} { return s.db.outboxWake }
 // Recover implements outbox.Store: with a single process owning the file, any
 // item left running by a crash is pending again.
 func (s *OutboxStore) Recover(ctx context.Context) error {
+	s.mu.Lock()
+	clear(s.running) // no worker runs them (Recover is called before one starts)
+	clear(s.unmarked)
+	s.lastClaim, s.due = 0, false
+	s.mu.Unlock()
 	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', lease_until = 0 WHERE state = 'running'`)
 		return err
@@ -69,18 +114,18 @@ func (s *OutboxStore) Recover(ctx context.Context) error {
 // running in it are never taken over by lease expiry (a long webhook must not
 // run twice); Recover makes a crashed process's items pending at start.
 //
-// For the same reason, with EarlyClaim, Claim returns as soon as the writer
-// has marked the items running, without waiting for that to be durable (nor
-// visible to readers): the single writer orders every later write (the
-// outcome) after the claim, and a claim lost in a crash only means the items
-// are pending again after Recover, which at-least-once delivery allows
-// anyway. This keeps a commit (an fsync) out of the time from an enqueue to
-// its call. The items themselves must be durable before they run, though (a
-// call must never go out for a change that may still roll back): so the
-// candidates are read on the read pool, which sees committed transactions
-// only, and the writer claims those of them still pending. A claim that
-// finds nothing due takes no write at all. Only if the claim's own commit
-// fails (a full or failing disk) can its items be claimed, and run, again.
+// For the same reason, with EarlyClaim, a claim need not be written before
+// its items run: the store remembers the items it handed out and hands
+// them out again only once their outcome is recorded (or never, if that
+// fails, as if they had been written running). A claim lost in a crash only
+// means the items are pending again, which at-least-once delivery allows
+// anyway. So a claim takes no write at all: no commit (an fsync) and no
+// wait for the writer stand between an enqueue and its call, and the
+// writer spends nothing on claims. The attempt is counted with the
+// outcome; an item still running after markDelay is written running with
+// its attempt then (flushMarks). The items must be durable before they run
+// (a call must never go out for a change that may still roll back): they
+// are read on the read pool, which sees committed transactions only.
 func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
 	if !s.EarlyClaim {
 		var items []outbox.Item
@@ -94,93 +139,173 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 		}
 		return items, nil
 	}
-	// Until the last claim commits, readers see its items pending still:
-	// wait for it, so this claim's candidates are not those.
+	s.claimMu.Lock()
+	defer s.claimMu.Unlock()
+	// The items running now are left out. One whose outcome commits while
+	// this reads is left out all the same; one recorded before it began is
+	// seen as recorded.
 	s.mu.Lock()
-	last := s.lastClaim
+	running := s.runningIDs()
+	s.lastClaim, s.due = max(s.lastClaim, now.UnixMilli()), false
 	s.mu.Unlock()
-	if last != nil {
-		select {
-		case <-last:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-	ids, err := s.committedDue(ctx, now, limit)
-	if err != nil || ids == nil {
-		return nil, err
-	}
-	claimed := make(chan []outbox.Item, 1)
-	done := make(chan error, 1)
-	committed := make(chan struct{})
-	s.mu.Lock()
-	s.lastClaim = committed
-	s.mu.Unlock()
-	go func() {
-		defer close(committed)
-		done <- s.db.Write(ctx, func(tx *Tx) error {
-			items, err := claimIDs(tx, ids, now, lease)
-			if err != nil {
-				return err
-			}
-			claimed <- items
-			return nil
-		})
-	}()
-	select {
-	case items := <-claimed:
-		return items, nil
-	case err := <-done:
-		select {
-		case items := <-claimed: // committed before we looked
-			return items, nil
-		default:
-		}
-		return nil, fmt.Errorf("claim outbox: %w", err)
-	}
-}
-
-// committedDue returns, as a JSON array, the ids of up to limit committed
-// items due at now; nil if there are none.
-func (s *OutboxStore) committedDue(ctx context.Context, now time.Time, limit int) ([]byte, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
-		now.UnixMilli(), limit)
+	rows, err := s.db.readQuery(ctx, `SELECT id, kind, key, payload, attempts, created_at FROM outbox
+		WHERE state = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+		ORDER BY due_at, id LIMIT ?`, now.UnixMilli(), running, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
-	defer rows.Close()
-	var ids []byte
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("claim outbox: %w", err)
+	items, err := scanItems(rows)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	if len(items) == 0 {
+		return nil, nil
+	}
+	m := claimMark{at: time.Now(), lease: now.Add(lease).UnixMilli(), now: now.UnixMilli()}
+	s.mu.Lock()
+	if len(items) == limit {
+		s.due = true // more may be due
+	}
+	if s.running == nil {
+		s.running, s.unmarked = map[int64]claimed{}, map[int64]claimMark{}
+	}
+	for i := range items {
+		items[i].Attempts++ // the attempt this claim starts
+		c := claimed{attempts: items[i].Attempts, created: items[i].Created.UnixMilli(), key: items[i].Key}
+		s.running[items[i].ID] = c
+		m.claimed = c
+		s.unmarked[items[i].ID] = m
+	}
+	if !s.flushing {
+		s.flushing = true
+		time.AfterFunc(markDelay, s.flushMarks)
+	}
+	s.mu.Unlock()
+	return items, nil
+}
+
+// runningIDs returns the ids of running as a JSON array. s.mu is held.
+func (s *OutboxStore) runningIDs() string {
+	b := make([]byte, 0, 2+8*len(s.running))
+	b = append(b, '[')
+	for id := range s.running {
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		if ids == nil {
-			ids = append(ids, '[')
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// flushMarks writes the early claims older than markDelay as running, with
+// their attempts counted, and schedules itself again while claims remain
+// unwritten. A mark never undoes an outcome: it applies only to an item
+// still pending at an earlier attempt.
+func (s *OutboxStore) flushMarks() {
+	err := s.writeMarks(context.Background(), time.Now().Add(-markDelay))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil || len(s.unmarked) == 0 {
+		// On an error (a closed or failing store), the marks wait for the
+		// next claim to schedule them again.
+		s.flushing = false
+		return
+	}
+	next := markDelay
+	for _, m := range s.unmarked {
+		next = min(next, time.Until(m.at.Add(markDelay)))
+	}
+	time.AfterFunc(max(next, time.Millisecond), s.flushMarks)
+}
+
+// Flush writes every early claim not yet written as running, with its
+// attempt counted. The server calls it once the worker has stopped, before
+// it closes the store, so that items cut short by the shutdown count their
+// attempt as they would after a written claim.
+func (s *OutboxStore) Flush(ctx context.Context) error {
+	return s.writeMarks(ctx, time.Now())
+}
+
+// writeMarks writes the early claims made by cutoff as running.
+func (s *OutboxStore) writeMarks(ctx context.Context, cutoff time.Time) error {
+	s.mu.Lock()
+	var marks []byte
+	type written struct {
+		id       int64
+		attempts int
+	}
+	var ids []written
+	for id, m := range s.unmarked {
+		if m.at.After(cutoff) {
+			continue
+		}
+		if marks == nil {
+			marks = append(marks, '[')
 		} else {
-			ids = append(ids, ',')
+			marks = append(marks, ',')
 		}
-		ids = strconv.AppendInt(ids, id, 10)
+		key, _ := json.Marshal(m.key)
+		marks = fmt.Appendf(marks, "[%d,%d,%d,%d,%d,%s]", id, m.attempts, m.lease, m.now, m.created, key)
+		ids = append(ids, written{id, m.attempts})
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+	s.mu.Unlock()
+	var err error
+	if marks != nil {
+		marks = append(marks, ']')
+		err = s.db.Write(ctx, func(tx *Tx) error {
+			_, err := tx.Exec(`UPDATE outbox SET state = 'running', attempts = j.value->>1, lease_until = j.value->>2, updated_at = j.value->>3
+				FROM json_each(?) AS j
+				WHERE outbox.id = j.value->>0 AND outbox.state = 'pending' AND outbox.attempts < j.value->>1
+					AND outbox.created_at = j.value->>4 AND outbox.key = j.value->>5`, string(marks))
+			return err
+		})
 	}
-	if ids != nil {
-		ids = append(ids, ']')
+	if err != nil {
+		return err
 	}
-	return ids, nil
+	s.mu.Lock()
+	for _, w := range ids {
+		if m, ok := s.unmarked[w.id]; ok && m.attempts == w.attempts { // not claimed again since
+			delete(s.unmarked, w.id)
+		}
+	}
+	s.mu.Unlock()
+	return nil
 }
 
-// claimIDs claims those of the items ids (a JSON array) that are pending.
-func claimIDs(tx *Tx, ids []byte, now time.Time, lease time.Duration) ([]outbox.Item, error) {
-	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
-		WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending'
-		RETURNING id, kind, key, payload, attempts, created_at`,
-		now.Add(lease).UnixMilli(), now.UnixMilli(), string(ids))
-	if err != nil {
-		return nil, err
+// overlay shows an item claimed early, pending still in the file, as
+// running at its attempt.
+func (s *OutboxStore) overlay(id int64, state *outbox.State, attempts *int) {
+	if *state != outbox.StatePending {
+		return
 	}
-	return scanItems(rows)
+	s.mu.Lock()
+	c, ok := s.running[id]
+	s.mu.Unlock()
+	if ok {
+		*state, *attempts = outbox.StateRunning, c.attempts
+	}
+}
+
+// recorded forgets the early claims of items whose outcome is recorded:
+// a claim may take them again.
+func (s *OutboxStore) recorded(outs []outbox.Outcome) {
+	s.mu.Lock()
+	for _, o := range outs {
+		delete(s.running, o.ID)
+		delete(s.unmarked, o.ID)
+		if o.Next == outbox.StatePending && o.Due.UnixMilli() <= s.lastClaim {
+			s.due = true // due already: no later claim may have seen it
+		}
+	}
+	s.mu.Unlock()
+}
+
+// claimOf is the early claim of id, the zero claimed if none.
+func (s *OutboxStore) claimOf(id int64) claimed {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[id]
 }
 
 func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
@@ -211,9 +336,14 @@ func scanItems(rows *sql.Rows) ([]outbox.Item, error) {
 
 // Finish implements outbox.Store.
 func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, next outbox.State, due time.Time) error {
-	return s.db.Write(ctx, func(tx *Tx) error {
-		return recordOutcome(tx, outbox.Outcome{ID: id, Attempt: a, Next: next, Due: due}, time.Now().UnixMilli())
+	o := outbox.Outcome{ID: id, Attempt: a, Next: next, Due: due}
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		return recordOutcome(tx, o, s.claimOf(id), time.Now().UnixMilli())
 	})
+	if err == nil {
+		s.recorded([]outbox.Outcome{o})
+	}
+	return err
 }
 
 // Complete implements outbox.Store: one write transaction records every
@@ -234,7 +364,7 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 					continue
 				}
 			}
-			if err := recordOutcome(tx, o, now); err != nil {
+			if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
 				return err
 			}
 		}
@@ -242,6 +372,15 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 	})
 	if err != nil {
 		return nil, fmt.Errorf("complete outbox items: %w", err)
+	}
+	if errs == nil {
+		s.recorded(outs)
+	} else {
+		for i, o := range outs {
+			if errs[i] == nil {
+				s.recorded([]outbox.Outcome{o})
+			}
+		}
 	}
 	return errs, nil
 }
@@ -274,36 +413,65 @@ func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
 }
 
 // recordOutcome inserts the attempt and moves the item to its next state.
-func recordOutcome(tx *Tx, o outbox.Outcome, now int64) error {
+// For an early claim c (zero for none), it counts the claim's attempt,
+// which may not be written yet, and records nothing if the item is not the
+// one claimed (see claimed).
+func recordOutcome(tx *Tx, o outbox.Outcome, c claimed, now int64) error {
 	a := o.Attempt
-	if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
-		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
-		return err
-	}
 	var dueMS int64
 	if !o.Due.IsZero() {
 		dueMS = o.Due.UnixMilli()
 	}
-	_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
-		last_error = ?, updated_at = ? WHERE id = ?`,
-		string(o.Next), dueMS, dueMS, a.Error, now, o.ID)
+	if c.attempts == 0 {
+		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+			o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+			last_error = ?, updated_at = ? WHERE id = ?`,
+			string(o.Next), dueMS, dueMS, a.Error, now, o.ID)
+		return err
+	}
+	res, err := tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
+		last_error = ?, updated_at = ? WHERE id = ? AND created_at = ? AND key = ?`,
+		string(o.Next), c.attempts, dueMS, dueMS, a.Error, now, o.ID, c.created, c.key)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err // gone (a cancelled timer): no history to add to
+	}
+	_, err = tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt)
 	return err
 }
 
 // NextDue implements outbox.Store.
+// Items claimed early, pending still in the file, are not due: after an
+// early claim, it looks only at items due after it (see lastClaim).
 func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
-	var due sql.NullInt64
-	err := s.db.read.QueryRowContext(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending'`).Scan(&due)
+	s.mu.Lock()
+	after, due := s.lastClaim, s.due
+	s.mu.Unlock()
+	if due {
+		return time.UnixMilli(after), true, nil
+	}
+	if after == 0 { // no early claim yet: every pending item counts
+		after = -1
+	}
+	var next sql.NullInt64
+	err := s.db.readQueryRow(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at > ?`, after).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	if !due.Valid {
+	if !next.Valid {
 		return time.Time{}, false, nil
 	}
-	return time.UnixMilli(due.Int64), true, nil
+	return time.UnixMilli(next.Int64), true, nil
 }
 
-// Depth implements outbox.Store.
+// Depth implements outbox.Store. Items claimed early, pending still in the
+// file, are running.
 func (s *OutboxStore) Depth(ctx context.Context) (map[outbox.State]int, error) {
 	rows, err := s.db.read.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
 	if err != nil {
@@ -319,7 +487,29 @@ func (s *OutboxStore) Depth(ctx context.Context) (map[outbox.State]int, error) {
 		}
 		out[outbox.State(st)] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	running := s.runningIDs()
+	s.mu.Unlock()
+	if running == "[]" {
+		return out, nil
+	}
+	var n int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE state = 'pending' AND id IN (SELECT value FROM json_each(?))`,
+		running).Scan(&n); err != nil {
+		return nil, err
+	}
+	n = min(n, out[outbox.StatePending]) // the two reads see different moments
+	if n > 0 {
+		out[outbox.StatePending] -= n
+		out[outbox.StateRunning] += n
+		if out[outbox.StatePending] == 0 {
+			delete(out, outbox.StatePending)
+		}
+	}
+	return out, nil
 }
 
 // Replay implements outbox.Store.
@@ -352,6 +542,7 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 		return nil, err
 	}
 	r.State = outbox.State(state)
+	s.overlay(r.ID, &r.State, &r.Attempts)
 	r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
 	rows, err := s.db.read.QueryContext(ctx, `SELECT started_at, latency_us, status, error, excerpt FROM outbox_attempts WHERE outbox_id = ? ORDER BY id`, id)
 	if err != nil {
@@ -372,8 +563,12 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 
 // List implements outbox.Store.
 func (s *OutboxStore) List(ctx context.Context, f outbox.Filter) ([]outbox.Record, int, error) {
-	const where = ` WHERE (? = '' OR kind = ?) AND (? = '' OR state = ?)`
-	args := []any{f.Kind, f.Kind, string(f.State), string(f.State)}
+	// Items claimed early, pending still in the file, are running.
+	s.mu.Lock()
+	running := s.runningIDs()
+	s.mu.Unlock()
+	const where = ` WHERE (? = '' OR kind = ?) AND (? = '' OR (CASE WHEN state = 'pending' AND id IN (SELECT value FROM json_each(?)) THEN 'running' ELSE state END) = ?)`
+	args := []any{f.Kind, f.Kind, string(f.State), running, string(f.State)}
 	var total int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT count(*) FROM outbox`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
@@ -393,6 +588,7 @@ func (s *OutboxStore) List(ctx context.Context, f outbox.Filter) ([]outbox.Recor
 			return nil, 0, err
 		}
 		r.State = outbox.State(state)
+		s.overlay(r.ID, &r.State, &r.Attempts)
 		r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
 		out = append(out, r)
 	}

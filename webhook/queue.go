@@ -158,7 +158,7 @@ func (h queueHook) OnEvent(_ context.Context, tx keptn.Tx, ev *keptn.Event) erro
 				return err
 			}
 		}
-		if err := h.s.toQueues(tx, ev, body, w, i); err != nil {
+		if err := h.s.toQueues(tx, ev, body, w.Webhook, i); err != nil {
 			return err
 		}
 	}

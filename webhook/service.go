@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,7 @@ type Service struct {
 	keptnTx        func(outbox.Tx) (keptn.Tx, bool)
 
 	mu    sync.Mutex
-	cache map[string]*Config // by resource revision (revisions never change)
+	cache map[string][]hook // a file's webhooks by resource revision (revisions never change)
 	// last is what QueueHook matched for the event it saw last, so that
 	// OnEvent, which runs on the same event later in the same transaction,
 	// need not look the webhook files up again.
@@ -61,7 +62,14 @@ type Service struct {
 type matchMemo struct {
 	mu    sync.Mutex
 	ev    *keptn.Event
-	hooks []Webhook
+	hooks []hook
+}
+
+// hook is a webhook of a parsed file with its encoding in job payloads,
+// made once per file revision rather than once per event.
+type hook struct {
+	Webhook
+	enc []byte // Webhook as JSON
 }
 
 // Options configure the service.
@@ -102,7 +110,7 @@ func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts O
 		}
 	}
 	return &Service{events: events, store: store, secrets: secrets, log: opts.Log, timeout: opts.Timeout,
-		client: mk(false), insecureClient: mk(true), cache: map[string]*Config{}, queues: opts.Queues, keptnTx: opts.KeptnTx}
+		client: mk(false), insecureClient: mk(true), cache: map[string][]hook{}, queues: opts.Queues, keptnTx: opts.KeptnTx}
 }
 
 // ValidateResource checks a webhook.yaml before it is stored, so a broken
@@ -112,31 +120,105 @@ func ValidateResource(content []byte) error {
 	return err
 }
 
-// job is the outbox payload of one webhook run.
+// job is the outbox payload of one webhook run, as Handle reads it (OnEvent
+// writes it with jobPayload): {"event": ..., "webhook": ..., "task": ...}.
+// The event is decoded once, into the map templates see.
 type job struct {
-	Event   json.RawMessage `json:"event"`
-	Webhook Webhook         `json:"webhook"`
+	Event   map[string]any  `json:"event"`
+	Raw     json.RawMessage `json:"webhook"` // decoded into Webhook by decodeJob
+	Webhook Webhook         `json:"-"`
 	Task    string          `json:"task,omitempty"` // set for <task>.triggered events
 }
 
-func (s *Service) config(r keptn.LevelResource) (*Config, error) {
+// decodedWebhooks caches webhooks decoded from jobs by their encoding: the
+// jobs of one webhook carry the same bytes (jobPayload), and decoding them
+// into a Webhook cost as much as decoding the event.
+var decodedWebhooks struct {
+	sync.Mutex
+	m map[string]*Webhook
+}
+
+// decodeJob decodes a job payload.
+func decodeJob(payload []byte) (job, error) {
+	var j job
+	if err := json.Unmarshal(payload, &j); err != nil {
+		return j, err
+	}
+	decodedWebhooks.Lock()
+	w, ok := decodedWebhooks.m[string(j.Raw)]
+	decodedWebhooks.Unlock()
+	if ok {
+		j.Webhook = *w // read only: its slices are shared
+		return j, nil
+	}
+	if len(j.Raw) > 0 {
+		if err := json.Unmarshal(j.Raw, &j.Webhook); err != nil {
+			return j, err
+		}
+	}
+	decodedWebhooks.Lock()
+	if decodedWebhooks.m == nil || len(decodedWebhooks.m) >= 1024 {
+		decodedWebhooks.m = map[string]*Webhook{}
+	}
+	w = new(Webhook)
+	*w = j.Webhook
+	decodedWebhooks.m[string(j.Raw)] = w
+	decodedWebhooks.Unlock()
+	return j, nil
+}
+
+// str is v if it is a string, else "".
+func str(v any) string { s, _ := v.(string); return s }
+
+// event is the part of the job's event that the events Handle emits need.
+func (j *job) event() *keptn.Event {
+	return &keptn.Event{ID: str(j.Event["id"]), Shkeptncontext: str(j.Event["shkeptncontext"]), GitCommitID: str(j.Event["gitcommitid"])}
+}
+
+// commonData is the data every event about the job's event carries: its
+// project, stage, service and labels.
+func (j *job) commonData() map[string]any {
+	d, _ := j.Event["data"].(map[string]any)
+	out := map[string]any{"project": str(d["project"]), "stage": str(d["stage"]), "service": str(d["service"])}
+	if in, _ := d["labels"].(map[string]any); len(in) > 0 {
+		labels := make(map[string]string, len(in))
+		for k, v := range in {
+			if s, ok := v.(string); ok {
+				labels[k] = s
+			}
+		}
+		out["labels"] = labels
+	}
+	return out
+}
+
+// hooks returns the webhooks of a webhook file.
+func (s *Service) hooks(r keptn.LevelResource) ([]hook, error) {
 	s.mu.Lock()
-	c, ok := s.cache[r.Revision]
+	hs, ok := s.cache[r.Revision]
 	s.mu.Unlock()
 	if ok {
-		return c, nil
+		return hs, nil
 	}
 	c, err := ParseConfig(r.Content)
 	if err != nil {
 		return nil, err
 	}
+	hs = make([]hook, len(c.Webhooks))
+	for i, w := range c.Webhooks {
+		enc, err := json.Marshal(w)
+		if err != nil {
+			return nil, err
+		}
+		hs[i] = hook{Webhook: w, enc: enc}
+	}
 	s.mu.Lock()
 	if len(s.cache) > 4096 {
 		clear(s.cache)
 	}
-	s.cache[r.Revision] = c
+	s.cache[r.Revision] = hs
 	s.mu.Unlock()
-	return c, nil
+	return hs, nil
 }
 
 // OnEvent implements keptn.EventHook: it finds the webhooks subscribed to ev
@@ -157,24 +239,41 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 		if len(w.Requests) == 0 {
 			continue // a queue-only webhook does not take part in the task
 		}
-		j := job{Event: body, Webhook: w}
+		task := ""
 		if t.Kind == keptn.KindTask && t.Phase == "triggered" {
-			j.Task = t.Task
-			if err := s.emitStarted(ctx, tx, ev, w); err != nil {
+			task = t.Task
+			if err := s.emitStarted(ctx, tx, ev, w.Webhook); err != nil {
 				return err
 			}
 		}
-		payload, _ := json.Marshal(j)
-		key := fmt.Sprintf("%s-%d", ev.ID, i)
-		if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: payload}); err != nil {
+		key := ev.ID + "-" + strconv.Itoa(i)
+		if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: jobPayload(body, w.enc, task)}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// jobPayload is the JSON of job{Event: event, Webhook: webhook, Task: task}
+// from their encodings, written out rather than marshaled so that the event
+// is not validated and compacted again (it was just encoded) and the
+// webhook is not encoded once per event.
+func jobPayload(event, webhook []byte, task string) []byte {
+	b := make([]byte, 0, len(event)+len(webhook)+len(task)+40)
+	b = append(b, `{"event":`...)
+	b = append(b, event...)
+	b = append(b, `,"webhook":`...)
+	b = append(b, webhook...)
+	if task != "" {
+		q, _ := json.Marshal(task) // strconv quoting is not JSON's
+		b = append(b, `,"task":`...)
+		b = append(b, q...)
+	}
+	return append(b, '}')
+}
+
 // remember keeps what matched returned for ev for rematched.
-func (s *Service) remember(ev *keptn.Event, hooks []Webhook) {
+func (s *Service) remember(ev *keptn.Event, hooks []hook) {
 	s.last.mu.Lock()
 	s.last.ev, s.last.hooks = ev, hooks
 	s.last.mu.Unlock()
@@ -183,7 +282,7 @@ func (s *Service) remember(ev *keptn.Event, hooks []Webhook) {
 // rematched is matched, taken from the memo when QueueHook just matched the
 // same event in the same transaction (nothing in between changes webhook
 // files or subscriptions: the hooks run back to back on one event).
-func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
+func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]hook, error) {
 	s.last.mu.Lock()
 	hit := s.last.ev == ev
 	hooks := s.last.hooks
@@ -199,7 +298,7 @@ func (s *Service) rematched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
 
 // matched returns the webhooks subscribed to ev: those of the first file,
 // service level first, that has any.
-func (s *Service) matched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
+func (s *Service) matched(tx keptn.Tx, ev *keptn.Event) ([]hook, error) {
 	project, stage, service := ev.Scope()
 	if project == "" || !strings.HasPrefix(ev.Type, "sh.keptn.") && !strings.HasPrefix(ev.Type, "sh.baton.") {
 		return nil, nil
@@ -209,14 +308,14 @@ func (s *Service) matched(tx keptn.Tx, ev *keptn.Event) ([]Webhook, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		cfg, err := s.config(f)
+		hooks, err := s.hooks(f)
 		if err != nil {
 			s.log.Warn("ignoring invalid webhook config", "project", project, "stage", f.Stage, "service", f.Service, "err", err)
 			continue
 		}
-		var matched []Webhook
-		for _, w := range cfg.Webhooks {
-			ok, err := s.subscribed(tx, w, ev.Type, project, stage, service)
+		var matched []hook
+		for _, w := range hooks {
+			ok, err := s.subscribed(tx, w.Webhook, ev.Type, project, stage, service)
 			if err != nil {
 				return nil, err
 			}
@@ -285,35 +384,34 @@ func (s *Service) emitStarted(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 // requests in order, stopping at the first failure.
 func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
 	start := time.Now()
-	var j job
-	if err := json.Unmarshal(it.Payload, &j); err != nil {
+	j, err := decodeJob(it.Payload)
+	if err != nil {
 		return outbox.Result{Failed: true, Permanent: true, Attempt: outbox.Attempt{Started: start, Error: "corrupt webhook job: " + err.Error()}}
 	}
-	var ev keptn.Event
-	_ = json.Unmarshal(j.Event, &ev)
-	data, secrets, err := s.templateData(ctx, j)
+	ev := j.event()
+	data, secrets, err := s.templateData(ctx, &j)
 	if err != nil {
-		return s.fail(ctx, it, &j, &ev, 0, err, true, nil, start)
+		return s.fail(ctx, it, &j, ev, 0, err, true, nil, start)
 	}
 	var responses []any
 	var last callResult
 	for i, tmpl := range j.Webhook.Requests {
 		req, err := renderRequest(tmpl, data)
 		if err != nil {
-			return s.fail(ctx, it, &j, &ev, i, err, true, secrets, start)
+			return s.fail(ctx, it, &j, ev, i, err, true, secrets, start)
 		}
-		last = s.call(ctx, req, fmt.Sprintf("%s-%d", it.Key, i))
+		last = s.call(ctx, req, it.Key+"-"+strconv.Itoa(i))
 		if last.err != nil {
-			return s.fail(ctx, it, &j, &ev, i, last.err, last.permanent, secrets, start, last)
+			return s.fail(ctx, it, &j, ev, i, last.err, last.permanent, secrets, start, last)
 		}
 		responses = append(responses, last.parsed(secrets))
 	}
 	res := outbox.Result{Attempt: outbox.Attempt{Started: start, Latency: time.Since(start), Status: last.status, Excerpt: redact(excerpt(last.body), secrets)}}
 	if j.Task != "" && j.Webhook.SendFinished {
-		d := commonData(&ev)
+		d := j.commonData()
 		d[j.Task] = map[string]any{"responses": responses}
 		d["status"], d["result"] = keptn.StatusSucceeded, keptn.ResultPass
-		fin, err := s.finished(it.Key, 0, &ev, j.Task, d)
+		fin, err := s.finished(it.Key, 0, ev, j.Task, d)
 		if err == nil {
 			res.Effect, err = s.emit(ctx, fin)
 		}
@@ -342,7 +440,7 @@ func (s *Service) fail(ctx context.Context, it outbox.Item, j *job, ev *keptn.Ev
 		}
 		fins := make([]*keptn.Event, 0, n)
 		for k := range n {
-			d := commonData(ev)
+			d := j.commonData()
 			d["status"], d["result"], d["message"] = keptn.StatusErrored, keptn.ResultFail, msg
 			fin, err := s.finished(it.Key, k, ev, j.Task, d)
 			if err != nil {
@@ -403,10 +501,11 @@ func (s *Service) emit(ctx context.Context, events ...*keptn.Event) (outbox.Effe
 }
 
 // templateData is the event as a map plus .env with the webhook's secrets.
-func (s *Service) templateData(ctx context.Context, j job) (map[string]any, []string, error) {
-	var data map[string]any
-	if err := json.Unmarshal(j.Event, &data); err != nil {
-		return nil, nil, err
+// It is the job's own map, which it adds .env to.
+func (s *Service) templateData(ctx context.Context, j *job) (map[string]any, []string, error) {
+	data := j.Event
+	if data == nil {
+		data = map[string]any{}
 	}
 	env := map[string]any{}
 	var values []string

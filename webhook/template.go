@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 	"text/template/parse"
 )
@@ -103,7 +104,7 @@ func render(text string, data map[string]any) (string, error) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
-	t, err := parseTemplate(text)
+	t, err := parsed(text)
 	if err != nil {
 		return "", err
 	}
@@ -112,6 +113,35 @@ func render(text string, data map[string]any) (string, error) {
 		return "", fmt.Errorf("template %q: %w", text, err)
 	}
 	return b.String(), nil
+}
+
+// templates caches parsed templates by text: a webhook's templates are
+// rendered once per call, and parsing one costs more than executing it.
+// (A template may be executed by several goroutines at once.)
+var templates struct {
+	sync.Mutex
+	m map[string]*template.Template
+}
+
+// parsed is parseTemplate, cached.
+func parsed(text string) (*template.Template, error) {
+	templates.Lock()
+	t, ok := templates.m[text]
+	templates.Unlock()
+	if ok {
+		return t, nil
+	}
+	t, err := parseTemplate(text)
+	if err != nil {
+		return nil, err
+	}
+	templates.Lock()
+	if templates.m == nil || len(templates.m) >= 4096 {
+		templates.m = map[string]*template.Template{}
+	}
+	templates.m[text] = t
+	templates.Unlock()
+	return t, nil
 }
 
 // renderRequest produces the request to send from a template request.

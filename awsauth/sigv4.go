@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,7 +69,7 @@ type Verifier struct {
 	// DefaultUnverifiedBytes).
 	UnverifiedBytes int64
 
-	signingKeys sync.Map // accessKey+"/"+scope -> []byte
+	signingKeys sync.Map // accessKey+"/"+scope -> *signer
 	budgetOnce  sync.Once
 	unverified  *budget
 }
@@ -120,7 +121,7 @@ type pending struct {
 	r       *http.Request
 	cred    credential
 	amzDate string
-	key     []byte
+	key     *signer
 }
 
 // begin runs the checks that need no body. services, when not empty, lists
@@ -169,7 +170,14 @@ func (p *pending) signedPayloadHash() string {
 // canonical request and the string to sign are appended to one buffer, not
 // built from concatenated strings.
 func (p *pending) verify(payloadHash string) error {
-	buf := appendCanonicalRequest(make([]byte, 0, 1024), p.r, p.cred.signedHeaders, payloadHash)
+	bp := verifyBufs.Get().(*[]byte)
+	buf := appendCanonicalRequest((*bp)[:0], p.r, p.cred.signedHeaders, payloadHash)
+	defer func() {
+		if cap(buf) <= 64<<10 { // keep a buffer that grew, unless a huge request made it so
+			*bp = buf[:0]
+			verifyBufs.Put(bp)
+		}
+	}()
 	sum := sha256.Sum256(buf)
 	buf = append(buf[:0], algorithm+"\n"...)
 	buf = append(buf, p.amzDate...)
@@ -181,14 +189,19 @@ func (p *pending) verify(payloadHash string) error {
 	buf = append(buf, p.cred.service...)
 	buf = append(buf, "/aws4_request\n"...)
 	buf = hex.AppendEncode(buf, sum[:])
-	m := hmac.New(sha256.New, p.key)
+	m := p.key.mac()
 	m.Write(buf)
 	want := hex.AppendEncode(buf[:0], m.Sum(sum[:0]))
+	p.key.macs.Put(m)
 	if !hmac.Equal(want, []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return nil
 }
+
+// verifyBufs holds the buffers verify builds the canonical request and the
+// string to sign in: one per request otherwise.
+var verifyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (v *Verifier) now() time.Time {
 	if v.Now != nil {
@@ -204,11 +217,31 @@ func (v *Verifier) maxSkew() time.Duration {
 	return 15 * time.Minute
 }
 
+// signer is a derived signing key with HMACs keyed with it: a reset HMAC
+// starts from the key's precomputed inner and outer states instead of hashing
+// the padded key again for every request.
+type signer struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash
+}
+
+// mac returns an HMAC-SHA256 keyed with the signing key, ready for a new
+// message; put it back in macs when done.
+func (s *signer) mac() hash.Hash {
+	if m, ok := s.macs.Get().(hash.Hash); ok {
+		m.Reset()
+		return m
+	}
+	m := hmac.New(sha256.New, s.key)
+	m.Reset() // precomputes the padded key's states for the next Reset
+	return m
+}
+
 // signingKey derives (and caches) the key for the credential's scope.
-func (v *Verifier) signingKey(ctx context.Context, c credential) ([]byte, error) {
+func (v *Verifier) signingKey(ctx context.Context, c credential) (*signer, error) {
 	cacheKey := c.accessKey + "/" + c.scope()
 	if k, ok := v.signingKeys.Load(cacheKey); ok {
-		return k.([]byte), nil
+		return k.(*signer), nil
 	}
 	secret, err := v.Keys.SecretKey(ctx, c.accessKey)
 	if errors.Is(err, ErrUnknownKey) {
@@ -221,8 +254,9 @@ func (v *Verifier) signingKey(ctx context.Context, c credential) ([]byte, error)
 	k = hmacSHA256(k, c.region)
 	k = hmacSHA256(k, c.service)
 	k = hmacSHA256(k, "aws4_request")
-	v.signingKeys.Store(cacheKey, k)
-	return k, nil
+	sk := &signer{key: k}
+	v.signingKeys.Store(cacheKey, sk)
+	return sk, nil
 }
 
 // Forget drops cached signing keys of an access key (after it was deleted).

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -204,5 +205,57 @@ func TestBudgetWakesWaiters(t *testing.T) {
 	}
 	if b.free != 0 || b.waiting != 0 {
 		t.Errorf("free %d, waiting %d; want 0, 0", b.free, b.waiting)
+	}
+}
+
+// The HMACs a signing key reuses carry nothing from one request to the next:
+// good and bad signatures under one key, verified concurrently and over and
+// over, each get their own verdict.
+func TestVerifyReusesKeysSafely(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}, Now: func() time.Time { return now }}
+	bodies := []string{`{}`, `{"a":1}`, strings.Repeat("x", 3000)}
+	type request struct {
+		r    *http.Request
+		body string
+		good bool
+	}
+	var reqs []request
+	for _, b := range bodies {
+		reqs = append(reqs, request{signed(t, http.MethodPost, "http://h/", b, "s3cret", now), b, true},
+			request{signed(t, http.MethodPost, "http://h/", b, "wrong", now), b, false},
+			request{signed(t, http.MethodPost, "http://h/", b, "s3cret", now), b + " ", false})
+	}
+	errs := make(chan error, 8)
+	for w := range 8 {
+		go func() {
+			for i := range 200 {
+				rq := reqs[(i+w)%len(reqs)]
+				_, err := v.Verify(rq.r, []byte(rq.body))
+				if rq.good != (err == nil) {
+					errs <- fmt.Errorf("request %d (good %v): %v", (i+w)%len(reqs), rq.good, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}, Now: func() time.Time { return now }}
+	body := `{"QueueUrl":"http://127.0.0.1:8080/000000000000/bench","MessageBody":"` + strings.Repeat("x", 256) + `"}`
+	req := signed(&testing.T{}, http.MethodPost, "http://127.0.0.1:8080/", body, "s3cret", now)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Verify(req, []byte(body)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -41,10 +41,54 @@ var insertStatements = func() (out [maxInsertRows + 1]string) {
 	return out
 }()
 
+// plainInsertStatements[n] inserts n plain messages (no attributes, trace,
+// group or deduplication id) of one queue that share their sent and expiry
+// times: those are bound once, as ?1 to ?3, and each row binds only its
+// message id, body and visibility time.
+var plainInsertStatements = func() (out [maxInsertRows + 1]string) {
+	for n := 1; n <= maxInsertRows; n++ {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO sqs_messages (queue_id, sent_at, expires_at, message_id, body, visible_at) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "(?1, ?2, ?3, ?%d, ?%d, ?%d)", 4+3*i, 5+3*i, 6+3*i)
+		}
+		out[n] = b.String()
+	}
+	return out
+}()
+
+// plainBatch reports whether msgs can be stored with plainInsertStatements.
+func plainBatch(msgs []sqs.NewMessage) bool {
+	m0 := msgs[0]
+	for _, nm := range msgs {
+		m := nm.Message
+		if len(m.Attributes) > 0 || m.TraceHeader != "" || m.GroupID != "" || m.DedupID != "" ||
+			!m.SentAt.Equal(m0.Message.SentAt) || !nm.ExpiresAt.Equal(m0.ExpiresAt) {
+			return false
+		}
+	}
+	return true
+}
+
 // InsertMessages implements sqs.Tx: up to ten rows per statement.
 func (tx *sqsTx) InsertMessages(queueID int64, msgs []sqs.NewMessage) error {
 	for len(msgs) > 0 {
 		n := min(len(msgs), maxInsertRows)
+		if plainBatch(msgs[:n]) {
+			args := make([]any, 3, 3+3*n)
+			args[0], args[1], args[2] = queueID, msgs[0].Message.SentAt.UnixMilli(), msgs[0].ExpiresAt.UnixMilli()
+			for _, nm := range msgs[:n] {
+				args = append(args, nm.Message.ID, nm.Message.Body, nm.VisibleAt.UnixMilli())
+			}
+			if _, err := tx.exec(plainInsertStatements[n], args...); err != nil {
+				return fmt.Errorf("insert messages: %w", err)
+			}
+			msgs = msgs[n:]
+			continue
+		}
 		args := make([]any, 0, 10*n)
 		for _, nm := range msgs[:n] {
 			a, err := messageArgs(queueID, nm.Message, nm.VisibleAt, nm.ExpiresAt)

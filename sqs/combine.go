@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
 
@@ -60,6 +61,34 @@ func (c *combiner) take(queueID int64, g *sendGroup) []*pending {
 	return g.todo
 }
 
+// maxYields bounds how often a leader lets other goroutines run before it
+// submits its group.
+const maxYields = 4
+
+// gather lets the goroutines that are ready to run (requests already read
+// from their connections) run before g is submitted, so that those sending
+// to the same queue join g instead of opening the next group: fewer, larger
+// commits for the same messages. It yields again while yielding brought new
+// senders, at most maxYields times; when nothing else is ready to run a
+// yield returns at once, so an idle server adds no latency.
+func (c *combiner) gather(g *sendGroup) {
+	n := c.size(g)
+	for range maxYields {
+		runtime.Gosched()
+		m := c.size(g)
+		if m == n || m >= maxGroupMessages {
+			return
+		}
+		n = m
+	}
+}
+
+func (c *combiner) size(g *sendGroup) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(g.todo)
+}
+
 // storeSends stores prepared messages durably, combined with the concurrent sends
 // to the same queue, and returns once they committed or failed. The outcome
 // is that of the shared transaction, whatever ctx does once the messages
@@ -70,6 +99,7 @@ func (s *Service) storeSends(ctx context.Context, q *Queue, todo []*pending) err
 		<-g.done
 		return g.err
 	}
+	s.sends.gather(g)
 	// The leader's cancellation must not fail the senders that joined it.
 	g.err = s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		if err := s.insertAll(tx, s.sends.take(q.ID, g), s.clock.Now()); err != nil {

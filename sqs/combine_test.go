@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -172,5 +173,34 @@ func TestSendGroupFailure(t *testing.T) {
 	}
 	if st.updates != 2 || len(st.batches) != 1 || fmt.Sprint(st.batches[0]) != "[later]" {
 		t.Errorf("%d transactions storing %q, want 2 storing [[later]]", st.updates, st.batches)
+	}
+}
+
+// A leader lets senders that are ready to run join its group before it
+// submits it, even when the store would run the transaction at once: with
+// one P, a sender started just before the leader reaches the store runs only
+// when the leader yields, and then shares its transaction.
+func TestLeaderGathersReadySenders(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	st := &gatedStore{gate: make(chan struct{})}
+	close(st.gate) // an idle writer: transactions run as soon as submitted
+	s := NewService(st, clock.Real{}, Config{})
+	q := testQueue(1)
+	ctx := context.Background()
+	errs := make(chan error, 1)
+	go func() {
+		_, err := s.Send(ctx, q, SendInput{Body: "second"})
+		errs <- err
+	}()
+	if _, err := s.Send(ctx, q, SendInput{Body: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.updates != 1 || len(st.batches) != 1 || len(st.batches[0]) != 2 {
+		t.Errorf("%d transactions storing %q, want one storing both messages", st.updates, st.batches)
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -46,8 +46,6 @@ type pending struct {
 }
 
 const maxBatchEntries = 10
-
-var batchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
 
 // Send stores one message in q durably (SendMessage).
 func (s *Service) Send(ctx context.Context, q *Queue, in SendInput) (*SendResult, error) {
@@ -240,12 +238,22 @@ func messageDelay(q *Queue, seconds *int) (time.Duration, *Error) {
 	return time.Duration(*seconds) * time.Second, nil
 }
 
-// idRE is the form of message group and deduplication ids: 1 to 128
-// alphanumeric or punctuation characters.
-var idRE = regexp.MustCompile(`^[!-~]{1,128}$`)
+// validMessageID reports whether v has the form of a message group or
+// deduplication id: 1 to 128 alphanumeric or punctuation characters.
+func validMessageID(v string) bool {
+	if v == "" || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '!' || v[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
 
 func checkMessageID(param, v string) *Error {
-	if v == "" || idRE.MatchString(v) {
+	if v == "" || validMessageID(v) {
 		return nil
 	}
 	return invalidParam(v, param, param+" can only include alphanumeric and punctuation characters. 1 to 128 in length.")
@@ -363,17 +371,32 @@ func CheckBatch(entry string, ids []string) error {
 	if len(ids) > maxBatchEntries {
 		return Errorf(CodeTooManyEntriesInBatch, "Maximum number of entries per request are %d. You have sent %d.", maxBatchEntries, len(ids))
 	}
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !batchIDRE.MatchString(id) {
+	for i, id := range ids {
+		if !validBatchID(id) {
 			return Errorf(CodeInvalidBatchEntryID, "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
 		}
-		if seen[id] {
+		// At most ten ids: comparing with the earlier ones beats a map.
+		if slices.Contains(ids[:i], id) {
 			return Errorf(CodeBatchEntryIdsNotDistinct, "Id %s repeated.", id)
 		}
-		seen[id] = true
 	}
 	return nil
+}
+
+// validBatchID reports whether id is a batch entry id: 1 to 80 characters,
+// each alphanumeric, a hyphen or an underscore.
+func validBatchID(id string) bool {
+	if id == "" || len(id) > 80 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // MaySend reports whether the policy of the queue named by queueARN allows

@@ -212,16 +212,22 @@ func (c *call) input(v any) error {
 
 // writeResult writes an operation's output.
 func (a *API) writeResult(w http.ResponseWriter, c *call, out any) {
-	w.Header().Set("x-amzn-RequestId", c.requestID)
+	// Canonical keys assigned directly: Set would canonicalize them again.
+	h := w.Header()
+	h["X-Amzn-Requestid"] = []string{c.requestID}
 	if c.json {
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		h["Content-Type"] = []string{"application/x-amz-json-1.0"}
+		if o, ok := out.(jsonAppender); ok {
+			w.Write(o.appendJSON(make([]byte, 0, jsonSize(o))))
+			return
+		}
 		if out == nil {
 			out = struct{}{}
 		}
 		writeJSONBody(w, out)
 		return
 	}
-	w.Header().Set("Content-Type", "text/xml")
+	h["Content-Type"] = []string{"text/xml"}
 	if err := writeXML(w, c.op, c.requestID, out); err != nil {
 		a.Log.Debug("write sqs response", "err", err)
 	}

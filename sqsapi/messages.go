@@ -44,8 +44,14 @@ func (a *API) sendMessage(c *call) (any, error) {
 		QueueURL string `json:"QueueUrl"`
 		sendEntry
 	}
-	if err := c.input(&in); err != nil {
-		return nil, err
+	var plain bool
+	if c.json {
+		in.QueueURL, in.sendEntry, plain = decodeSendMessage(c.body)
+	}
+	if !plain {
+		if err := c.input(&in); err != nil {
+			return nil, err
+		}
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
@@ -61,7 +67,8 @@ func (a *API) sendMessage(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newSendOutput(res), nil
+	out := newSendOutput(res)
+	return &out, nil
 }
 
 func (a *API) sendMessageBatch(c *call) (any, error) {
@@ -69,8 +76,14 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 		QueueURL string `json:"QueueUrl"`
 		Entries  []sendEntry
 	}
-	if err := c.input(&in); err != nil {
-		return nil, err
+	var plain bool
+	if c.json {
+		in.QueueURL, in.Entries, plain = decodeSendBatch(c.body)
+	}
+	if !plain {
+		if err := c.input(&in); err != nil {
+			return nil, err
+		}
 	}
 	q, err := a.queue(c, in.QueueURL)
 	if err != nil {
@@ -90,10 +103,7 @@ func (a *API) sendMessageBatch(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Successful []sendOutput `xml:"SendMessageBatchResultEntry"`
-		Failed     []batchError `xml:"BatchResultErrorEntry"`
-	}{Successful: []sendOutput{}, Failed: []batchError{}}
+	out := &sendBatchOutput{Successful: make([]sendOutput, 0, len(results)), Failed: []batchError{}}
 	for i := range results {
 		if results[i].Err != nil {
 			out.Failed = append(out.Failed, newBatchError(results[i].ID, results[i].Err))

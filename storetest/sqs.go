@@ -326,3 +326,103 @@ func testSQSQueues(t *testing.T, e Engine) {
 		t.Errorf("deleted queue: %v", err)
 	}
 }
+
+// SQSInsertMessages: a multi-row insert stores every message as given,
+// whether the rows share their times and carry nothing but a body (the
+// common batch) or differ in times, attributes, trace, group and
+// deduplication ids; more than one statement's worth of rows too.
+func testSQSInsertMessages(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	svc := sqs.NewService(s.SQS, clock.NewFake(now), sqs.Config{})
+	q, err := svc.CreateQueue(ctx, "inserts", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hour := now.Add(time.Hour)
+	var msgs []sqs.NewMessage
+	add := func(m sqs.Message, visible, expires time.Time) {
+		m.ID = fmt.Sprintf("id-%02d", len(msgs))
+		if m.Body == "" {
+			m.Body = fmt.Sprintf("body %02d", len(msgs))
+		}
+		if m.SentAt.IsZero() {
+			m.SentAt = now
+		}
+		msgs = append(msgs, sqs.NewMessage{Message: &m, VisibleAt: visible, ExpiresAt: expires})
+	}
+	for i := range 12 { // plain rows sharing their times, two of them delayed
+		visible := now
+		if i == 3 || i == 11 {
+			visible = now.Add(time.Minute)
+		}
+		add(sqs.Message{}, visible, hour)
+	}
+	v := "v"
+	add(sqs.Message{Attributes: map[string]sqs.MessageAttribute{"k": {DataType: "String", StringValue: &v}}}, now, hour)
+	add(sqs.Message{TraceHeader: "Root=1-abc"}, now, hour)
+	add(sqs.Message{GroupID: "g"}, now, hour)
+	add(sqs.Message{DedupID: "d"}, now, hour)
+	add(sqs.Message{SentAt: now.Add(-time.Second)}, now, hour)
+	add(sqs.Message{}, now, now.Add(30*time.Minute)) // expires earlier
+	add(sqs.Message{Body: "with 'quotes', ?1 and \\ inside"}, now, hour)
+	if err := s.SQS.Update(ctx, func(tx sqs.Tx) error { return tx.InsertMessages(q.ID, msgs) }); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.SQS.Counts(ctx, q.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (sqs.Counts{Visible: len(msgs) - 2, Delayed: 2}); c != want {
+		t.Errorf("counts %+v, want %+v", c, want)
+	}
+	var got []*sqs.Message
+	err = s.SQS.Update(ctx, func(tx sqs.Tx) error {
+		got, err = tx.Receive(q, now.Add(2*time.Minute), now.Add(3*time.Minute), 100)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*sqs.Message{}
+	for _, m := range got {
+		byID[m.ID] = m
+	}
+	if len(byID) != len(msgs) {
+		t.Fatalf("received %d messages, want %d", len(byID), len(msgs))
+	}
+	for _, nm := range msgs {
+		want, m := nm.Message, byID[nm.Message.ID]
+		if m == nil {
+			t.Errorf("message %s not stored", want.ID)
+			continue
+		}
+		if m.Body != want.Body || m.TraceHeader != want.TraceHeader || m.GroupID != want.GroupID || m.DedupID != want.DedupID ||
+			!m.SentAt.Equal(want.SentAt) || attrString(m.Attributes) != attrString(want.Attributes) {
+			t.Errorf("stored %+v\n want %+v", m, want)
+		}
+	}
+	// The message with the earlier expiry goes first.
+	if err := s.SQS.Update(ctx, func(tx sqs.Tx) error { return tx.Sweep(q.ID, now.Add(45*time.Minute)) }); err != nil {
+		t.Fatal(err)
+	}
+	c, err = s.SQS.Counts(ctx, q.ID, now.Add(45*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (sqs.Counts{Visible: len(msgs) - 1}); c != want { // received until minute 3
+		t.Errorf("counts after the sweep %+v, want %+v", c, want)
+	}
+}
+
+func attrString(attrs map[string]sqs.MessageAttribute) string {
+	out := ""
+	for k, a := range attrs { // at most one in testSQSInsertMessages
+		out += k + "=" + a.DataType
+		if a.StringValue != nil {
+			out += ":" + *a.StringValue
+		}
+	}
+	return out
+}

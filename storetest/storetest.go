@@ -90,6 +90,7 @@ func Run(t *testing.T, e Engine) {
 		{"SQSConcurrentReceivers", testSQSConcurrentReceivers},
 		{"SQSFIFO", testSQSFIFO},
 		{"SQSQueues", testSQSQueues},
+		{"SQSInsertMessages", testSQSInsertMessages},
 		{"AppConfigDocs", testAppConfigDocs},
 		{"AppConfigDeployments", testAppConfigDeployments},
 		{"AppConfigVersions", testAppConfigVersions},

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -69,7 +70,8 @@ type Verifier struct {
 	// DefaultUnverifiedBytes).
 	UnverifiedBytes int64
 
-	signingKeys sync.Map // accessKey+"/"+scope -> *signer
+	signingKeys sync.Map // accessKey+"/"+scope -> *signer, of verified signatures
+	cachedKeys  atomic.Int64
 	budgetOnce  sync.Once
 	unverified  *budget
 }
@@ -118,6 +120,8 @@ func anonymous(r *http.Request) string {
 // among the signed headers, X-Amz-Date within the allowed skew and a known
 // access key. Its signature is checked once the payload hash is known.
 type pending struct {
+	v       *Verifier
+	fresh   string // the key's cache key when it is not cached yet
 	r       *http.Request
 	cred    credential
 	amzDate string
@@ -142,11 +146,11 @@ func (v *Verifier) begin(r *http.Request, services []string) (*pending, error) {
 	if skew := v.now().Sub(t); skew > v.maxSkew() || -skew > v.maxSkew() {
 		return nil, &Error{CodeSignatureDoesNotMatch, fmt.Sprintf("Signature expired: %s is not within %s of the server time.", amzDate, v.maxSkew())}
 	}
-	key, err := v.signingKey(r.Context(), cred)
+	key, fresh, err := v.signingKey(r.Context(), cred)
 	if err != nil {
 		return nil, err
 	}
-	return &pending{r: r, cred: cred, amzDate: amzDate, key: key}, nil
+	return &pending{v: v, fresh: fresh, r: r, cred: cred, amzDate: amzDate, key: key}, nil
 }
 
 // signedPayloadHash returns the value of a signed x-amz-content-sha256
@@ -196,6 +200,7 @@ func (p *pending) verify(payloadHash string) error {
 	if !hmac.Equal(want, []byte(p.cred.signature)) {
 		return &Error{CodeSignatureDoesNotMatch, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
+	p.v.remember(p.fresh, p.key)
 	return nil
 }
 
@@ -237,26 +242,48 @@ func (s *signer) mac() hash.Hash {
 	return m
 }
 
-// signingKey derives (and caches) the key for the credential's scope.
-func (v *Verifier) signingKey(ctx context.Context, c credential) (*signer, error) {
+// maxSigningKeys bounds the cache of derived signing keys (one per access
+// key and credential scope: date, region, service).
+const maxSigningKeys = 4096
+
+// signingKey derives the key for the credential's scope, from the cache if
+// a request under that scope verified before. A derived key enters the cache
+// only once a signature made with it verifies (remember): the scope is the
+// client's to choose, and an unauthenticated client naming a known access
+// key must not be able to fill memory with scopes.
+// fresh is the cache key of a key not taken from the cache, else "".
+func (v *Verifier) signingKey(ctx context.Context, c credential) (sk *signer, fresh string, err error) {
 	cacheKey := c.accessKey + "/" + c.scope()
 	if k, ok := v.signingKeys.Load(cacheKey); ok {
-		return k.(*signer), nil
+		return k.(*signer), "", nil
 	}
 	secret, err := v.Keys.SecretKey(ctx, c.accessKey)
 	if errors.Is(err, ErrUnknownKey) {
-		return nil, &Error{CodeInvalidClientTokenID, "The security token included in the request is invalid."}
+		return nil, "", &Error{CodeInvalidClientTokenID, "The security token included in the request is invalid."}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("look up access key: %w", err)
+		return nil, "", fmt.Errorf("look up access key: %w", err)
 	}
 	k := hmacSHA256([]byte("AWS4"+secret), c.date)
 	k = hmacSHA256(k, c.region)
 	k = hmacSHA256(k, c.service)
 	k = hmacSHA256(k, "aws4_request")
-	sk := &signer{key: k}
-	v.signingKeys.Store(cacheKey, sk)
-	return sk, nil
+	return &signer{key: k}, cacheKey, nil
+}
+
+// remember caches a signing key a signature verified with. Past
+// maxSigningKeys the cache starts over: keys are cheap to derive again.
+func (v *Verifier) remember(cacheKey string, sk *signer) {
+	if cacheKey == "" {
+		return // it came from the cache
+	}
+	if _, loaded := v.signingKeys.LoadOrStore(cacheKey, sk); loaded {
+		return
+	}
+	if v.cachedKeys.Add(1) > maxSigningKeys {
+		v.signingKeys.Clear()
+		v.cachedKeys.Store(0)
+	}
 }
 
 // Forget drops cached signing keys of an access key (after it was deleted).

@@ -259,3 +259,49 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 }
+
+// The signing-key cache holds only scopes a signature verified under, and
+// stays bounded: requests naming a known access key with scopes of their
+// own choosing, and failing, add nothing.
+func TestSigningKeyCacheBounded(t *testing.T) {
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	v := &Verifier{Keys: staticKeys{"AKIATEST": "s3cret"}, Now: func() time.Time { return now }}
+	cached := func() int {
+		n := 0
+		v.signingKeys.Range(func(any, any) bool { n++; return true })
+		return n
+	}
+	sign := func(secret, region string) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "http://h/", strings.NewReader("{}"))
+		h := sha256.Sum256([]byte("{}"))
+		creds := aws.Credentials{AccessKeyID: "AKIATEST", SecretAccessKey: secret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(h[:]), "sqs", region, now); err != nil {
+			t.Fatal(err)
+		}
+		return req
+	}
+	for i := range 500 {
+		if _, err := v.Verify(sign("guess", fmt.Sprintf("region-%d", i)), []byte("{}")); err == nil {
+			t.Fatal("a wrong secret verified")
+		}
+	}
+	if n := cached(); n != 0 {
+		t.Fatalf("failed signatures cached %d signing keys", n)
+	}
+	for range 3 {
+		if _, err := v.Verify(sign("s3cret", "us-east-1"), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cached(); n != 1 {
+		t.Fatalf("one verified scope cached %d signing keys", n)
+	}
+	for i := range maxSigningKeys + 10 {
+		if _, err := v.Verify(sign("s3cret", fmt.Sprintf("r-%d", i)), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cached(); n > maxSigningKeys {
+		t.Fatalf("%d signing keys cached, over the bound %d", n, maxSigningKeys)
+	}
+}

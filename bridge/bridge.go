@@ -55,6 +55,9 @@ type Config struct {
 	Limiter *auth.Limiter
 	// SessionKey signs session cookies (at least 32 bytes).
 	SessionKey []byte
+	// Revocations, if set, keeps signed-out sessions in the store, so that a
+	// sign-out holds on every replica; else this process remembers them.
+	Revocations Revocations
 	// Live carries commit notifications to open pages.
 	Live *Hub
 	// Clock is the engines' clock (times on pages are relative to it).
@@ -99,7 +102,7 @@ func New(cfg Config) (*Bridge, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bridge templates: %w", err)
 	}
-	b := &Bridge{cfg: cfg, pages: pages, sessions: newSessions(cfg.SessionKey, cfg.Clock), closed: make(chan struct{})}
+	b := &Bridge{cfg: cfg, pages: pages, sessions: newSessions(cfg.SessionKey, cfg.Clock, cfg.Revocations), closed: make(chan struct{})}
 	b.routes()
 	return b, nil
 }

@@ -1,11 +1,14 @@
 package bridge
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -20,21 +23,30 @@ const CookieName = "baton_bridge_session"
 // SessionTTL is how long a sign-in lasts.
 const SessionTTL = 12 * time.Hour
 
+// Revocations keeps signed-out sessions where every process sharing the
+// database sees them (the store), until they would have expired.
+type Revocations interface {
+	RevokeSession(ctx context.Context, id string, expires time.Time) error
+	SessionRevoked(ctx context.Context, id string) (bool, error)
+}
+
 // sessions are stateless signed cookies: 8 bytes of expiry and 16 random
 // bytes, MACed with the session key. Any replica holding the key accepts
-// them. Signing out revokes the cookie's id in this process until it
-// expires; the server derives the key from the admin token's hash, so a new
-// token ends every session.
+// them. Signing out revokes the cookie's id until it expires: in the store
+// when there is one, so that every replica refuses it, else in this process.
+// The server derives the key from the admin token's hash, so a new token
+// ends every session.
 type sessions struct {
 	key   []byte
 	clock clock.Clock
+	store Revocations // nil: revocations in memory
 
 	mu      sync.Mutex
 	revoked map[string]time.Time
 }
 
-func newSessions(key []byte, clk clock.Clock) *sessions {
-	return &sessions{key: key, clock: clk, revoked: map[string]time.Time{}}
+func newSessions(key []byte, clk clock.Clock, store Revocations) *sessions {
+	return &sessions{key: key, clock: clk, store: store, revoked: map[string]time.Time{}}
 }
 
 func (s *sessions) mac(payload []byte) []byte {
@@ -56,7 +68,8 @@ func (s *sessions) issue() (string, time.Time) {
 }
 
 // parse returns the payload of a well-signed, unexpired, unrevoked value.
-func (s *sessions) parse(v string) ([]byte, bool) {
+// A store that cannot be read refuses the session.
+func (s *sessions) parse(ctx context.Context, v string) ([]byte, bool) {
 	p, m, ok := strings.Cut(v, ".")
 	if !ok || len(v) > 128 {
 		return nil, false
@@ -70,6 +83,10 @@ func (s *sessions) parse(v string) ([]byte, bool) {
 	if time.Now().Unix() >= int64(binary.BigEndian.Uint64(payload)) {
 		return nil, false
 	}
+	if s.store != nil {
+		gone, err := s.store.SessionRevoked(ctx, hex.EncodeToString(payload[8:]))
+		return payload, err == nil && !gone
+	}
 	s.mu.Lock()
 	_, gone := s.revoked[string(payload[8:])]
 	s.mu.Unlock()
@@ -81,19 +98,23 @@ func (s *sessions) valid(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	_, ok := s.parse(c.Value)
+	_, ok := s.parse(r.Context(), c.Value)
 	return ok
 }
 
 // revoke ends the session of r.
-func (s *sessions) revoke(r *http.Request) {
+func (s *sessions) revoke(r *http.Request) error {
 	c, err := r.Cookie(CookieName)
 	if err != nil {
-		return
+		return nil
 	}
-	payload, ok := s.parse(c.Value)
+	payload, ok := s.parse(r.Context(), c.Value)
 	if !ok {
-		return
+		return nil
+	}
+	expires := time.Unix(int64(binary.BigEndian.Uint64(payload)), 0)
+	if s.store != nil {
+		return s.store.RevokeSession(r.Context(), hex.EncodeToString(payload[8:]), expires)
 	}
 	now := time.Now()
 	s.mu.Lock()
@@ -103,7 +124,8 @@ func (s *sessions) revoke(r *http.Request) {
 			delete(s.revoked, id)
 		}
 	}
-	s.revoked[string(payload[8:])] = time.Unix(int64(binary.BigEndian.Uint64(payload)), 0)
+	s.revoked[string(payload[8:])] = expires
+	return nil
 }
 
 // cookie returns the session cookie with value, flagged for r's scheme.
@@ -159,7 +181,11 @@ func (b *Bridge) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (b *Bridge) logout(w http.ResponseWriter, r *http.Request) error {
-	b.sessions.revoke(r)
+	if err := b.sessions.revoke(r); err != nil {
+		// The cookie would still open the Bridge elsewhere: say so rather
+		// than pretend the sign-out worked.
+		return fmt.Errorf("sign out: %w", err)
+	}
 	http.SetCookie(w, cookie(r, "", time.Time{}))
 	http.Redirect(w, r, "/bridge/login", http.StatusSeeOther)
 	return nil

@@ -38,6 +38,7 @@ func stores(t testing.TB, url string) *storetest.Stores {
 		},
 		KeptnOfOutbox: func(tx outbox.Tx) keptn.Tx { return ks.KeptnTx(tx.(*postgres.Tx)) },
 		Setting:       db.Setting,
+		RevokeSession: db.RevokeSession, SessionRevoked: db.SessionRevoked,
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *postgres.Tx) error { return tx.SetSetting(k, v) })
 		},

@@ -37,7 +37,7 @@ func (s *Server) buildBridge(mux *http.ServeMux, checker *auth.Checker, secretKe
 	b, err := bridge.New(bridge.Config{
 		Events: s.Keptn, Store: ks, Overview: overview, Sequences: s.Sequences,
 		Deliveries: ob, Lookup: lookup, AppConfig: s.AppConfig, SQS: s.SQS, Queues: browser,
-		Auth: checker, Limiter: auth.NewLimiter(1, 3), SessionKey: m.Sum(nil), Live: s.live,
+		Auth: checker, Limiter: auth.NewLimiter(1, 3), SessionKey: m.Sum(nil), Revocations: s.store.revocations, Live: s.live,
 		Clock: s.clock, Log: s.log, MaxBody: s.cfg.MaxBody, Version: Version,
 	})
 	if err != nil {

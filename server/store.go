@@ -17,6 +17,7 @@ import (
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/awsauth"
+	"github.com/batonhq/baton/bridge"
 	"github.com/batonhq/baton/clock"
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/outbox"
@@ -55,6 +56,8 @@ type storage struct {
 	// initSetting stores value unless the key is set and returns what is
 	// stored, so replicas racing to initialise a setting agree.
 	initSetting func(ctx context.Context, key, value string) (string, error)
+	// revocations keeps the Bridge's signed-out sessions.
+	revocations bridge.Revocations
 	// problems names what keeps the store from taking writes (for
 	// /readyz); checking reports a background integrity check; startChecks
 	// starts the checks due at start and says what it did ("" for nothing).
@@ -168,7 +171,7 @@ func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duratio
 			}
 			return t.Enqueue(sqlite.Job{Kind: kind, Key: key, Payload: payload})
 		},
-		setting: db.Setting, setSetting: set,
+		setting: db.Setting, setSetting: set, revocations: db,
 		initSetting: func(ctx context.Context, key, value string) (string, error) {
 			// One process owns the file: nobody races us.
 			if v, ok, err := db.Setting(ctx, key); err != nil || ok {
@@ -302,7 +305,7 @@ func openPostgres(ctx context.Context, url, replica string, onCommit func(int, t
 			}
 			return t.Enqueue(postgres.Job{Kind: kind, Key: key, Payload: payload})
 		},
-		setting: db.Setting,
+		setting: db.Setting, revocations: db,
 		setSetting: func(ctx context.Context, key, value string) error {
 			return db.Write(ctx, func(tx *postgres.Tx) error { return tx.SetSetting(key, value) })
 		},

@@ -48,6 +48,7 @@ func openStores(t testing.TB, path string, early bool) *storetest.Stores {
 		},
 		KeptnOfOutbox: func(tx outbox.Tx) keptn.Tx { return ks.KeptnTx(tx.(*sqlite.Tx)) },
 		Setting:       db.Setting,
+		RevokeSession: db.RevokeSession, SessionRevoked: db.SessionRevoked,
 		SetSetting: func(ctx context.Context, k, v string) error {
 			return db.Write(ctx, func(tx *sqlite.Tx) error { return tx.SetSetting(k, v) })
 		},

@@ -11,6 +11,7 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/batonhq/baton/appconfig"
 	"github.com/batonhq/baton/awsauth"
@@ -35,6 +36,10 @@ type Stores struct {
 	// Setting reads a setting; SetSetting writes one in its own transaction.
 	Setting    func(ctx context.Context, key string) (string, bool, error)
 	SetSetting func(ctx context.Context, key, value string) error
+	// RevokeSession and SessionRevoked keep the Bridge's signed-out
+	// sessions.
+	RevokeSession  func(ctx context.Context, id string, expires time.Time) error
+	SessionRevoked func(ctx context.Context, id string) (bool, error)
 	// Close closes the database after the writes already submitted finished.
 	Close func() error
 	// ErrClosed is what a write returns once Close has begun.
@@ -62,6 +67,7 @@ func Run(t *testing.T, e Engine) {
 	}{
 		{"Settings", testSettings},
 		{"WriteRacingClose", testWriteRacingClose},
+		{"RevokedSessions", testRevokedSessions},
 		{"AWSKeys", testAWSKeys},
 		{"Events", testEvents},
 		{"EventsByType", testEventsByType},
@@ -100,6 +106,46 @@ func Run(t *testing.T, e Engine) {
 			t.Parallel() // each case has a database of its own
 			c.run(t, e)
 		})
+	}
+}
+
+// RevokedSessions: a signed-out session stays refused, survives a restart,
+// and is forgotten once expired (when a later sign-out tidies up).
+func testRevokedSessions(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	revoked := func(s *Stores, id string) bool {
+		t.Helper()
+		gone, err := s.SessionRevoked(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gone
+	}
+	if revoked(s, "a") {
+		t.Fatal("a session is revoked before any sign-out")
+	}
+	now := time.Now()
+	for _, r := range []struct {
+		id      string
+		expires time.Time
+	}{{"a", now.Add(time.Hour)}, {"a", now.Add(time.Hour)}, {"old", now.Add(-time.Second)}} {
+		if err := s.RevokeSession(ctx, r.id, r.expires); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !revoked(s, "a") || revoked(s, "b") {
+		t.Fatal("revoked sessions: want a, not b")
+	}
+	s = e.Reopen(t, s)
+	if !revoked(s, "a") {
+		t.Fatal("a sign-out did not survive a restart")
+	}
+	if err := s.RevokeSession(ctx, "c", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if revoked(s, "old") || !revoked(s, "a") || !revoked(s, "c") {
+		t.Fatal("a sign-out should forget expired sessions only")
 	}
 }
 

@@ -1,0 +1,7 @@
+-- Bridge sessions signed out before they expire, by the random id in their
+-- cookie, so that every replica refuses them. Rows are removed once the
+-- session would have expired anyway.
+CREATE TABLE bridge_revoked_sessions (
+    id         TEXT PRIMARY KEY,
+    expires_ns BIGINT NOT NULL
+);

@@ -28,9 +28,7 @@ func waitQueued(t *testing.T, db *DB, n int) {
 // not committed yet (a call must not go out for a change that may roll
 // back), even when the claim runs in the same group commit after it.
 func TestEarlyClaimTakesOnlyCommittedItems(t *testing.T) {
-	db := openTest(t)
-	s := NewOutboxStore(db)
-	s.EarlyClaim = true
+	db, s := openEarly(t)
 	ctx := context.Background()
 	// Hold the writer, then queue an enqueue and a claim behind it.
 	entered, releaseFirst := make(chan struct{}), make(chan struct{})
@@ -104,9 +102,7 @@ func row(t *testing.T, db *DB, id int64) (string, int) {
 // and counts the attempt with the outcome; a retry due at once is claimed
 // again at the next attempt.
 func TestEarlyClaimInMemory(t *testing.T) {
-	db := openTest(t)
-	s := NewOutboxStore(db)
-	s.EarlyClaim = true
+	db, s := openEarly(t)
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "k", Key: "a", Payload: []byte("p")}) }); err != nil {
 		t.Fatal(err)
@@ -162,9 +158,7 @@ func TestEarlyClaimInMemory(t *testing.T) {
 // written running with its attempt; a claim written late never undoes a
 // recorded outcome.
 func TestEarlyClaimWrittenWhenLong(t *testing.T) {
-	db := openTest(t)
-	s := NewOutboxStore(db)
-	s.EarlyClaim = true
+	db, s := openEarly(t)
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "k", Payload: []byte("p")}) }); err != nil {
 		t.Fatal(err)
@@ -226,9 +220,7 @@ func TestCancelTimerUsesAnIndex(t *testing.T) {
 // id to the next item. Its outcome and a late written claim must leave that
 // item alone, and the item is claimed once the run is over.
 func TestEarlyClaimOfACancelledTimer(t *testing.T) {
-	db := openTest(t)
-	s := NewOutboxStore(db)
-	s.EarlyClaim = true
+	db, s := openEarly(t)
 	ks := NewKeptnStore(db)
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(Job{Kind: "timer", Key: "t", Payload: []byte("old")}) }); err != nil {
@@ -281,9 +273,7 @@ func TestEarlyClaimOfACancelledTimer(t *testing.T) {
 // than one statement's worth, records each item's state, attempt and
 // history.
 func TestEarlyOutcomesInBatches(t *testing.T) {
-	db := openTest(t)
-	s := NewOutboxStore(db)
-	s.EarlyClaim = true
+	db, s := openEarly(t)
 	ctx := context.Background()
 	const n = 64 + 16 + 4 + 3
 	err := db.Write(ctx, func(tx *Tx) error {
@@ -326,4 +316,13 @@ func TestEarlyOutcomesInBatches(t *testing.T) {
 			t.Fatalf("item %d: %+v", i, r)
 		}
 	}
+}
+
+// openEarly opens a test database and its outbox store with early claims.
+func openEarly(t *testing.T) (*DB, *OutboxStore) {
+	t.Helper()
+	db := openTest(t)
+	s := NewOutboxStore(db)
+	s.EarlyClaim = true
+	return db, s
 }

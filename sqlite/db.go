@@ -64,6 +64,7 @@ type DB struct {
 	startCheck   string
 	bg           sync.WaitGroup // the background integrity check
 	readCache    readStmts
+	levels       levelCache // the writer goroutine's (levelcache.go)
 }
 
 type writeOp struct {
@@ -349,6 +350,7 @@ func (db *DB) writer() {
 }
 
 func (db *DB) commit(batch []*writeOp) {
+	defer db.levels.groupEnded()
 	ctx := context.Background()
 	start := time.Now()
 	if _, err := db.execCached(ctx, "BEGIN IMMEDIATE"); err != nil {

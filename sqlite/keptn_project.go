@@ -85,7 +85,7 @@ func (tx *keptnTx) CreateProject(p *keptn.NewProject) error {
 
 // UpdateProject implements keptn.ProjectTx.
 func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
-	tx.levels.Reset()
+	tx.resourcesChanged()
 	ok, err := tx.projectExists(p.Name)
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
 
 // DeleteProject implements keptn.ProjectTx. Events are kept as history.
 func (tx *keptnTx) DeleteProject(name string) error {
-	tx.levels.Reset()
+	tx.resourcesChanged()
 	res, err := tx.Exec(`DELETE FROM projects WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("delete project: %w", err)
@@ -158,7 +158,7 @@ func (tx *keptnTx) CreateService(project, service string, created time.Time) err
 
 // DeleteService implements keptn.ProjectTx.
 func (tx *keptnTx) DeleteService(project, service string) error {
-	tx.levels.Reset()
+	tx.resourcesChanged()
 	res, err := tx.Exec(`DELETE FROM services WHERE project = ? AND name = ?`, project, service)
 	if err != nil {
 		return fmt.Errorf("delete service: %w", err)

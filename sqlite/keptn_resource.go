@@ -13,7 +13,7 @@ import (
 
 // PutResources implements keptn.ProjectTx.
 func (tx *keptnTx) PutResources(key keptn.ResourceKey, res []keptn.Resource, revision string, now time.Time) error {
-	tx.levels.Reset()
+	tx.resourcesChanged()
 	for _, r := range res {
 		if _, err := tx.Exec(`INSERT INTO resources (project, stage, service, uri, content, revision, updated_ns) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (project, stage, service, uri) DO UPDATE SET content = excluded.content, revision = excluded.revision, updated_ns = excluded.updated_ns`,
@@ -30,7 +30,7 @@ func (tx *keptnTx) PutResources(key keptn.ResourceKey, res []keptn.Resource, rev
 
 // DeleteResource implements keptn.ProjectTx.
 func (tx *keptnTx) DeleteResource(key keptn.ResourceKey, revision string, now time.Time) error {
-	tx.levels.Reset()
+	tx.resourcesChanged()
 	res, err := tx.Exec(`DELETE FROM resources WHERE project = ? AND stage = ? AND service = ? AND uri = ?`,
 		key.Project, key.Stage, key.Service, key.URI)
 	if err != nil {

@@ -115,8 +115,24 @@ func (s *KeptnStore) Integrations(ctx context.Context, f keptn.IntegrationFilter
 // for its own file of the same levels; the memo reads them all at once.
 func (tx *keptnTx) LevelResources(project, stage, service, uri string) ([]keptn.LevelResource, error) {
 	return tx.levels.Get(tx.levelURIs, project, stage, service, uri, func(uris []string) ([]keptn.LevelResource, error) {
-		return tx.levelResources(project, stage, service, uris)
+		key := [3]string{project, stage, service}
+		cache := &tx.db.levels
+		if res, ok := cache.get(key, uris); ok {
+			return res, nil
+		}
+		res, err := tx.levelResources(project, stage, service, uris)
+		if err == nil {
+			cache.put(key, uris, res)
+		}
+		return res, err
 	})
+}
+
+// resourcesChanged records that the transaction writes resources: its memo
+// and the writer's level cache no longer hold.
+func (tx *keptnTx) resourcesChanged() {
+	tx.levels.Reset()
+	tx.db.levels.wrote()
 }
 
 // levelResources reads the resources named any of uris at the project,

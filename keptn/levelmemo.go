@@ -35,17 +35,47 @@ func (u *LevelURIs) add(uri string) ([]string, bool) {
 // once, later lookups of that level are answered from memory. A transaction
 // that writes resources must Reset it. The zero value is ready to use.
 type LevelMemo struct {
-	levels map[[3]string]levelRead
+	// levels are few in a transaction (usually one): a slice searched in
+	// order costs less than a map, whose first insert allocated most of
+	// what an ingested event allocated in the store.
+	levels []levelRead
 }
 
 // levelRead is what one query read of a level: the files of uris.
 type levelRead struct {
+	key  [3]string // project, stage, service
 	uris []string
 	res  []LevelResource
 }
 
+// maxMemoLevels bounds the levels a memo keeps; past it, it starts over.
+const maxMemoLevels = 64
+
 // Reset forgets what was read; call it when the transaction writes resources.
 func (m *LevelMemo) Reset() { m.levels = nil }
+
+// find returns the read of key, or nil.
+func (m *LevelMemo) find(key [3]string) *levelRead {
+	for i := range m.levels {
+		if m.levels[i].key == key {
+			return &m.levels[i]
+		}
+	}
+	return nil
+}
+
+// put records a read of its level, replacing an earlier one.
+func (m *LevelMemo) put(r levelRead) levelRead {
+	if old := m.find(r.key); old != nil {
+		*old = r
+		return r
+	}
+	if len(m.levels) >= maxMemoLevels {
+		m.levels = m.levels[:0]
+	}
+	m.levels = append(m.levels, r)
+	return r
+}
 
 // Get returns the resources named uri at the project, stage and service
 // levels, service level first. load reads the resources of the given URIs
@@ -57,17 +87,14 @@ func (m *LevelMemo) Get(set *LevelURIs, project, stage, service, uri string,
 		return load([]string{uri})
 	}
 	key := [3]string{project, stage, service}
-	got, ok := m.levels[key]
-	if !ok || !slices.Contains(got.uris, uri) {
+	got := m.find(key)
+	if got == nil || !slices.Contains(got.uris, uri) {
 		res, err := load(uris)
 		if err != nil {
 			return nil, err
 		}
-		if m.levels == nil {
-			m.levels = map[[3]string]levelRead{}
-		}
-		got = levelRead{uris: uris, res: res}
-		m.levels[key] = got
+		r := m.put(levelRead{key: key, uris: uris, res: res})
+		got = &r
 	}
 	var out []LevelResource
 	for _, r := range got.res {
@@ -89,8 +116,5 @@ func (u *LevelURIs) Known() []string {
 // Seed records res as what a lookup of uris at the project, stage and
 // service levels read in this transaction (see LevelURIs.Known).
 func (m *LevelMemo) Seed(project, stage, service string, uris []string, res []LevelResource) {
-	if m.levels == nil {
-		m.levels = map[[3]string]levelRead{}
-	}
-	m.levels[[3]string{project, stage, service}] = levelRead{uris: uris, res: res}
+	m.put(levelRead{key: [3]string{project, stage, service}, uris: uris, res: res})
 }

@@ -52,17 +52,11 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 		return fmt.Errorf("insert event: %w", err)
 	}
-	// projects.last_event_* is no longer written: loadProjects reads a
-	// project's last event from the events.
+	// Neither projects.last_event_* nor a per-service table of last events
+	// by type is written: the project reads derive both from the events
+	// (loadProjects, serviceStates), as PostgreSQL does.
 	if project == "" || stage == "" || service == "" {
 		return nil
-	}
-	if _, err := tx.Exec(`INSERT INTO service_stage_state (project, stage, service, event_type, event_id, keptn_context, time_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project, stage, service, event_type) DO UPDATE SET
-			event_id = excluded.event_id, keptn_context = excluded.keptn_context, time_ns = excluded.time_ns`,
-		project, stage, service, ev.Type, ev.ID, ev.Shkeptncontext, t.UnixNano()); err != nil {
-		return fmt.Errorf("update service state: %w", err)
 	}
 	if img := keptn.DeployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)

@@ -43,7 +43,7 @@ func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
 func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
-	_, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+	res, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
 	if err != nil {
@@ -51,6 +51,13 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 			return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
 		}
 		return fmt.Errorf("insert event: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	if err := tx.indexContext(ev.Shkeptncontext, seq); err != nil {
+		return err
 	}
 	// Neither projects.last_event_* nor a per-service table of last events
 	// by type is written: the project reads derive both from the events
@@ -68,6 +75,51 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	return nil
 }
 
+// indexContext files the event seq under its keptnContext. The events are
+// found by context through events_by_context (first_seq, seq), where
+// first_seq is the seq of the context's first event, instead of an index on
+// (keptn_context, seq): contexts are random UUIDs, so that index took every
+// event to a random leaf page, one more page for each commit to write, while
+// the events of the contexts in flight, which began recently, share the last
+// pages of events_by_context. Only a context's first event writes a random
+// page: its row in event_contexts.
+func (tx *keptnTx) indexContext(keptnContext string, seq int64) error {
+	res, err := tx.Exec(`INSERT INTO events_by_context (first_seq, seq)
+		SELECT first_seq, ? FROM event_contexts WHERE keptn_context = ?`, seq, keptnContext)
+	if err != nil {
+		return fmt.Errorf("index event context: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	if _, err := tx.Exec(`INSERT INTO event_contexts (keptn_context, first_seq) VALUES (?, ?)`, keptnContext, seq); err != nil {
+		return fmt.Errorf("index event context: %w", err)
+	}
+	if _, err := tx.Exec(`INSERT INTO events_by_context (first_seq, seq) VALUES (?, ?)`, seq, seq); err != nil {
+		return fmt.Errorf("index event context: %w", err)
+	}
+	return nil
+}
+
+// inContexts is the condition on events "keptn_context IN (n contexts)",
+// served by event_contexts and events_by_context.
+func inContexts(n int) string {
+	return `seq IN (SELECT b.seq FROM event_contexts c JOIN events_by_context b ON b.first_seq = c.first_seq
+		WHERE c.keptn_context IN (` + placeholders(n) + `))`
+}
+
+// eventsFrom is the FROM of a query of the events filtered by n contexts
+// (none when n is 0): the events of a few contexts are few, so such a query
+// looks them up by seq (inContexts) rather than searching an index of its
+// other filters (NOT INDEXED still lets SQLite look rows up by rowid, and
+// without it SQLite takes an index on type or project for the cheaper path).
+func eventsFrom(n int) string {
+	if n > 0 {
+		return "events NOT INDEXED"
+	}
+	return "events"
+}
+
 // Enqueue implements keptn.Tx.
 func (tx *keptnTx) Enqueue(job keptn.Job) error {
 	return tx.Tx.Enqueue(Job(job))
@@ -79,7 +131,7 @@ func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.Ra
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if len(f.KeptnContext) > 0 {
-		add("keptn_context IN ("+placeholders(len(f.KeptnContext))+")", anySlice(f.KeptnContext)...)
+		add(inContexts(len(f.KeptnContext)), anySlice(f.KeptnContext)...)
 	}
 	if f.Type != "" {
 		add("type = ?", f.Type)
@@ -106,17 +158,18 @@ func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.Ra
 		add("time_ns < ?", f.BeforeTime.UnixNano())
 	}
 	if f.Root {
-		add("seq = (SELECT min(e2.seq) FROM events e2 WHERE e2.keptn_context = events.keptn_context)")
+		add("seq = (SELECT c.first_seq FROM event_contexts c WHERE c.keptn_context = events.keptn_context)")
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM events"+cond, args...).Scan(&total); err != nil {
+	from := eventsFrom(len(f.KeptnContext))
+	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count events: %w", err)
 	}
-	rows, err := s.db.read.QueryContext(ctx, "SELECT body FROM events"+cond+" ORDER BY time_ns DESC, seq DESC LIMIT ? OFFSET ?",
+	rows, err := s.db.read.QueryContext(ctx, "SELECT body FROM "+from+cond+" ORDER BY time_ns DESC, seq DESC LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("query events: %w", err)
@@ -138,7 +191,10 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 	in("project", f.Project)
 	in("stage", f.Stage)
 	in("service", f.Service)
-	in("keptn_context", f.KeptnContext)
+	if len(f.KeptnContext) > 0 {
+		where = append(where, inContexts(len(f.KeptnContext)))
+		args = append(args, anySlice(f.KeptnContext)...)
+	}
 	in("triggered_id", f.TriggeredID)
 	in("source", f.Source)
 	in("json_extract(CAST(body AS TEXT), '$.data.result')", f.Result)
@@ -147,10 +203,11 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 		args = append(args, f.FromTime.UnixNano())
 	}
 	if f.ExcludeInvalidated {
-		where = append(where, `NOT EXISTS (SELECT 1 FROM events inv WHERE inv.triggered_id = events.triggered_id
-			AND events.triggered_id != '' AND inv.type LIKE '%.invalidated' AND inv.keptn_context = events.keptn_context)`)
+		where = append(where, `NOT EXISTS (SELECT 1 FROM event_contexts c JOIN events_by_context b ON b.first_seq = c.first_seq
+			JOIN events inv ON inv.seq = b.seq WHERE c.keptn_context = events.keptn_context AND events.triggered_id != ''
+			AND inv.triggered_id = events.triggered_id AND inv.type LIKE '%.invalidated')`)
 	}
-	q := "SELECT body FROM events WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
+	q := "SELECT body FROM " + eventsFrom(len(f.KeptnContext)) + " WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)

@@ -146,9 +146,9 @@ func (s *KeptnStore) loadStages(ctx context.Context, p *keptn.Project) error {
 // events_type_scope (type, project, stage, service, time_ns) by distinct
 // keys, a few index seeks per key, never visiting every event: t lists the
 // event types (a loose scan of events_type_time); k steps through the stage
-// and service pairs of each type in the project, from the row ('', '') of a
-// type to the next service of its stage, or when there is none to the next
-// stage (with service '', which names no service).
+// and service pairs of each type in the project, from a row of empty stage
+// and service to the next service of its stage, or when there is none to
+// the next stage with an empty service (which names no service).
 //
 // Deriving the answer here, instead of upserting a row per event type and
 // service on every stored event, spares the single writer a statement and

@@ -15,6 +15,7 @@ type KeptnStore struct {
 	shipyards keptn.ShipyardCache
 	levelURIs keptn.LevelURIs
 	execs     execCache
+	tasks     taskIndex
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -31,12 +32,13 @@ type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
 	execs     *execCache
+	tasks     *taskIndex
 	levelURIs *keptn.LevelURIs
 	levels    keptn.LevelMemo // level resources read in this transaction
 }
 
 func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
-	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, levelURIs: &s.levelURIs}
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.

@@ -16,6 +16,7 @@ type KeptnStore struct {
 	levelURIs keptn.LevelURIs
 	execs     execCache
 	tasks     taskIndex
+	contexts  contextSeqs
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -33,12 +34,13 @@ type keptnTx struct {
 	shipyards *keptn.ShipyardCache
 	execs     *execCache
 	tasks     *taskIndex
+	contexts  *contextSeqs
 	levelURIs *keptn.LevelURIs
 	levels    keptn.LevelMemo // level resources read in this transaction
 }
 
 func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
-	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, levelURIs: &s.levelURIs}
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, contexts: &s.contexts, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.
@@ -75,51 +77,6 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 	}
 	return nil
-}
-
-// indexContext files the event seq under its keptnContext. The events are
-// found by context through events_by_context (first_seq, seq), where
-// first_seq is the seq of the context's first event, instead of an index on
-// (keptn_context, seq): contexts are random UUIDs, so that index took every
-// event to a random leaf page, one more page for each commit to write, while
-// the events of the contexts in flight, which began recently, share the last
-// pages of events_by_context. Only a context's first event writes a random
-// page: its row in event_contexts.
-func (tx *keptnTx) indexContext(keptnContext string, seq int64) error {
-	res, err := tx.Exec(`INSERT INTO events_by_context (first_seq, seq)
-		SELECT first_seq, ? FROM event_contexts WHERE keptn_context = ?`, seq, keptnContext)
-	if err != nil {
-		return fmt.Errorf("index event context: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n > 0 {
-		return err
-	}
-	if _, err := tx.Exec(`INSERT INTO event_contexts (keptn_context, first_seq) VALUES (?, ?)`, keptnContext, seq); err != nil {
-		return fmt.Errorf("index event context: %w", err)
-	}
-	if _, err := tx.Exec(`INSERT INTO events_by_context (first_seq, seq) VALUES (?, ?)`, seq, seq); err != nil {
-		return fmt.Errorf("index event context: %w", err)
-	}
-	return nil
-}
-
-// inContexts is the condition on events "keptn_context IN (n contexts)",
-// served by event_contexts and events_by_context.
-func inContexts(n int) string {
-	return `seq IN (SELECT b.seq FROM event_contexts c JOIN events_by_context b ON b.first_seq = c.first_seq
-		WHERE c.keptn_context IN (` + placeholders(n) + `))`
-}
-
-// eventsFrom is the FROM of a query of the events filtered by n contexts
-// (none when n is 0): the events of a few contexts are few, so such a query
-// looks them up by seq (inContexts) rather than searching an index of its
-// other filters (NOT INDEXED still lets SQLite look rows up by rowid, and
-// without it SQLite takes an index on type or project for the cheaper path).
-func eventsFrom(n int) string {
-	if n > 0 {
-		return "events NOT INDEXED"
-	}
-	return "events"
 }
 
 // Enqueue implements keptn.Tx.

@@ -96,4 +96,3 @@ func eventsFrom(n int) string {
 	}
 	return "events"
 }
-

@@ -16,7 +16,6 @@ type KeptnStore struct {
 	levelURIs keptn.LevelURIs
 	execs     execCache
 	tasks     taskIndex
-	contexts  contextSeqs
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -34,20 +33,21 @@ type keptnTx struct {
 	shipyards *keptn.ShipyardCache
 	execs     *execCache
 	tasks     *taskIndex
-	contexts  *contextSeqs
 	levelURIs *keptn.LevelURIs
 	levels    keptn.LevelMemo // level resources read in this transaction
 }
 
 func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
-	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, contexts: &s.contexts, levelURIs: &s.levelURIs}
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.
 func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
-	res, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+	// The trigger events_by_context_insert files the event under its
+	// context (migration 0013, keptn_contexts.go).
+	_, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
 	if err != nil {
@@ -55,13 +55,6 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 			return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
 		}
 		return fmt.Errorf("insert event: %w", err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("insert event: %w", err)
-	}
-	if err := tx.indexContext(ev.Shkeptncontext, seq); err != nil {
-		return err
 	}
 	// Neither projects.last_event_* nor a per-service table of last events
 	// by type is written: the project reads derive both from the events

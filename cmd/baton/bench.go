@@ -52,6 +52,14 @@ func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Ta
 	return bench.Embedded(cmd.Context(), cfg)
 }
 
+// printCommits prints an embedded target's group-commit statistics: with
+// the latencies they show how many durable commits a request waited for.
+func printCommits(cmd *cobra.Command, t *bench.Target) {
+	if s, ok := t.CommitStats(); ok {
+		fmt.Fprintf(cmd.OutOrStdout(), "bench: store: %s\n", s)
+	}
+}
+
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -90,6 +98,7 @@ func newBenchEventsCmd() *cobra.Command {
 				return err
 			}
 			s.Print(cmd.OutOrStdout())
+			printCommits(cmd, t)
 			return nil
 		},
 	}
@@ -126,6 +135,7 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 				return err
 			}
 			r.Print(cmd.OutOrStdout())
+			printCommits(cmd, t)
 			return nil
 		},
 	}

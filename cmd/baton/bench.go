@@ -72,8 +72,8 @@ sequences and SQS benchmarks spread their requests round robin.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable. The
-embedded server runs with serve's garbage collector setting (GOGC=400 unless
-GOGC is set).`,
+embedded server runs with serve's garbage collector tuning (GOGC=400 with at
+least 64 MiB of headroom over the live heap, unless GOGC is set).`,
 		PersistentPreRun: func(*cobra.Command, []string) { tuneGC() },
 	}
 	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd(), newBenchExtensionsCmd())

@@ -16,12 +16,22 @@ type CommitStats struct {
 	Transactions float64       // per group commit, mean
 	Mean         time.Duration // per group commit
 	Median       time.Duration // estimated from the histogram's buckets
+
+	// Background checkpoints of SQLite's write-ahead log (none on
+	// PostgreSQL): how many, their mean time and frames copied.
+	Checkpoints      int
+	CheckpointMean   time.Duration
+	CheckpointFrames float64
 }
 
 // String formats the statistics as the benchmarks print them.
 func (c CommitStats) String() string {
-	return fmt.Sprintf("%d group commits, %.1f transactions each, %s mean, %s median (BEGIN..durable COMMIT)",
+	s := fmt.Sprintf("%d group commits, %.1f transactions each, %s mean, %s median (BEGIN..durable COMMIT)",
 		c.Commits, c.Transactions, round(c.Mean), round(c.Median))
+	if c.Checkpoints > 0 {
+		s += fmt.Sprintf("; %d background checkpoints, %s and %.0f frames each", c.Checkpoints, round(c.CheckpointMean), c.CheckpointFrames)
+	}
+	return s
 }
 
 // ReadCommitStats reads baton_store_commit_duration_seconds and
@@ -46,6 +56,11 @@ func ReadCommitStats(g prometheus.Gatherer) (s CommitStats, ok bool) {
 				s.Median = seconds(histogramQuantile(0.5, h.GetSampleCount(), h.GetBucket()))
 			case "baton_store_commit_transactions":
 				txns = h.GetSampleSum() / float64(h.GetSampleCount())
+			case "baton_store_checkpoint_duration_seconds":
+				s.Checkpoints = int(h.GetSampleCount())
+				s.CheckpointMean = seconds(h.GetSampleSum() / float64(h.GetSampleCount()))
+			case "baton_store_checkpoint_frames":
+				s.CheckpointFrames = h.GetSampleSum() / float64(h.GetSampleCount())
 			}
 		}
 	}

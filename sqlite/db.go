@@ -39,6 +39,13 @@ type Options struct {
 	// OnCorrupt, if set, is told once when the store finds damage after
 	// Open (the background check, a write): from then on it refuses writes.
 	OnCorrupt func(detail string)
+	// OnCheckpoint, if set, observes every background checkpoint: the
+	// frames in the write-ahead log, how many of them it copied, how long
+	// it took and its error.
+	OnCheckpoint func(frames, copied int, took time.Duration, err error)
+
+	// walCap, for tests, replaces walCapPages.
+	walCap int
 }
 
 // DB is an open baton database.
@@ -65,6 +72,9 @@ type DB struct {
 	bg           sync.WaitGroup // the background integrity check
 	readCache    readStmts
 	levels       levelCache // the writer goroutine's (levelcache.go)
+
+	ckpt     *sql.DB // the background checkpointer's connection (checkpoint.go)
+	ckptWake chan struct{}
 }
 
 type writeOp struct {
@@ -143,15 +153,42 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		closed:     make(chan struct{}),
 		stopWrite:  make(chan struct{}),
 		done:       make(chan struct{}),
+		ckptWake:   make(chan struct{}, 1),
 	}
 	if db.conn, err = w.Conn(ctx); err != nil {
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	fail := func(err error) (*DB, error) {
+		db.conn.Close()
+		w.Close()
+		r.Close()
+		if db.ckpt != nil {
+			db.ckpt.Close()
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// The writer checkpoints only as the log's bound; the checkpointer does
+	// it in the background (checkpoint.go).
+	if opts.walCap <= 0 {
+		opts.walCap = walCapPages
+	}
+	if _, err := db.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", opts.walCap)); err != nil {
+		return fail(err)
+	}
+	if db.ckpt, err = sql.Open("sqlite", dsn); err != nil {
+		return fail(err)
+	}
+	ckConn, err := db.ckpt.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	db.stmts = map[string]*sql.Stmt{}
 	db.startCheck, db.fullCheckDue = check, check == "quick_check"
 	go db.writer()
+	db.bg.Add(1)
+	go db.checkpointer(ckConn)
 	return db, nil
 }
 
@@ -176,7 +213,7 @@ func (db *DB) Close() error {
 		st.Close()
 	}
 	db.closeReadStmts()
-	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close(), db.ckpt.Close())
 }
 
 // wakeOutbox signals the outbox worker without blocking.
@@ -390,6 +427,7 @@ func (db *DB) commit(batch []*writeOp) {
 		return
 	}
 	db.cond.diskFull.Store(false)
+	db.wakeCheckpointer()
 	if db.opts.OnCommit != nil {
 		db.opts.OnCommit(len(batch), time.Since(start))
 	}

@@ -320,7 +320,10 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Write runs fn in a write transaction and returns after the transaction has
 // committed (nil) or been rolled back (fn's error). Concurrent calls share a
-// commit. fn must not keep tx after it returns.
+// commit. fn may run more than once (when another call of its group fails,
+// see commit), so it must only assign, not accumulate, what it hands out,
+// and leave work for after the commit to AfterCommit. fn must not keep tx
+// after it returns.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	op := &writeOp{db: db, ctx: ctx, fn: fn, done: make(chan struct{})}
 	if db.cond.corrupt.Load() {
@@ -386,45 +389,73 @@ func (db *DB) writer() {
 	}
 }
 
+// commit runs batch in one transaction and commits it. The calls run
+// first one after another without savepoints: a savepoint per call would
+// make SQLite copy every page a call is first to change aside (into the
+// statement journal), and the calls of a group mostly change the same
+// pages. Should a call fail, that run is rolled back whole and the batch
+// runs again with each call in a savepoint of its own, so a failing call
+// rolls back alone, and the others run twice: as on PostgreSQL, a write
+// function must only assign, not accumulate, what it hands out.
 func (db *DB) commit(batch []*writeOp) {
 	defer db.levels.groupEnded()
+	if db.runGroup(batch, false) {
+		return
+	}
+	for _, op := range batch {
+		op.err, op.after = nil, nil
+	}
+	db.runGroup(batch, true)
+}
+
+// runGroup runs the calls of batch in one transaction, each in a savepoint
+// of its own if savepoints is set, and commits it. Without savepoints a
+// failing call rolls the transaction back: a call alone in its batch then
+// gets its error, while a larger batch answers no one and runGroup returns
+// false (commit runs it again with savepoints). Otherwise every call is
+// answered and runGroup returns true.
+func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 	ctx := context.Background()
 	start := time.Now()
 	if _, err := db.execCached(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(batch, db.classify(fmt.Errorf("begin: %w", err)))
-		return
+		return true
 	}
-	// A caller alone in its batch needs no savepoint: if it fails, the whole
-	// transaction is rolled back instead (two statements fewer per write
-	// when writes do not overlap, and no commit for a failed one).
-	alone := len(batch) == 1
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.err = err
 			continue
 		}
-		op.err = db.classify(db.runOp(ctx, op, !alone))
+		op.err = db.classify(db.runOp(ctx, op, savepoints))
+		if op.err == nil {
+			continue
+		}
 		if _, ok := health.Unavailable(op.err); ok {
 			// SQLite may have rolled the whole transaction back: fail the
 			// batch rather than let later operations run outside it.
 			_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 			finish(batch, op.err)
-			return
+			return true
 		}
-	}
-	if alone && batch[0].err != nil {
-		op := batch[0]
-		op.after = nil
+		if savepoints {
+			continue // its savepoint rolled back; the others go on
+		}
+		// Without a savepoint the whole transaction rolls back.
 		if _, err := db.conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			op.err = errors.Join(op.err, db.classify(fmt.Errorf("rollback: %w", err)))
+			finish(batch, errors.Join(op.err, db.classify(fmt.Errorf("rollback: %w", err))))
+			return true
 		}
+		if len(batch) > 1 {
+			return false
+		}
+		op.after = nil
 		close(op.done)
-		return
+		return true
 	}
 	if _, err := db.execCached(ctx, "COMMIT"); err != nil {
 		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 		finish(batch, db.classify(fmt.Errorf("commit: %w", err)))
-		return
+		return true
 	}
 	db.cond.diskFull.Store(false)
 	db.wakeCheckpointer()
@@ -439,6 +470,7 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		close(op.done)
 	}
+	return true
 }
 
 func finish(batch []*writeOp, err error) {
@@ -448,9 +480,9 @@ func finish(batch []*writeOp, err error) {
 	}
 }
 
-// runOp runs one caller's function, inside a savepoint when others share
-// its transaction. Without one, the caller must roll the transaction back
-// when runOp fails.
+// runOp runs one caller's function, inside a savepoint if savepoint is
+// set. Without one, the caller must roll the transaction back when runOp
+// fails.
 func (db *DB) runOp(ctx context.Context, op *writeOp, savepoint bool) (err error) {
 	if !savepoint {
 		defer func() {

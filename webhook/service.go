@@ -54,6 +54,8 @@ type Service struct {
 	// OnEvent, which runs on the same event later in the same transaction,
 	// need not look the webhook files up again.
 	last matchMemo
+	// jobs holds the jobs just enqueued, so that Handle need not decode them.
+	jobs jobCache
 }
 
 // matchMemo holds the webhooks matched for one event. The event (a pointer:
@@ -167,6 +169,17 @@ func decodeJob(payload []byte) (job, error) {
 	return j, nil
 }
 
+// job returns the item's job: the one OnEvent cached for its payload, else
+// the payload decoded.
+func (s *Service) job(it outbox.Item) (job, error) {
+	if c := s.jobs.take(it.Key, it.Payload); c != nil {
+		if j, ok := c.job(); ok {
+			return j, nil
+		}
+	}
+	return decodeJob(it.Payload)
+}
+
 // str is v if it is a string, else "".
 func str(v any) string { s, _ := v.(string); return s }
 
@@ -200,17 +213,9 @@ func (s *Service) hooks(r keptn.LevelResource) ([]hook, error) {
 	if ok {
 		return hs, nil
 	}
-	c, err := ParseConfig(r.Content)
+	hs, err := s.hooksOf(r.Content)
 	if err != nil {
 		return nil, err
-	}
-	hs = make([]hook, len(c.Webhooks))
-	for i, w := range c.Webhooks {
-		enc, err := json.Marshal(w)
-		if err != nil {
-			return nil, err
-		}
-		hs[i] = hook{Webhook: w, enc: enc}
 	}
 	s.mu.Lock()
 	if len(s.cache) > 4096 {
@@ -218,6 +223,29 @@ func (s *Service) hooks(r keptn.LevelResource) ([]hook, error) {
 	}
 	s.cache[r.Revision] = hs
 	s.mu.Unlock()
+	return hs, nil
+}
+
+// hooksOf parses a webhook file into its webhooks with their encodings.
+func (s *Service) hooksOf(content []byte) ([]hook, error) {
+	c, err := ParseConfig(content)
+	if err != nil {
+		return nil, err
+	}
+	hs := make([]hook, len(c.Webhooks))
+	for i, w := range c.Webhooks {
+		enc, err := json.Marshal(w)
+		if err != nil {
+			return nil, err
+		}
+		// The webhook as its encoding decodes, so that a job Handle takes
+		// from the job cache holds what it would decode from the payload.
+		var dec Webhook
+		if err := json.Unmarshal(enc, &dec); err != nil {
+			return nil, err
+		}
+		hs[i] = hook{Webhook: dec, enc: enc}
+	}
 	return hs, nil
 }
 
@@ -247,9 +275,11 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 			}
 		}
 		key := ev.ID + "-" + strconv.Itoa(i)
-		if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: jobPayload(body, w.enc, task)}); err != nil {
+		payload := jobPayload(body, w.enc, task)
+		if err := tx.Enqueue(keptn.Job{Kind: Kind, Key: key, Payload: payload}); err != nil {
 			return err
 		}
+		s.jobs.put(key, payload, ev, &matched[i], task)
 	}
 	return nil
 }
@@ -384,7 +414,7 @@ func (s *Service) emitStarted(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 // requests in order, stopping at the first failure.
 func (s *Service) Handle(ctx context.Context, it outbox.Item) outbox.Result {
 	start := time.Now()
-	j, err := decodeJob(it.Payload)
+	j, err := s.job(it)
 	if err != nil {
 		return outbox.Result{Failed: true, Permanent: true, Attempt: outbox.Attempt{Started: start, Error: "corrupt webhook job: " + err.Error()}}
 	}

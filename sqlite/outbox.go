@@ -148,9 +148,13 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 	running := s.runningIDs()
 	s.lastClaim, s.due = max(s.lastClaim, now.UnixMilli()), false
 	s.mu.Unlock()
+	// LIMIT +?, not LIMIT ?: SQLite (as built here, with STAT4) prepares
+	// a statement again when the value of a bare LIMIT parameter changes,
+	// and the worker's limit changes with its free slots; +? is an
+	// expression whose value the plan does not depend on.
 	rows, err := s.db.readQuery(ctx, `SELECT id, kind, key, payload, attempts, created_at FROM outbox
 		WHERE state = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY due_at, id LIMIT ?`, now.UnixMilli(), running, limit)
+		ORDER BY due_at, id LIMIT +?`, now.UnixMilli(), running, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -309,8 +313,9 @@ func (s *OutboxStore) claimOf(id int64) claimed {
 }
 
 func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
+	// LIMIT +?: see Claim.
 	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT +?)
 		RETURNING id, kind, key, payload, attempts, created_at`,
 		now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 	if err != nil {

@@ -108,6 +108,13 @@ func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
 	return s.appendBody(ctx, tx, ev, body)
 }
 
+// AppendEncoded is Append for an event whose body, json.Marshal(ev), the
+// caller encoded already: outside the store's writer, where that work does
+// not hold up every other transaction.
+func (s *Events) AppendEncoded(ctx context.Context, tx Tx, ev *Event, body []byte) error {
+	return s.appendBody(ctx, tx, ev, body)
+}
+
 // appendBody is Append with the event's body already encoded.
 func (s *Events) appendBody(ctx context.Context, tx Tx, ev *Event, body []byte) error {
 	if err := tx.InsertEvent(ev, body); err != nil {

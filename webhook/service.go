@@ -500,11 +500,20 @@ func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data
 
 // emit returns the effect that appends events with the call's outcome. With
 // no way to see the outcome's transaction as a Keptn one, it appends them at
-// once in a transaction of its own and returns no effect.
+// once in a transaction of its own and returns no effect. The events are
+// encoded here, in the handler, rather than in the store's writer.
 func (s *Service) emit(ctx context.Context, events ...*keptn.Event) (outbox.Effect, error) {
+	bodies := make([][]byte, len(events))
+	for i, ev := range events {
+		b, err := json.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		bodies[i] = b
+	}
 	appendAll := func(ctx context.Context, tx keptn.Tx) error {
-		for _, ev := range events {
-			err := s.events.Append(ctx, tx, ev)
+		for i, ev := range events {
+			err := s.events.AppendEncoded(ctx, tx, ev, bodies[i])
 			if keptn.ErrorCode(err) == keptn.CodeConflict {
 				return outbox.ErrAlreadyApplied // emitted by an earlier attempt
 			}

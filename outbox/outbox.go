@@ -58,7 +58,10 @@ type Tx interface {
 
 // Effect is domain work a handler's outcome carries, for example a task's
 // .finished event: the store runs it inside the transaction that records
-// the outcome, so the two commit together or not at all.
+// the outcome, so the two commit together or not at all. The store may run
+// it more than once (a transaction retried, a batch run again because
+// another effect failed); only its last run's changes and after-commit
+// functions count, so it acts on the world through tx alone.
 type Effect func(ctx context.Context, tx Tx) error
 
 // EffectError is the per-outcome error of Store.Complete when the outcome's

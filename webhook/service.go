@@ -254,13 +254,20 @@ func (s *Service) hooksOf(content []byte) ([]hook, error) {
 // wins, as in Keptn), emits .started for task events and enqueues the calls,
 // all in the event's transaction. Queues are QueueHook's.
 func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) error {
+	return s.OnEncodedEvent(ctx, tx, ev, nil)
+}
+
+// OnEncodedEvent implements keptn.EncodedEventHook: it is OnEvent with the
+// event's body as stored, which the jobs carry (nil: encode the event).
+func (s *Service) OnEncodedEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event, body []byte) error {
 	matched, err := s.rematched(tx, ev)
 	if err != nil || len(matched) == 0 {
 		return err
 	}
-	body, err := json.Marshal(ev)
-	if err != nil {
-		return err
+	if body == nil {
+		if body, err = json.Marshal(ev); err != nil {
+			return err
+		}
 	}
 	t := keptn.ParseType(ev.Type)
 	for i, w := range matched {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonhq/baton/outbox"
@@ -32,6 +33,9 @@ func (tx *Tx) Enqueue(job Job) error {
 	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
+	}
+	if due != 0 {
+		tx.AfterCommit(countLaterDue) // before the wake-up: see laterDue
 	}
 	tx.AfterCommit(tx.db.wakeOutbox)
 	return nil
@@ -59,6 +63,7 @@ type OutboxStore struct {
 	// which set due. So NextDue need look only past lastClaim.
 	lastClaim int64
 	due       bool
+	nextDue   nextDueMemo
 }
 
 // claimed is an item claimed early: the attempt it runs, and its creation
@@ -102,10 +107,11 @@ func (s *OutboxStore) Recover(ctx context.Context) error {
 	s.mu.Lock()
 	clear(s.running) // no worker runs them (Recover is called before one starts)
 	clear(s.unmarked)
-	s.lastClaim, s.due = 0, false
+	s.lastClaim, s.due, s.nextDue = 0, false, nextDueMemo{}
 	s.mu.Unlock()
 	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', lease_until = 0 WHERE state = 'running'`)
+		tx.AfterCommit(countLaterDue)
 		return err
 	})
 }
@@ -294,15 +300,22 @@ func (s *OutboxStore) overlay(id int64, state *outbox.State, attempts *int) {
 // recorded forgets the early claims of items whose outcome is recorded:
 // a claim may take them again.
 func (s *OutboxStore) recorded(outs []outbox.Outcome) {
+	retry := false
 	s.mu.Lock()
 	for _, o := range outs {
 		delete(s.running, o.ID)
 		delete(s.unmarked, o.ID)
-		if o.Next == outbox.StatePending && o.Due.UnixMilli() <= s.lastClaim {
-			s.due = true // due already: no later claim may have seen it
+		if o.Next == outbox.StatePending {
+			retry = true
+			if o.Due.UnixMilli() <= s.lastClaim {
+				s.due = true // due already: no later claim may have seen it
+			}
 		}
 	}
 	s.mu.Unlock()
+	if retry {
+		countLaterDue()
+	}
 }
 
 // claimOf is the early claim of id, the zero claimed if none.
@@ -501,9 +514,13 @@ func recordOutcome(tx *Tx, o outbox.Outcome, c claimed, now int64) error {
 // NextDue implements outbox.Store.
 // Items claimed early, pending still in the file, are not due: after an
 // early claim, it looks only at items due after it (see lastClaim).
+//
+// After an early claim its answer is kept until a commit may have made an
+// item due later than the claim (see laterDue): a busy worker asks after
+// nearly every claim, and the answer rarely changes.
 func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
 	s.mu.Lock()
-	after, due := s.lastClaim, s.due
+	after, due, memo := s.lastClaim, s.due, s.nextDue
 	s.mu.Unlock()
 	if due {
 		return time.UnixMilli(after), true, nil
@@ -511,16 +528,50 @@ func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
 	if after == 0 { // no early claim yet: every pending item counts
 		after = -1
 	}
+	gen := laterDue.Load()
+	// The memo answers for a later claim too, unless the claim may have
+	// taken its item: none due after the memo's claim is none due after a
+	// later one, and an item due after this claim was the first due after
+	// the memo's.
+	if after > 0 && memo.valid && memo.gen == gen && memo.after <= after && (!memo.ok || memo.at > after) {
+		return time.UnixMilli(memo.at), memo.ok, nil
+	}
 	var next sql.NullInt64
 	err := s.db.readQueryRow(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at > ?`, after).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, err
+	}
+	if after > 0 {
+		s.mu.Lock()
+		s.nextDue = nextDueMemo{valid: true, gen: gen, after: after, at: next.Int64, ok: next.Valid}
+		s.mu.Unlock()
 	}
 	if !next.Valid {
 		return time.Time{}, false, nil
 	}
 	return time.UnixMilli(next.Int64), true, nil
 }
+
+// laterDue counts commits that may have made an item pending with a due
+// time later than the last early claim: an enqueue with a due time, a
+// retry, a replay, a recovery. NextDue keeps its answer while it does not
+// change. It is counted after the commit and before the worker is woken,
+// so a NextDue that read the file before the commit does not keep its
+// answer. (One count serves every store in the process: a count for
+// another one only costs a query.)
+var laterDue atomic.Uint64
+
+// nextDueMemo is NextDue's last answer after an early claim at after (unix
+// milliseconds): the earliest due time past it, at, if ok.
+type nextDueMemo struct {
+	valid     bool
+	gen       uint64
+	after, at int64
+	ok        bool
+}
+
+// countLaterDue counts a commit for laterDue.
+func countLaterDue() { laterDue.Add(1) }
 
 // Depth implements outbox.Store. Items claimed early, pending still in the
 // file, are running.
@@ -575,6 +626,7 @@ func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return outbox.ErrNotDead
 		}
+		tx.AfterCommit(countLaterDue)
 		tx.AfterCommit(s.db.wakeOutbox)
 		return nil
 	})

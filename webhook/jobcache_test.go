@@ -123,3 +123,38 @@ spec:
 		t.Fatal("the newest job was dropped")
 	}
 }
+
+// TestStartedDataIsTheCommonData: a .started's data encodes as the map of
+// the triggering event's project, stage, service and labels (as ParsedData
+// reads them) did, whether or not its data is decoded again.
+func TestStartedDataIsTheCommonData(t *testing.T) {
+	for _, data := range []string{
+		`{"project":"p","stage":"s","service":"svc"}`,
+		`{"project":"p","stage":"s","service":"svc","labels":{"b":"2","a":"1"},"deploy":{"x":1}}`,
+		`{"project":"p","labels":{}}`,
+		`{"project":1,"stage":["s"],"service":null}`,
+		`{"project":"p","lab\u0065ls":{"a":"1"}}`,
+		`{"pro\u006aect":"p"}`,
+		`{}`,
+		``,
+		`not json`,
+	} {
+		ev := &keptn.Event{Data: json.RawMessage(data)}
+		d, _ := ev.ParsedData()
+		old := map[string]any{"project": d.Project, "stage": d.Stage, "service": d.Service}
+		if len(d.Labels) > 0 {
+			old["labels"] = d.Labels
+		}
+		want, err := json.Marshal(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(commonData(ev))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("data %s: got %s, want %s", data, got, want)
+		}
+	}
+}

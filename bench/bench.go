@@ -116,6 +116,16 @@ type Target struct {
 	Replicas []string
 	next     atomic.Uint64
 	stop     func()
+	srv      *server.Server // embedded only
+}
+
+// CommitStats returns an embedded server's group-commit statistics so far;
+// ok is false for external targets and before the first commit.
+func (t *Target) CommitStats() (s CommitStats, ok bool) {
+	if t.srv == nil {
+		return s, false
+	}
+	return ReadCommitStats(t.srv.Registry())
 }
 
 // Base returns the base URL of the next request: URL, or URL and the
@@ -164,7 +174,7 @@ func Embedded(ctx context.Context, cfg server.Config) (*Target, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { _ = srv.Run(runCtx); close(done) }()
-	return &Target{URL: srv.URL(), Token: cfg.Token, stop: func() {
+	return &Target{URL: srv.URL(), Token: cfg.Token, srv: srv, stop: func() {
 		cancel()
 		<-done
 		os.RemoveAll(dir)

@@ -39,7 +39,7 @@ var benchTasks = []string{"bench1", "bench2", "bench3"}
 
 // Sequences measures sequence orchestration end to end over HTTP. Clients
 // trigger sh.keptn.event.dev.bench.triggered (closed loop, one service per
-// client so no sequence waits in a queue); executors, one poller per task
+// sequence in flight so none waits in a queue); executors, one poller per task
 // type, long-poll GET /api/controlPlane/v1/event/triggered/{type} as remote
 // Keptn integrations do and answer every task at once with .started and
 // .finished. A sequence is done when the POST of its last .finished returns:
@@ -51,7 +51,7 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 		cfg.Concurrency = 32
 	}
 	b := &seqBench{t: t, cfg: cfg, client: Client(cfg.Concurrency * 4), project: "bench" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
-		waiters: map[string]chan struct{}{}, seen: map[string]bool{}}
+		waiters: map[string]chan struct{}{}, seen: map[string]bool{}, busy: map[int]bool{}}
 	if err := b.setup(ctx); err != nil {
 		return Summary{}, fmt.Errorf("setup: %w", err)
 	}
@@ -61,9 +61,20 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 		pollers.Add(1)
 		go func() { defer pollers.Done(); b.execute(pollCtx, i) }()
 	}
+	// Each sequence in flight has a service of its own: Run's operation
+	// numbers do not say which client runs them, and two sequences of one
+	// service would queue, the second opening its first task when the first
+	// finishes (no POST of the client's opens it, so its poller would learn
+	// of it only from the next trigger).
+	free := make(chan int, cfg.Concurrency)
+	for n := range cfg.Concurrency {
+		free <- n
+	}
 	var rec Recorder
-	elapsed := Run(ctx, cfg.Concurrency, cfg.Sequences, cfg.Duration, func(ctx context.Context, i int) {
-		d, err := b.one(ctx, i%cfg.Concurrency)
+	elapsed := Run(ctx, cfg.Concurrency, cfg.Sequences, cfg.Duration, func(ctx context.Context, _ int) {
+		n := <-free
+		defer func() { free <- n }()
+		d, err := b.one(ctx, n)
 		if err != nil {
 			rec.Fail(err)
 			return
@@ -90,6 +101,7 @@ type seqBench struct {
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // keptnContext → closed when the sequence finished
 	seen    map[string]bool          // task .triggered ids being answered
+	busy    map[int]bool             // services with a sequence in flight
 	// changed[i] is closed (and replaced) when a POST that opens task i was
 	// acknowledged: a trigger opens task 0, task i's .finished opens task i+1.
 	changed [3]chan struct{}
@@ -137,8 +149,18 @@ func (b *seqBench) one(ctx context.Context, n int) (time.Duration, error) {
 	kc := uuid.NewString()
 	done := make(chan struct{})
 	b.mu.Lock()
+	if b.busy[n] {
+		b.mu.Unlock()
+		return 0, fmt.Errorf("service svc%d already has a sequence in flight: it would queue", n)
+	}
+	b.busy[n] = true
 	b.waiters[kc] = done
 	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		delete(b.busy, n)
+		b.mu.Unlock()
+	}()
 	start := time.Now()
 	err := b.call(ctx, "POST", "/api/v1/event", map[string]any{
 		"type": "sh.keptn.event.dev.bench.triggered", "source": "baton-bench", "specversion": "1.0", "shkeptncontext": kc,

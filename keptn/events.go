@@ -20,6 +20,16 @@ type EventHook interface {
 	OnEvent(ctx context.Context, tx Tx, ev *Event) error
 }
 
+// EncodedEventHook is an EventHook that wants the event's body as stored
+// (its JSON encoding): stored events are encoded once, outside the store's
+// writer where possible, and a hook that needs the encoding too takes that
+// one rather than encoding the event again. OnEncodedEvent runs instead of
+// OnEvent; it must not modify body.
+type EncodedEventHook interface {
+	EventHook
+	OnEncodedEvent(ctx context.Context, tx Tx, ev *Event, body []byte) error
+}
+
 // EventPreparer is an EventHook that can do part of its work on an ingested
 // event before the transaction that stores it, outside the store's single
 // writer. PrepareEvent may only derive from ev what OnEvent will need (decode
@@ -109,13 +119,26 @@ func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
 	return s.appendBody(ctx, tx, ev, body)
 }
 
+// AppendEncoded is Append for an event whose body, json.Marshal(ev), the
+// caller encoded already: outside the store's writer, where that work does
+// not hold up every other transaction.
+func (s *Events) AppendEncoded(ctx context.Context, tx Tx, ev *Event, body []byte) error {
+	return s.appendBody(ctx, tx, ev, body)
+}
+
 // appendBody is Append with the event's body already encoded.
 func (s *Events) appendBody(ctx context.Context, tx Tx, ev *Event, body []byte) error {
 	if err := tx.InsertEvent(ev, body); err != nil {
 		return err
 	}
 	for _, h := range s.hooks {
-		if err := h.OnEvent(ctx, tx, ev); err != nil {
+		var err error
+		if eh, ok := h.(EncodedEventHook); ok {
+			err = eh.OnEncodedEvent(ctx, tx, ev, body)
+		} else {
+			err = h.OnEvent(ctx, tx, ev)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,10 @@ type Tx interface {
 
 // Effect is domain work a handler's outcome carries, for example a task's
 // .finished event: the store runs it inside the transaction that records
-// the outcome, so the two commit together or not at all.
+// the outcome, so the two commit together or not at all. The store may run
+// it more than once (a transaction retried, a batch run again because
+// another effect failed); only its last run's changes and after-commit
+// functions count, so it acts on the world through tx alone.
 type Effect func(ctx context.Context, tx Tx) error
 
 // EffectError is the per-outcome error of Store.Complete when the outcome's
@@ -210,7 +213,7 @@ func (p Policy) Backoff(attempt int) time.Duration {
 
 // Worker runs outbox items.
 //
-// Items run in goroutines, at most Config.Concurrency at once. Their
+// Items run on Config.Concurrency goroutines, at most that many at once. Their
 // outcomes go to one completer that records every outcome waiting at that
 // moment in one Store.Complete, so a busy worker spends one commit per batch
 // of outcomes (and their effects), not one per item.
@@ -288,11 +291,27 @@ func (w *Worker) Start(ctx context.Context) error {
 	// while new ones run, so handlers need not idle on the store.
 	w.held = make(chan struct{}, 2*w.concurrency)
 	w.outcomes = make(chan completion, cap(w.held))
+	// Items run on concurrency long-lived goroutines rather than one new
+	// goroutine each: a handler's stack (an HTTP call, JSON, templates)
+	// outgrows a new goroutine's, and growing it took as long as a
+	// handler's own work in places. The calls slots keep a free runner or
+	// room in work for every item the loop hands over.
+	work := make(chan Item, w.concurrency)
 	var runs sync.WaitGroup
-	w.wg.Add(2)
+	w.wg.Add(2 + w.concurrency)
+	for range w.concurrency {
+		go func() {
+			defer w.wg.Done()
+			for it := range work {
+				w.run(ctx, it)
+				runs.Done()
+			}
+		}()
+	}
 	go func() {
 		defer w.wg.Done()
-		w.loop(ctx, &runs)
+		w.loop(ctx, work, &runs)
+		close(work)
 		runs.Wait() // every run has handed over its outcome or given up
 		close(w.outcomes)
 	}()
@@ -314,7 +333,7 @@ func (w *Worker) Stop() {
 	w.wg.Wait()
 }
 
-func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
+func (w *Worker) loop(ctx context.Context, work chan<- Item, runs *sync.WaitGroup) {
 	// due: items may be due that no claim has seen (at start, after a
 	// wake-up or a timer, or when a claim was cut short by its limit). A
 	// slot freed with nothing due needs no claim, which would find nothing.
@@ -335,10 +354,7 @@ func (w *Worker) loop(ctx context.Context, runs *sync.WaitGroup) {
 			w.calls <- struct{}{}
 			runs.Add(1)
 			it.Final = it.Attempts >= w.policy.MaxAttempts
-			go func(it Item) {
-				defer runs.Done()
-				w.run(ctx, it)
-			}(it)
+			work <- it
 		}
 		if len(items) > 0 && len(items) == free {
 			continue

@@ -137,10 +137,56 @@ func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, ne
 }
 
 // Complete implements outbox.Store: one transaction records every outcome
-// whose lease this process still holds (ErrLeaseLost for the others). An
-// outcome with an effect is recorded in a savepoint together with its
-// effect, so a failing effect rolls back alone and a lost lease runs none.
+// whose lease this process still holds (ErrLeaseLost for the others), and
+// runs the effects of those only.
+//
+// Effects rarely fail, so the batch first records every outcome in one
+// statement and runs the effects without savepoints (a savepoint and its
+// release are two more round trips per outcome). Should an effect fail,
+// that transaction rolls back whole and completeIsolated records the batch
+// again, each outcome with an effect in a savepoint together with its
+// effect, so that a failing effect rolls back alone.
 func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
+	all := make([]int, len(outs))
+	for i := range all {
+		all[i] = i
+	}
+	var errs []error
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		errs = make([]error, len(outs)) // Write may run fn again: assign, not accumulate
+		if err := s.recordPlain(tx, outs, all, errs); err != nil {
+			return err
+		}
+		for i, o := range outs {
+			if o.Effect == nil || errs[i] != nil { // a lost lease runs no effect
+				continue
+			}
+			if err := runEffect(ctx, tx, o.Effect); err != nil {
+				return fmt.Errorf("%w: %w", errEffectFailed, err)
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errEffectFailed) {
+		return s.completeIsolated(ctx, outs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("complete outbox items: %w", err)
+	}
+	for _, e := range errs {
+		if e != nil {
+			return errs, nil
+		}
+	}
+	return nil, nil
+}
+
+// errEffectFailed ends Complete's transaction without savepoints.
+var errEffectFailed = errors.New("an effect failed")
+
+// completeIsolated is Complete with each outcome that has an effect
+// recorded in a savepoint together with its effect.
+func (s *OutboxStore) completeIsolated(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
 	var errs []error
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		errs = make([]error, len(outs)) // Write may run fn again: assign, not accumulate

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 )
 
 // readiness is the body of GET /readyz. It names conditions, never paths or
@@ -31,6 +32,17 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
+}
+
+// onCheckpoint observes the SQLite store's background checkpoints.
+func (s *Server) onCheckpoint(frames, copied int, took time.Duration, err error) {
+	if err != nil {
+		s.metrics.checkpointErrors.Inc()
+		s.log.Warn("background checkpoint failed; the writer's own checkpoint still bounds the log", "error", err)
+		return
+	}
+	s.metrics.checkpointTime.Observe(took.Seconds())
+	s.metrics.checkpointPages.Observe(float64(copied))
 }
 
 // onCorrupt logs damage the store found after start.

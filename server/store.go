@@ -98,7 +98,7 @@ func (s *Server) openStorage(ctx context.Context) (*storage, error) {
 		st.close = func() error { defer unlock(); return closeDB() }
 		return st, nil
 	}
-	return openSQLite(ctx, s.cfg, s.onCommit, s.onCorrupt)
+	return openSQLite(ctx, s.cfg, s.onCommit, s.onCorrupt, s.onCheckpoint)
 }
 
 // storeSettings gives the secret-key check the store's settings. A canary
@@ -115,9 +115,10 @@ func (s storeSettings) PutSetting(ctx context.Context, key, value string) error 
 	return err
 }
 
-func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duration), onCorrupt func(string)) (*storage, error) {
+func openSQLite(ctx context.Context, cfg Config, onCommit func(int, time.Duration), onCorrupt func(string),
+	onCheckpoint func(int, int, time.Duration, error)) (*storage, error) {
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "baton.db"), sqlite.Options{Synchronous: cfg.Sync, OnCommit: onCommit,
-		FullCheckAbove: cfg.FullCheckAbove, OnCorrupt: onCorrupt})
+		FullCheckAbove: cfg.FullCheckAbove, OnCorrupt: onCorrupt, OnCheckpoint: onCheckpoint})
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,13 @@ type Options struct {
 	// OnCorrupt, if set, is told once when the store finds damage after
 	// Open (the background check, a write): from then on it refuses writes.
 	OnCorrupt func(detail string)
+	// OnCheckpoint, if set, observes every background checkpoint: the
+	// frames in the write-ahead log, how many of them it copied, how long
+	// it took and its error.
+	OnCheckpoint func(frames, copied int, took time.Duration, err error)
+
+	// walCap, for tests, replaces walCapPages.
+	walCap int
 }
 
 // DB is an open baton database.
@@ -65,6 +72,9 @@ type DB struct {
 	bg           sync.WaitGroup // the background integrity check
 	readCache    readStmts
 	levels       levelCache // the writer goroutine's (levelcache.go)
+
+	ckpt     *sql.DB // the background checkpointer's connection (checkpoint.go)
+	ckptWake chan struct{}
 }
 
 type writeOp struct {
@@ -143,15 +153,42 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		closed:     make(chan struct{}),
 		stopWrite:  make(chan struct{}),
 		done:       make(chan struct{}),
+		ckptWake:   make(chan struct{}, 1),
 	}
 	if db.conn, err = w.Conn(ctx); err != nil {
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	fail := func(err error) (*DB, error) {
+		db.conn.Close()
+		w.Close()
+		r.Close()
+		if db.ckpt != nil {
+			db.ckpt.Close()
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// The writer checkpoints only as the log's bound; the checkpointer does
+	// it in the background (checkpoint.go).
+	if opts.walCap <= 0 {
+		opts.walCap = walCapPages
+	}
+	if _, err := db.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", opts.walCap)); err != nil {
+		return fail(err)
+	}
+	if db.ckpt, err = sql.Open("sqlite", dsn); err != nil {
+		return fail(err)
+	}
+	ckConn, err := db.ckpt.Conn(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	db.stmts = map[string]*sql.Stmt{}
 	db.startCheck, db.fullCheckDue = check, check == "quick_check"
 	go db.writer()
+	db.bg.Add(1)
+	go db.checkpointer(ckConn)
 	return db, nil
 }
 
@@ -176,7 +213,7 @@ func (db *DB) Close() error {
 		st.Close()
 	}
 	db.closeReadStmts()
-	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close())
+	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close(), db.ckpt.Close())
 }
 
 // wakeOutbox signals the outbox worker without blocking.
@@ -283,7 +320,10 @@ func (db *DB) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Write runs fn in a write transaction and returns after the transaction has
 // committed (nil) or been rolled back (fn's error). Concurrent calls share a
-// commit. fn must not keep tx after it returns.
+// commit. fn may run more than once (when another call of its group fails,
+// see commit), so it must only assign, not accumulate, what it hands out,
+// and leave work for after the commit to AfterCommit. fn must not keep tx
+// after it returns.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	op := &writeOp{db: db, ctx: ctx, fn: fn, done: make(chan struct{})}
 	if db.cond.corrupt.Load() {
@@ -349,47 +389,76 @@ func (db *DB) writer() {
 	}
 }
 
+// commit runs batch in one transaction and commits it. The calls run
+// first one after another without savepoints: a savepoint per call would
+// make SQLite copy every page a call is first to change aside (into the
+// statement journal), and the calls of a group mostly change the same
+// pages. Should a call fail, that run is rolled back whole and the batch
+// runs again with each call in a savepoint of its own, so a failing call
+// rolls back alone, and the others run twice: as on PostgreSQL, a write
+// function must only assign, not accumulate, what it hands out.
 func (db *DB) commit(batch []*writeOp) {
 	defer db.levels.groupEnded()
+	if db.runGroup(batch, false) {
+		return
+	}
+	for _, op := range batch {
+		op.err, op.after = nil, nil
+	}
+	db.runGroup(batch, true)
+}
+
+// runGroup runs the calls of batch in one transaction, each in a savepoint
+// of its own if savepoints is set, and commits it. Without savepoints a
+// failing call rolls the transaction back: a call alone in its batch then
+// gets its error, while a larger batch answers no one and runGroup returns
+// false (commit runs it again with savepoints). Otherwise every call is
+// answered and runGroup returns true.
+func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 	ctx := context.Background()
 	start := time.Now()
 	if _, err := db.execCached(ctx, "BEGIN IMMEDIATE"); err != nil {
 		finish(batch, db.classify(fmt.Errorf("begin: %w", err)))
-		return
+		return true
 	}
-	// A caller alone in its batch needs no savepoint: if it fails, the whole
-	// transaction is rolled back instead (two statements fewer per write
-	// when writes do not overlap, and no commit for a failed one).
-	alone := len(batch) == 1
 	for _, op := range batch {
 		if err := op.ctx.Err(); err != nil {
 			op.err = err
 			continue
 		}
-		op.err = db.classify(db.runOp(ctx, op, !alone))
+		op.err = db.classify(db.runOp(ctx, op, savepoints))
+		if op.err == nil {
+			continue
+		}
 		if _, ok := health.Unavailable(op.err); ok {
 			// SQLite may have rolled the whole transaction back: fail the
 			// batch rather than let later operations run outside it.
 			_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 			finish(batch, op.err)
-			return
+			return true
 		}
-	}
-	if alone && batch[0].err != nil {
-		op := batch[0]
-		op.after = nil
+		if savepoints {
+			continue // its savepoint rolled back; the others go on
+		}
+		// Without a savepoint the whole transaction rolls back.
 		if _, err := db.conn.ExecContext(ctx, "ROLLBACK"); err != nil {
-			op.err = errors.Join(op.err, db.classify(fmt.Errorf("rollback: %w", err)))
+			finish(batch, errors.Join(op.err, db.classify(fmt.Errorf("rollback: %w", err))))
+			return true
 		}
+		if len(batch) > 1 {
+			return false
+		}
+		op.after = nil
 		close(op.done)
-		return
+		return true
 	}
 	if _, err := db.execCached(ctx, "COMMIT"); err != nil {
 		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 		finish(batch, db.classify(fmt.Errorf("commit: %w", err)))
-		return
+		return true
 	}
 	db.cond.diskFull.Store(false)
+	db.wakeCheckpointer()
 	if db.opts.OnCommit != nil {
 		db.opts.OnCommit(len(batch), time.Since(start))
 	}
@@ -401,6 +470,7 @@ func (db *DB) commit(batch []*writeOp) {
 		}
 		close(op.done)
 	}
+	return true
 }
 
 func finish(batch []*writeOp, err error) {
@@ -410,9 +480,9 @@ func finish(batch []*writeOp, err error) {
 	}
 }
 
-// runOp runs one caller's function, inside a savepoint when others share
-// its transaction. Without one, the caller must roll the transaction back
-// when runOp fails.
+// runOp runs one caller's function, inside a savepoint if savepoint is
+// set. Without one, the caller must roll the transaction back when runOp
+// fails.
 func (db *DB) runOp(ctx context.Context, op *writeOp, savepoint bool) (err error) {
 	if !savepoint {
 		defer func() {

@@ -3,10 +3,13 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func openTest(t testing.TB) *DB {
@@ -142,4 +145,83 @@ func BenchmarkWrite(b *testing.B) {
 			}
 		}
 	})
+}
+
+// queueGroup submits the writes of fns while the writer is held busy, so
+// they share the next group commit, and returns their errors.
+func queueGroup(t *testing.T, db *DB, fns ...func(tx *Tx) error) []error {
+	t.Helper()
+	release, held := make(chan struct{}), make(chan struct{})
+	go db.Write(context.Background(), func(tx *Tx) error { close(held); <-release; return nil })
+	<-held
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = db.Write(context.Background(), fn) }()
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(db.ops) < len(fns); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d writes queued", len(db.ops), len(fns))
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	wg.Wait()
+	return errs
+}
+
+// The calls of a group run once each when all succeed. When one fails,
+// the group runs again with savepoints: the others commit once (their
+// after-commit functions run once), the failing one rolls back alone.
+func TestGroupRunsAgainWhenACallFails(t *testing.T) {
+	db := openTest(t)
+	var runs [3]atomic.Int32
+	var after [3]atomic.Int32
+	write := func(i int, fail bool) func(tx *Tx) error {
+		return func(tx *Tx) error {
+			runs[i].Add(1)
+			if err := tx.SetSetting(fmt.Sprint("k", i), "v"); err != nil {
+				return err
+			}
+			tx.AfterCommit(func() { after[i].Add(1) })
+			if fail {
+				return errors.New("boom")
+			}
+			return nil
+		}
+	}
+	errs := queueGroup(t, db, write(0, false), write(1, false), write(2, false))
+	for i := range 3 {
+		if errs[i] != nil || runs[i].Load() != 1 || after[i].Load() != 1 {
+			t.Fatalf("call %d of a group that succeeded: err %v, ran %d times, after-commit %d times", i, errs[i], runs[i].Load(), after[i].Load())
+		}
+	}
+	db.Write(context.Background(), func(tx *Tx) error {
+		_, err := tx.Exec(`DELETE FROM settings WHERE key LIKE 'k%'`)
+		return err
+	})
+	for i := range 3 {
+		runs[i].Store(0)
+		after[i].Store(0)
+	}
+
+	// The writes are queued in order, but the group takes them in the order
+	// they reached the channel: find which ran first from the run counts.
+	errs = queueGroup(t, db, write(0, false), write(1, true), write(2, false))
+	for i, want := range []bool{true, false, true} {
+		_, ok, err := db.Setting(context.Background(), fmt.Sprint("k", i))
+		if err != nil || ok != want || (errs[i] == nil) != want {
+			t.Fatalf("call %d: committed %v (want %v), error %v", i, ok, want, errs[i])
+		}
+		if a := after[i].Load(); (a == 1) != want || a > 1 {
+			t.Fatalf("call %d: after-commit ran %d times", i, a)
+		}
+	}
+	if runs[1].Load() != 2 {
+		t.Fatalf("the failing call ran %d times, want 2 (without and with a savepoint)", runs[1].Load())
+	}
+	if runs[0].Load()+runs[2].Load() < 2 || runs[0].Load() > 2 || runs[2].Load() > 2 {
+		t.Fatalf("the others ran %d and %d times", runs[0].Load(), runs[2].Load())
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/batonhq/baton/outbox"
@@ -32,6 +33,9 @@ func (tx *Tx) Enqueue(job Job) error {
 	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
+	}
+	if due != 0 {
+		tx.AfterCommit(countLaterDue) // before the wake-up: see laterDue
 	}
 	tx.AfterCommit(tx.db.wakeOutbox)
 	return nil
@@ -59,6 +63,7 @@ type OutboxStore struct {
 	// which set due. So NextDue need look only past lastClaim.
 	lastClaim int64
 	due       bool
+	nextDue   nextDueMemo
 }
 
 // claimed is an item claimed early: the attempt it runs, and its creation
@@ -102,10 +107,11 @@ func (s *OutboxStore) Recover(ctx context.Context) error {
 	s.mu.Lock()
 	clear(s.running) // no worker runs them (Recover is called before one starts)
 	clear(s.unmarked)
-	s.lastClaim, s.due = 0, false
+	s.lastClaim, s.due, s.nextDue = 0, false, nextDueMemo{}
 	s.mu.Unlock()
 	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`UPDATE outbox SET state = 'pending', lease_until = 0 WHERE state = 'running'`)
+		tx.AfterCommit(countLaterDue)
 		return err
 	})
 }
@@ -148,9 +154,13 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 	running := s.runningIDs()
 	s.lastClaim, s.due = max(s.lastClaim, now.UnixMilli()), false
 	s.mu.Unlock()
+	// LIMIT +?, not LIMIT ?: SQLite (as built here, with STAT4) prepares
+	// a statement again when the value of a bare LIMIT parameter changes,
+	// and the worker's limit changes with its free slots; +? is an
+	// expression whose value the plan does not depend on.
 	rows, err := s.db.readQuery(ctx, `SELECT id, kind, key, payload, attempts, created_at FROM outbox
 		WHERE state = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
-		ORDER BY due_at, id LIMIT ?`, now.UnixMilli(), running, limit)
+		ORDER BY due_at, id LIMIT +?`, now.UnixMilli(), running, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -290,15 +300,22 @@ func (s *OutboxStore) overlay(id int64, state *outbox.State, attempts *int) {
 // recorded forgets the early claims of items whose outcome is recorded:
 // a claim may take them again.
 func (s *OutboxStore) recorded(outs []outbox.Outcome) {
+	retry := false
 	s.mu.Lock()
 	for _, o := range outs {
 		delete(s.running, o.ID)
 		delete(s.unmarked, o.ID)
-		if o.Next == outbox.StatePending && o.Due.UnixMilli() <= s.lastClaim {
-			s.due = true // due already: no later claim may have seen it
+		if o.Next == outbox.StatePending {
+			retry = true
+			if o.Due.UnixMilli() <= s.lastClaim {
+				s.due = true // due already: no later claim may have seen it
+			}
 		}
 	}
 	s.mu.Unlock()
+	if retry {
+		countLaterDue()
+	}
 }
 
 // claimOf is the early claim of id, the zero claimed if none.
@@ -309,8 +326,9 @@ func (s *OutboxStore) claimOf(id int64) claimed {
 }
 
 func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item, error) {
+	// LIMIT +?: see Claim.
 	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?)
+		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT +?)
 		RETURNING id, kind, key, payload, attempts, created_at`,
 		now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 	if err != nil {
@@ -347,9 +365,56 @@ func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, ne
 }
 
 // Complete implements outbox.Store: one write transaction records every
-// outcome, each effect in a savepoint of its own so that a failing one rolls
-// back alone.
+// outcome, each with its effect.
+//
+// Effects rarely fail, so the batch first runs them without savepoints:
+// a savepoint per effect made SQLite copy every page the effect touched
+// (the event's table and index pages, the outbox's) aside before changing
+// it, once per outcome. Should an effect fail, that run rolls back whole
+// and the batch runs again with each effect in a savepoint of its own, so
+// that a failing one rolls back alone.
 func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		now := time.Now().UnixMilli()
+		for _, o := range outs {
+			if o.Effect != nil {
+				if err := runEffectBare(ctx, tx, o.Effect); err != nil {
+					return fmt.Errorf("%w: %w", errEffectFailed, err)
+				}
+			}
+			if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		s.recorded(outs)
+		return nil, nil
+	}
+	if !errors.Is(err, errEffectFailed) {
+		return nil, fmt.Errorf("complete outbox items: %w", err)
+	}
+	return s.completeIsolated(ctx, outs)
+}
+
+// errEffectFailed ends Complete's run without savepoints.
+var errEffectFailed = errors.New("an effect failed")
+
+// runEffectBare runs effect in the transaction as it is. Its failure
+// (ErrAlreadyApplied included: its changes must roll back) or panic is
+// returned as an error.
+func runEffectBare(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("effect panicked: %v", p)
+		}
+	}()
+	return effect(ctx, tx)
+}
+
+// completeIsolated is Complete with each effect in a savepoint of its own.
+func (s *OutboxStore) completeIsolated(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
 	var errs []error
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		errs = nil
@@ -449,9 +514,13 @@ func recordOutcome(tx *Tx, o outbox.Outcome, c claimed, now int64) error {
 // NextDue implements outbox.Store.
 // Items claimed early, pending still in the file, are not due: after an
 // early claim, it looks only at items due after it (see lastClaim).
+//
+// After an early claim its answer is kept until a commit may have made an
+// item due later than the claim (see laterDue): a busy worker asks after
+// nearly every claim, and the answer rarely changes.
 func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
 	s.mu.Lock()
-	after, due := s.lastClaim, s.due
+	after, due, memo := s.lastClaim, s.due, s.nextDue
 	s.mu.Unlock()
 	if due {
 		return time.UnixMilli(after), true, nil
@@ -459,16 +528,50 @@ func (s *OutboxStore) NextDue(ctx context.Context) (time.Time, bool, error) {
 	if after == 0 { // no early claim yet: every pending item counts
 		after = -1
 	}
+	gen := laterDue.Load()
+	// The memo answers for a later claim too, unless the claim may have
+	// taken its item: none due after the memo's claim is none due after a
+	// later one, and an item due after this claim was the first due after
+	// the memo's.
+	if after > 0 && memo.valid && memo.gen == gen && memo.after <= after && (!memo.ok || memo.at > after) {
+		return time.UnixMilli(memo.at), memo.ok, nil
+	}
 	var next sql.NullInt64
 	err := s.db.readQueryRow(ctx, `SELECT min(due_at) FROM outbox WHERE state = 'pending' AND due_at > ?`, after).Scan(&next)
 	if err != nil {
 		return time.Time{}, false, err
+	}
+	if after > 0 {
+		s.mu.Lock()
+		s.nextDue = nextDueMemo{valid: true, gen: gen, after: after, at: next.Int64, ok: next.Valid}
+		s.mu.Unlock()
 	}
 	if !next.Valid {
 		return time.Time{}, false, nil
 	}
 	return time.UnixMilli(next.Int64), true, nil
 }
+
+// laterDue counts commits that may have made an item pending with a due
+// time later than the last early claim: an enqueue with a due time, a
+// retry, a replay, a recovery. NextDue keeps its answer while it does not
+// change. It is counted after the commit and before the worker is woken,
+// so a NextDue that read the file before the commit does not keep its
+// answer. (One count serves every store in the process: a count for
+// another one only costs a query.)
+var laterDue atomic.Uint64
+
+// nextDueMemo is NextDue's last answer after an early claim at after (unix
+// milliseconds): the earliest due time past it, at, if ok.
+type nextDueMemo struct {
+	valid     bool
+	gen       uint64
+	after, at int64
+	ok        bool
+}
+
+// countLaterDue counts a commit for laterDue.
+func countLaterDue() { laterDue.Add(1) }
 
 // Depth implements outbox.Store. Items claimed early, pending still in the
 // file, are running.
@@ -523,6 +626,7 @@ func (s *OutboxStore) Replay(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return outbox.ErrNotDead
 		}
+		tx.AfterCommit(countLaterDue)
 		tx.AfterCommit(s.db.wakeOutbox)
 		return nil
 	})

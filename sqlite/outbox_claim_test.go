@@ -326,3 +326,56 @@ func openEarly(t *testing.T) (*DB, *OutboxStore) {
 	s.EarlyClaim = true
 	return db, s
 }
+
+// TestNextDueKeptUntilAnItemMayBeDueLater: after an early claim NextDue
+// keeps its answer, yet sees at once a timer enqueued for later, a retry
+// and a replay, and looks again once a claim may have taken its item.
+func TestNextDueKeptUntilAnItemMayBeDueLater(t *testing.T) {
+	db, s := openEarly(t)
+	ctx := context.Background()
+	enqueue := func(j Job) {
+		t.Helper()
+		if err := db.Write(ctx, func(tx *Tx) error { return tx.Enqueue(j) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nextDue := func(want time.Time) {
+		t.Helper()
+		got, ok, err := s.NextDue(ctx)
+		if err != nil || ok != !want.IsZero() || ok && got.UnixMilli() != want.UnixMilli() {
+			t.Fatalf("NextDue = %v %v %v, want %v", got, ok, err, want)
+		}
+	}
+	now := time.Now()
+	enqueue(Job{Kind: "k", Key: "a", Payload: []byte("p")})
+	items, err := s.Claim(ctx, now, 10, time.Minute)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	nextDue(time.Time{})
+	nextDue(time.Time{}) // kept
+	timer := now.Add(time.Hour)
+	enqueue(Job{Kind: "timer", Key: "t", Payload: []byte("p"), Due: timer})
+	nextDue(timer)
+	retry := now.Add(30 * time.Minute)
+	if errs, err := s.Complete(ctx, []outbox.Outcome{{ID: items[0].ID, Attempt: outbox.Attempt{Started: now, Error: "busy"}, Next: "pending", Due: retry}}); err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	nextDue(retry)
+	// A claim past the retry takes it: NextDue looks again and finds the timer.
+	if items, err = s.Claim(ctx, retry, 10, time.Minute); err != nil || len(items) != 1 {
+		t.Fatalf("claim of the retry: %v %+v", err, items)
+	}
+	nextDue(timer)
+	if errs, err := s.Complete(ctx, []outbox.Outcome{{ID: items[0].ID, Attempt: outbox.Attempt{Started: now, Error: "gone"}, Next: "dead"}}); err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	nextDue(timer)
+	if err := s.Replay(ctx, items[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	// Replay makes the item due at once, for the claim the wake-up brings.
+	if items, err = s.Claim(ctx, retry, 10, time.Minute); err != nil || len(items) != 1 {
+		t.Fatalf("claim of the replayed item: %v %+v", err, items)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -196,5 +197,75 @@ func testOutboxComplete(t *testing.T, e Engine) {
 	}
 	if r, _ := s.Outbox.Get(ctx, items[1].ID); r.State != outbox.StatePending || len(r.History) != 1 {
 		t.Errorf("after re-recording: %+v", r)
+	}
+}
+
+// OutboxCompleteEffects: when every effect of a batch succeeds, all commit
+// with their outcomes and every after-commit function runs; an effect that
+// panics fails alone, its changes rolled back, as one that errs does,
+// while effects before and after it in the batch commit.
+func testOutboxCompleteEffects(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	var jobs []keptn.Job
+	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
+		jobs = append(jobs, keptn.Job{Kind: "k", Key: k, Payload: []byte("p")})
+	}
+	enqueue(t, s, jobs...)
+	items, err := s.Outbox.Claim(ctx, time.Now(), 10, time.Minute)
+	if err != nil || len(items) != len(jobs) {
+		t.Fatalf("claim: %v %+v", err, items)
+	}
+	after := make([]bool, len(items))
+	effect := func(i int, fail bool) outbox.Effect {
+		return func(ctx context.Context, tx outbox.Tx) error {
+			id := "fx" + strconv.Itoa(i)
+			ev := event(id, "sh.keptn.event.x.finished", "kc-"+id, 1, "p", "s", "svc", "")
+			body, _ := json.Marshal(ev)
+			if err := s.KeptnOfOutbox(tx).InsertEvent(ev, body); err != nil {
+				return err
+			}
+			tx.AfterCommit(func() { after[i] = true })
+			if fail {
+				panic("effect " + id)
+			}
+			return nil
+		}
+	}
+	now := time.Now()
+	outcomes := func(failing int) []outbox.Outcome {
+		var outs []outbox.Outcome
+		for i, it := range items[:3] {
+			if failing >= 0 {
+				i += 3
+				it = items[i]
+			}
+			outs = append(outs, outbox.Outcome{ID: it.ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone,
+				Effect: effect(i, i == failing)})
+		}
+		return outs
+	}
+	if errs, err := s.Outbox.Complete(ctx, outcomes(-1)); err != nil || errs != nil {
+		t.Fatalf("Complete = %v, %v", errs, err)
+	}
+	errs, err := s.Outbox.Complete(ctx, outcomes(4))
+	var ee *outbox.EffectError
+	if err != nil || len(errs) != 3 || errs[0] != nil || !errors.As(errs[1], &ee) || errs[2] != nil {
+		t.Fatalf("Complete with a panicking effect = %v, %v", errs, err)
+	}
+	for i, it := range items {
+		wantState, wantEvents := outbox.StateDone, 1
+		if i == 4 {
+			wantState, wantEvents = outbox.StateRunning, 0
+		}
+		if r, err := s.Outbox.Get(ctx, it.ID); err != nil || r.State != wantState {
+			t.Errorf("item %d: %v %+v, want %s", i, err, r, wantState)
+		}
+		if _, n, err := s.Keptn.Events(ctx, keptn.EventFilter{EventID: "fx" + strconv.Itoa(i), Limit: 10}); err != nil || n != wantEvents {
+			t.Errorf("events of effect %d: %d (%v), want %d", i, n, err, wantEvents)
+		}
+		if after[i] != (wantEvents == 1) {
+			t.Errorf("after-commit function of effect %d ran: %v", i, after[i])
+		}
 	}
 }

@@ -90,6 +90,7 @@ func Run(t *testing.T, e Engine) {
 		{"Outbox", testOutbox},
 		{"OutboxRecover", testOutboxRecover},
 		{"OutboxComplete", testOutboxComplete},
+		{"OutboxCompleteEffects", testOutboxCompleteEffects},
 		{"SQSSendInTx", testSQSSendInTx},
 		{"SQSMaySend", testSQSMaySend},
 		{"SQSVisibilitySurvivesRestart", testSQSVisibilitySurvivesRestart},

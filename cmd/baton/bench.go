@@ -52,6 +52,14 @@ func (b *benchTarget) openWith(cmd *cobra.Command, cfg server.Config) (*bench.Ta
 	return bench.Embedded(cmd.Context(), cfg)
 }
 
+// printCommits prints an embedded target's group-commit statistics: with
+// the latencies they show how many durable commits a request waited for.
+func printCommits(cmd *cobra.Command, t *bench.Target) {
+	if s, ok := t.CommitStats(); ok {
+		fmt.Fprintf(cmd.OutOrStdout(), "bench: store: %s\n", s)
+	}
+}
+
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -64,8 +72,8 @@ sequences and SQS benchmarks spread their requests round robin.
 Without --endpoint each benchmark starts an embedded baton with a temporary data
 directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable. The
-embedded server runs with serve's garbage collector setting (GOGC=400 unless
-GOGC is set).`,
+embedded server runs with serve's garbage collector tuning (GOGC=400 with at
+least 64 MiB of headroom over the live heap, unless GOGC is set).`,
 		PersistentPreRun: func(*cobra.Command, []string) { tuneGC() },
 	}
 	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd(), newBenchExtensionsCmd())
@@ -90,6 +98,7 @@ func newBenchEventsCmd() *cobra.Command {
 				return err
 			}
 			s.Print(cmd.OutOrStdout())
+			printCommits(cmd, t)
 			return nil
 		},
 	}
@@ -126,6 +135,7 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 				return err
 			}
 			r.Print(cmd.OutOrStdout())
+			printCommits(cmd, t)
 			return nil
 		},
 	}

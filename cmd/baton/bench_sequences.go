@@ -27,6 +27,7 @@ latency from sending the trigger to the durable sequence .finished event.`,
 			defer t.Close()
 			s, err := bench.Sequences(cmd.Context(), t, cfg)
 			s.Print(cmd.OutOrStdout())
+			printCommits(cmd, t)
 			return err
 		},
 	}

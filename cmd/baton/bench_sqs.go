@@ -132,25 +132,9 @@ func embeddedBaton(ctx context.Context, cfg *bench.SQSConfig, scfg server.Config
 	return stop, nil
 }
 
-// reportCommits prints the embedded store's group-commit statistics: how many
-// write transactions shared a commit and how long BEGIN..COMMIT took.
+// reportCommits prints the embedded store's group-commit statistics.
 func reportCommits(srv *server.Server, out io.Writer) {
-	mfs, err := srv.Registry().Gather()
-	if err != nil {
-		return
+	if s, ok := bench.ReadCommitStats(srv.Registry()); ok {
+		fmt.Fprintf(out, "bench: store: %s\n", s)
 	}
-	stats := map[string][2]float64{}
-	for _, mf := range mfs {
-		for _, m := range mf.GetMetric() {
-			if h := m.GetHistogram(); h != nil {
-				stats[mf.GetName()] = [2]float64{h.GetSampleSum(), float64(h.GetSampleCount())}
-			}
-		}
-	}
-	t, n := stats["baton_store_commit_duration_seconds"], stats["baton_store_commit_transactions"]
-	if t[1] == 0 {
-		return
-	}
-	fmt.Fprintf(out, "bench: store: %.0f group commits, %.1f transactions each, %.2fms each (BEGIN..durable COMMIT)\n",
-		t[1], n[0]/n[1], t[0]/t[1]*1000)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/batonhq/baton/clock"
 )
@@ -150,7 +151,7 @@ func (s *Events) New(typ, source, keptnContext, triggeredID string, data any) (*
 	if err != nil {
 		return nil, err
 	}
-	return &Event{
+	ev := &Event{
 		SpecVersion:        "1.0",
 		ID:                 NewID(),
 		Source:             source,
@@ -161,7 +162,41 @@ func (s *Events) New(typ, source, keptnContext, triggeredID string, data any) (*
 		Shkeptncontext:     keptnContext,
 		TriggeredID:        triggeredID,
 		ShkeptnSpecVersion: SpecVersion,
-	}, nil
+	}
+	if project, stage, service, ok := scopeOf(data); ok {
+		// The store and the hooks ask every event for its scope; the engines
+		// that emit events (inside the store's single writer) know it.
+		ev.scope = &eventScope{data: raw, project: project, stage: stage, service: service}
+	}
+	return ev, nil
+}
+
+// scopeOf returns what Scope reads from the JSON encoding of data, when it
+// can tell without decoding: data is an EventData, or a map whose project,
+// stage and service are absent, nil or valid UTF-8 strings.
+func scopeOf(data any) (project, stage, service string, ok bool) {
+	switch d := data.(type) {
+	case EventData:
+		if utf8.ValidString(d.Project) && utf8.ValidString(d.Stage) && utf8.ValidString(d.Service) {
+			return d.Project, d.Stage, d.Service, true
+		}
+	case map[string]any:
+		var v [3]string
+		for i, k := range [3]string{"project", "stage", "service"} {
+			switch x := d[k].(type) {
+			case nil:
+			case string:
+				if !utf8.ValidString(x) {
+					return "", "", "", false
+				}
+				v[i] = x
+			default:
+				return "", "", "", false
+			}
+		}
+		return v[0], v[1], v[2], true
+	}
+	return "", "", "", false
 }
 
 // Limits of the CloudEvent attributes of a posted event. Keptn sets none; a

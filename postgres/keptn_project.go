@@ -122,7 +122,6 @@ func (tx *keptnTx) DeleteProject(name string) error {
 	for _, q := range []string{
 		`DELETE FROM resources WHERE project = $1`,
 		`DELETE FROM resource_history WHERE project = $1`,
-		`DELETE FROM service_stage_state WHERE project = $1`,
 		`DELETE FROM service_images WHERE project = $1`,
 	} {
 		if _, err := tx.Exec(q, name); err != nil {
@@ -164,7 +163,6 @@ func (tx *keptnTx) DeleteService(project, service string) error {
 	}
 	for _, q := range []string{
 		`DELETE FROM resources WHERE project = $1 AND service = $2`,
-		`DELETE FROM service_stage_state WHERE project = $1 AND service = $2`,
 		`DELETE FROM service_images WHERE project = $1 AND service = $2`,
 	} {
 		if _, err := tx.Exec(q, project, service); err != nil {

@@ -15,6 +15,7 @@ type KeptnStore struct {
 	shipyards keptn.ShipyardCache
 	levelURIs keptn.LevelURIs
 	execs     execCache
+	tasks     taskIndex
 }
 
 // NewKeptnStore returns the Keptn store of db.
@@ -31,18 +32,21 @@ type keptnTx struct {
 	*Tx
 	shipyards *keptn.ShipyardCache
 	execs     *execCache
+	tasks     *taskIndex
 	levelURIs *keptn.LevelURIs
 	levels    keptn.LevelMemo // level resources read in this transaction
 }
 
 func (s *KeptnStore) keptnTx(tx *Tx) *keptnTx {
-	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, levelURIs: &s.levelURIs}
+	return &keptnTx{Tx: tx, shipyards: &s.shipyards, execs: &s.execs, tasks: &s.tasks, levelURIs: &s.levelURIs}
 }
 
 // InsertEvent implements keptn.Tx.
 func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
+	// The trigger events_by_context_insert files the event under its
+	// context (migration 0013, keptn_contexts.go).
 	_, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
@@ -52,17 +56,11 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 		return fmt.Errorf("insert event: %w", err)
 	}
-	// projects.last_event_* is no longer written: loadProjects reads a
-	// project's last event from the events.
+	// Neither projects.last_event_* nor a per-service table of last events
+	// by type is written: the project reads derive both from the events
+	// (loadProjects, serviceStates), as PostgreSQL does.
 	if project == "" || stage == "" || service == "" {
 		return nil
-	}
-	if _, err := tx.Exec(`INSERT INTO service_stage_state (project, stage, service, event_type, event_id, keptn_context, time_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project, stage, service, event_type) DO UPDATE SET
-			event_id = excluded.event_id, keptn_context = excluded.keptn_context, time_ns = excluded.time_ns`,
-		project, stage, service, ev.Type, ev.ID, ev.Shkeptncontext, t.UnixNano()); err != nil {
-		return fmt.Errorf("update service state: %w", err)
 	}
 	if img := keptn.DeployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)
@@ -85,7 +83,7 @@ func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.Ra
 	var args []any
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if len(f.KeptnContext) > 0 {
-		add("keptn_context IN ("+placeholders(len(f.KeptnContext))+")", anySlice(f.KeptnContext)...)
+		add(inContexts(len(f.KeptnContext)), anySlice(f.KeptnContext)...)
 	}
 	if f.Type != "" {
 		add("type = ?", f.Type)
@@ -112,17 +110,18 @@ func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.Ra
 		add("time_ns < ?", f.BeforeTime.UnixNano())
 	}
 	if f.Root {
-		add("seq = (SELECT min(e2.seq) FROM events e2 WHERE e2.keptn_context = events.keptn_context)")
+		add("seq = (SELECT c.first_seq FROM event_contexts c WHERE c.keptn_context = events.keptn_context)")
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 	var total int
-	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM events"+cond, args...).Scan(&total); err != nil {
+	from := eventsFrom(len(f.KeptnContext))
+	if err := s.db.read.QueryRowContext(ctx, "SELECT count(*) FROM "+from+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count events: %w", err)
 	}
-	rows, err := s.db.read.QueryContext(ctx, "SELECT body FROM events"+cond+" ORDER BY time_ns DESC, seq DESC LIMIT ? OFFSET ?",
+	rows, err := s.db.read.QueryContext(ctx, "SELECT body FROM "+from+cond+" ORDER BY time_ns DESC, seq DESC LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("query events: %w", err)
@@ -144,7 +143,10 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 	in("project", f.Project)
 	in("stage", f.Stage)
 	in("service", f.Service)
-	in("keptn_context", f.KeptnContext)
+	if len(f.KeptnContext) > 0 {
+		where = append(where, inContexts(len(f.KeptnContext)))
+		args = append(args, anySlice(f.KeptnContext)...)
+	}
 	in("triggered_id", f.TriggeredID)
 	in("source", f.Source)
 	in("json_extract(CAST(body AS TEXT), '$.data.result')", f.Result)
@@ -153,10 +155,11 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 		args = append(args, f.FromTime.UnixNano())
 	}
 	if f.ExcludeInvalidated {
-		where = append(where, `NOT EXISTS (SELECT 1 FROM events inv WHERE inv.triggered_id = events.triggered_id
-			AND events.triggered_id != '' AND inv.type LIKE '%.invalidated' AND inv.keptn_context = events.keptn_context)`)
+		where = append(where, `NOT EXISTS (SELECT 1 FROM event_contexts c JOIN events_by_context b ON b.first_seq = c.first_seq
+			JOIN events inv ON inv.seq = b.seq WHERE c.keptn_context = events.keptn_context AND events.triggered_id != ''
+			AND inv.triggered_id = events.triggered_id AND inv.type LIKE '%.invalidated')`)
 	}
-	q := "SELECT body FROM events WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
+	q := "SELECT body FROM " + eventsFrom(len(f.KeptnContext)) + " WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)

@@ -127,7 +127,6 @@ func (tx *keptnTx) DeleteProject(name string) error {
 	for _, q := range []string{
 		`DELETE FROM resources WHERE project = ?`,
 		`DELETE FROM resource_history WHERE project = ?`,
-		`DELETE FROM service_stage_state WHERE project = ?`,
 		`DELETE FROM service_images WHERE project = ?`,
 	} {
 		if _, err := tx.Exec(q, name); err != nil {
@@ -168,7 +167,6 @@ func (tx *keptnTx) DeleteService(project, service string) error {
 	}
 	for _, q := range []string{
 		`DELETE FROM resources WHERE project = ? AND service = ?`,
-		`DELETE FROM service_stage_state WHERE project = ? AND service = ?`,
 		`DELETE FROM service_images WHERE project = ? AND service = ?`,
 	} {
 		if _, err := tx.Exec(q, project, service); err != nil {

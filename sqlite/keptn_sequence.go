@@ -57,6 +57,12 @@ func (tx *keptnTx) ExecutionByTask(triggeredID string) (*keptn.SequenceExecution
 	if triggeredID == "" {
 		return nil, nil
 	}
+	if r, ok := tx.tasks.get(triggeredID); ok {
+		if e := tx.execs.take(r.seq, r.body); e != nil {
+			return e, nil
+		}
+		return keptn.DecodeExecution(r.seq, r.body)
+	}
 	return tx.loadExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
 		WHERE current_triggered_id = ? AND current_triggered_id != ''`, triggeredID))
 }
@@ -81,12 +87,13 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		slot = 1
 	}
 	if e.Seq != 0 {
+		token := tx.tasks.wrote(e.Seq, offerTask(e))
 		query, args := updateExecution(e, slot, body)
 		if _, err = tx.Exec(query, args...); err != nil {
 			return fmt.Errorf("update execution: %w", err)
 		}
 		e.MarkStored()
-		tx.cacheExecution(e, body)
+		tx.cacheExecution(e, body, token)
 		return nil
 	}
 	err = tx.QueryRow(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
@@ -100,8 +107,13 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		return fmt.Errorf("insert execution: %w", err)
 	}
 	e.MarkStored()
-	tx.cacheExecution(e, body)
+	tx.cacheExecution(e, body, tx.tasks.wrote(e.Seq, offerTask(e)))
 	return nil
+}
+
+// offerTask reports whether e's row goes to the task index once committed.
+func offerTask(e *keptn.SequenceExecution) bool {
+	return !e.Ended() && e.Status.CurrentTask.TriggeredID != ""
 }
 
 // updateExecution returns the UPDATE of e's row that sets its body and only
@@ -128,13 +140,18 @@ func updateExecution(e *keptn.SequenceExecution, slot int, body []byte) (string,
 	return q + "body = ? WHERE seq = ?", append(args, body, e.Seq)
 }
 
-// cacheExecution offers a running execution's new body to the cache.
-func (tx *keptnTx) cacheExecution(e *keptn.SequenceExecution, body []byte) {
+// cacheExecution offers a running execution's new body to the cache and,
+// once committed, to the task index (the write with token).
+func (tx *keptnTx) cacheExecution(e *keptn.SequenceExecution, body []byte, token uint64) {
 	if e.Ended() {
 		tx.execs.forget(e.Seq)
 		return
 	}
 	tx.execs.offer(tx.db, e.Seq, body)
+	if offerTask(e) {
+		tasks, tid, seq := tx.tasks, e.Status.CurrentTask.TriggeredID, e.Seq
+		tx.AfterCommit(func() { tasks.committed(tid, seq, body, token) })
+	}
 }
 
 // SlotTaken implements keptn.SequenceTx.

@@ -38,6 +38,7 @@ func (tx *keptnTx) EndJobs(kind, project, service, reason string) (int, error) {
 // deleteSequenceState removes a deleted project's sequence state. The
 // engine's delete hook has ended the executions (and their timers) first.
 func (tx *keptnTx) deleteSequenceState(project string) error {
+	tx.tasks.forgetAll()
 	for _, q := range []string{
 		`DELETE FROM sequence_pauses WHERE keptn_context IN (SELECT keptn_context FROM sequence_contexts WHERE project = ?)`,
 		`DELETE FROM sequence_contexts WHERE project = ?`,

@@ -72,6 +72,7 @@ func Run(t *testing.T, e Engine) {
 		{"Events", testEvents},
 		{"EventsByType", testEventsByType},
 		{"Projects", testProjects},
+		{"LastEventTypes", testLastEventTypes},
 		{"Resources", testResources},
 		{"Secrets", testSecrets},
 		{"Uniform", testUniform},

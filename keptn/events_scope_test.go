@@ -1,0 +1,39 @@
+package keptn
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/batonhq/baton/clock"
+)
+
+// An event New creates knows its scope without decoding its data, and the
+// answer is the one decoding gives.
+func TestNewEventScope(t *testing.T) {
+	type name string
+	s := NewEvents(nil, clock.Real{})
+	for _, data := range []any{
+		EventData{Project: "p", Stage: "dev", Service: "web", Result: ResultPass},
+		EventData{},
+		EventData{Project: "p\xff"},
+		map[string]any{"project": "p", "stage": "dev", "service": "web", "x": 1},
+		map[string]any{"project": "p<&>", "stage": nil},
+		map[string]any{"project": 7, "stage": "dev"},
+		map[string]any{"project": json.Number("7")},
+		map[string]any{"project": name("p")},
+		map[string]any{"service": "w\xffb"},
+		map[string]any{},
+		struct{ Project string }{"p"},
+	} {
+		ev, err := s.New("sh.keptn.event.dev.x.triggered", "test", "k", "", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, st, sv := ev.Scope()
+		ev.scope = nil
+		wp, wst, wsv := ev.Scope()
+		if p != wp || st != wst || sv != wsv {
+			t.Errorf("%#v: scope %q %q %q, decoding gives %q %q %q", data, p, st, sv, wp, wst, wsv)
+		}
+	}
+}

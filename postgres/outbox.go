@@ -173,12 +173,18 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 	if err != nil {
 		return nil, fmt.Errorf("complete outbox items: %w", err)
 	}
+	return failedOnly(errs), nil
+}
+
+// failedOnly returns errs if any of them is set, else nil (Complete's
+// answer when every outcome was recorded).
+func failedOnly(errs []error) []error {
 	for _, e := range errs {
 		if e != nil {
-			return errs, nil
+			return errs
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // errEffectFailed ends Complete's transaction without savepoints.
@@ -209,12 +215,7 @@ func (s *OutboxStore) completeIsolated(ctx context.Context, outs []outbox.Outcom
 	if err != nil {
 		return nil, fmt.Errorf("complete outbox items: %w", err)
 	}
-	for _, e := range errs {
-		if e != nil {
-			return errs, nil
-		}
-	}
-	return nil, nil
+	return failedOnly(errs), nil
 }
 
 // recordPlain records the outcomes outs[i] for i in idx, which have no

@@ -35,25 +35,29 @@ func TestEventContextRollback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ids := func(f keptn.EventFilter) []string {
-		t.Helper()
-		f.Limit = 10
-		bodies, _, err := s.Events(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, b := range bodies {
-			var e struct{ ID string }
-			_ = json.Unmarshal(b, &e)
-			out = append(out, e.ID)
-		}
-		return out
-	}
+	ids := func(f keptn.EventFilter) []string { return eventIDs(t, s, f) }
 	if diff := cmp.Diff(ids(keptn.EventFilter{KeptnContext: []string{"kx"}}), []string{"e3", "e2"}); diff != "" {
 		t.Errorf("by context (-got +want)\n%s", diff)
 	}
 	if diff := cmp.Diff(ids(keptn.EventFilter{Root: true}), []string{"e2"}); diff != "" {
 		t.Errorf("roots (-got +want)\n%s", diff)
 	}
+}
+
+// eventIDs returns the ids of the events s.Events finds for f (up to 100),
+// in its order.
+func eventIDs(t *testing.T, s *KeptnStore, f keptn.EventFilter) []string {
+	t.Helper()
+	f.Limit = 100
+	bodies, _, err := s.Events(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, b := range bodies {
+		var e struct{ ID string }
+		_ = json.Unmarshal(b, &e)
+		out = append(out, e.ID)
+	}
+	return out
 }

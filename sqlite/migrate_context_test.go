@@ -2,12 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"io/fs"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,28 +19,7 @@ import (
 func TestEventsByContextMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "t.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	for _, name := range names { // the schema before 0013
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		if version >= "0013" {
-			continue
-		}
-		if err := applyMigration(ctx, raw, name, version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := migratedWithout(t, path, func(version string) bool { return version >= "0013" }) // the schema before 0013
 	for i, e := range []struct{ id, kc string }{{"a1", "ka"}, {"b1", "kb"}, {"a2", "ka"}, {"b2", "kb"}, {"a3", "ka"}} {
 		body, _ := json.Marshal(map[string]string{"id": e.id})
 		if _, err := raw.ExecContext(ctx, `INSERT INTO events (id, type, source, time_ns, keptn_context, body) VALUES (?, 't', 's', ?, ?, ?)`,
@@ -66,18 +42,7 @@ func TestEventsByContextMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := func(f keptn.EventFilter) []string {
-		t.Helper()
-		f.Limit = 100
-		bodies, _, err := st.Events(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, b := range bodies {
-			var e struct{ ID string }
-			_ = json.Unmarshal(b, &e)
-			out = append(out, e.ID)
-		}
+		out := eventIDs(t, st, f)
 		sort.Strings(out)
 		return out
 	}

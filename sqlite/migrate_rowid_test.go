@@ -18,28 +18,9 @@ import (
 func TestWithoutRowidMigrationsKeepRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "t.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(names)
-	for _, name := range names { // the schema before the rebuilds
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
-		if strings.HasSuffix(version, "_without_rowid") || version == "0012_service_state_from_events" {
-			continue // applied by Open below, in order
-		}
-		if err := applyMigration(ctx, raw, name, version); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw := migratedWithout(t, path, func(version string) bool { // the schema before the rebuilds
+		return strings.HasSuffix(version, "_without_rowid") || version == "0012_service_state_from_events"
+	})
 	for _, q := range []string{
 		`INSERT INTO open_events VALUES ('e1', 'sh.keptn.event.deploy.triggered', 'p', 'dev', 's', 'x1', 5)`,
 	} {
@@ -76,4 +57,35 @@ func TestWithoutRowidMigrationsKeepRows(t *testing.T) {
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'open_events_type'`).Scan(&idx); err != nil || idx != 1 {
 		t.Errorf("index open_events_type: %d (%v)", idx, err)
 	}
+}
+
+// migratedWithout creates a database at path with every migration applied
+// except those skip reports true for (Open applies them later, in order),
+// and returns it open without the store.
+func migratedWithout(t *testing.T, path string, skip func(version string) bool) *sql.DB {
+	t.Helper()
+	ctx := context.Background()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		if skip(version) {
+			continue
+		}
+		if err := applyMigration(ctx, raw, name, version); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw
 }

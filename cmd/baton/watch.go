@@ -103,14 +103,25 @@ func (wa *watcher) printRetries(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		for i := wa.tries[d.Key]; i < len(full.History); i++ {
+		n := shownAttempts(full)
+		for i := wa.tries[d.Key]; i < n; i++ {
 			if line, failed := retryLine(full, i); failed {
 				fmt.Fprintf(wa.w, "%s  webhook %d: %s\n", full.History[i].Time.UTC().Format("2006-01-02T15:04:05.000Z"), d.ID, line)
 			}
 		}
-		wa.tries[d.Key] = len(full.History)
+		wa.tries[d.Key] = n
 	}
 	return nil
+}
+
+// shownAttempts is how many of d's attempts can be described now: all of
+// them, except the last while the next attempt runs (its line tells when
+// the next began, which the history says once that one is recorded).
+func shownAttempts(d client.Delivery) int {
+	if d.State == "running" && len(d.History) > 0 {
+		return len(d.History) - 1
+	}
+	return len(d.History)
 }
 
 // retryLine describes attempt i of d; false if it did not fail.

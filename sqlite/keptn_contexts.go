@@ -8,6 +8,10 @@ package sqlite
 // share the last pages of events_by_context. Only a context's first event
 // writes a random page: its row in event_contexts. A trigger on events
 // (migration 0013) keeps both, in the statement that stores the event.
+// Events are history and never deleted; code that ever deletes them must
+// delete their events_by_context entries too, or a later event that reuses
+// a deleted seq (the rowid is not AUTOINCREMENT) would be found under the
+// deleted event's context.
 
 // inContexts is the condition on events "keptn_context IN (n contexts)",
 // served by event_contexts and events_by_context.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/batonhq/baton/outbox"
 )
@@ -187,6 +188,14 @@ func failedOnly(errs []error) []error {
 	return nil
 }
 
+// conflict reports whether err is a conflict with a concurrent transaction
+// (a serialization failure, a deadlock, a lock wait cut short by a group
+// commit's lock_timeout), which running the transaction again resolves.
+func conflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (retryable(err) || pe.Code == "55P03")
+}
+
 // errEffectFailed ends Complete's transaction without savepoints.
 var errEffectFailed = errors.New("an effect failed")
 
@@ -203,6 +212,12 @@ func (s *OutboxStore) completeIsolated(ctx context.Context, outs []outbox.Outcom
 				continue
 			}
 			errs[i] = s.recordWithEffect(ctx, tx, o)
+			if conflict(errs[i]) {
+				// A conflict is the transaction's, not the effect's: run it
+				// again (Write does) rather than retry the item, which would
+				// call its webhook a second time.
+				return errs[i]
+			}
 			if errs[i] != nil && !errors.Is(errs[i], ErrLeaseLost) {
 				var ee *outbox.EffectError
 				if !errors.As(errs[i], &ee) {

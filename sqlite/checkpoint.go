@@ -55,12 +55,15 @@ func (db *DB) checkpointer(conn *sql.Conn) {
 		last = time.Now()
 		frames, backfilled, err := checkpoint(conn)
 		// backfilled counts the log's frames copied so far, by any
-		// checkpoint; it falls when the writer restarts the log.
-		copied := backfilled - lastCopied
-		if copied < 0 {
-			copied = backfilled
+		// checkpoint; it falls when the writer restarts the log. A failed
+		// checkpoint knows nothing of it and leaves the count alone.
+		copied := 0
+		if err == nil {
+			if copied = backfilled - lastCopied; copied < 0 {
+				copied = backfilled
+			}
+			lastCopied = backfilled
 		}
-		lastCopied = backfilled
 		if db.opts.OnCheckpoint != nil {
 			db.opts.OnCheckpoint(frames, copied, time.Since(last), err)
 		}

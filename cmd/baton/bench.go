@@ -118,8 +118,12 @@ func newBenchWebhooksCmd() *cobra.Command {
 		Short: "Webhook dispatch: calls/s and the latency baton adds per task",
 		Long: `Post task events whose fire-and-forget webhook calls an endpoint in this
 process, and report calls per second and the latency baton adds: event
-committed → request at the endpoint, and endpoint answered → .finished
-committed (observed through a second webhook on .finished).
+committed → request at the endpoint, and, with --rate, endpoint answered →
+.finished committed (observed through a second webhook on .finished).
+
+At saturation (no --rate) the task's webhook is the only one, and the run
+lasts until the history holds every task's .finished (counted through the
+API once the last call has arrived).
 
 Against --endpoint, the server must allow webhooks to 127.0.0.1
 (--allow-webhook-target 127.0.0.1); an embedded server does.`,

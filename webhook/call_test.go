@@ -22,8 +22,9 @@ func TestCallOnTheTransport(t *testing.T) {
 	var got atomic.Value
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		user, pass, _ := r.BasicAuth()
 		got.Store(r.Method + " " + r.URL.Path + " " + r.Header.Get("Idempotency-Key") + " " + r.Header.Get("User-Agent") + " " +
-			r.Header.Get("X-Team") + " " + string(b))
+			r.Header.Get("X-Team") + " " + user + ":" + pass + " " + string(b))
 		switch r.URL.Path {
 		case "/redirect":
 			http.Redirect(w, r, "/elsewhere", http.StatusFound)
@@ -54,7 +55,7 @@ func TestCallOnTheTransport(t *testing.T) {
 		if res.err != nil || res.status != 200 || string(res.body) != `{"ok":true}` {
 			t.Fatalf("call %d: %d %q %v", i, res.status, res.body, res.err)
 		}
-		if g, want := got.Load(), `PUT /call key-0 baton-webhook blue {"n":1}`; g != want {
+		if g, want := got.Load(), `PUT /call key-0 baton-webhook blue : {"n":1}`; g != want {
 			t.Fatalf("endpoint saw %q, want %q", g, want)
 		}
 	}
@@ -62,12 +63,20 @@ func TestCallOnTheTransport(t *testing.T) {
 	if res.err != nil || string(res.body) != `{"part":1}` || !strings.Contains(got.Load().(string), " mine ") {
 		t.Errorf("chunked: %d %q %v, endpoint saw %q", res.status, res.body, res.err, got.Load())
 	}
+	// Credentials in the URL are sent as an http.Client sends them; those
+	// of the request (curl -u) win.
+	withUser := strings.Replace(srv.URL, "http://", "http://ann:secret@", 1) + "/call"
+	for _, tc := range []struct{ user, want string }{{"", " ann:secret "}, {"bob:pw", " bob:pw "}} {
+		if res := s.call(ctx, Request{Method: "GET", URL: withUser, User: tc.user}, "key-3"); res.err != nil || !strings.Contains(got.Load().(string), tc.want) {
+			t.Errorf("user %q: %v, endpoint saw %q, want %q", tc.user, res.err, got.Load(), tc.want)
+		}
+	}
 	res = s.call(ctx, Request{Method: "POST", URL: srv.URL + "/redirect"}, "key-2")
 	if res.status != http.StatusFound || res.err == nil || !res.permanent || !strings.Contains(got.Load().(string), "/redirect") {
 		t.Errorf("redirect: status %d, err %v, permanent %v, endpoint saw %q; want 302 answered, not followed", res.status, res.err, res.permanent, got.Load())
 	}
 	if n := conns.Load(); n != 1 {
-		t.Errorf("%d connections for 5 calls in a row, want 1 kept alive", n)
+		t.Errorf("%d connections for 7 calls in a row, want 1 kept alive", n)
 	}
 	for _, tc := range []struct{ req Request }{
 		{Request{Method: "POST", URL: "ftp://example.com/x"}},

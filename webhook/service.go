@@ -646,6 +646,10 @@ func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) ca
 	if r.User != "" {
 		user, pass, _ := strings.Cut(r.User, ":")
 		req.SetBasicAuth(user, pass)
+	} else if u.User != nil && req.Header.Get("Authorization") == "" {
+		// Credentials in the URL, as an http.Client sends them.
+		pass, _ := u.User.Password()
+		req.SetBasicAuth(u.User.Username(), pass)
 	}
 	req.Header["Idempotency-Key"] = []string{idempotencyKey}
 	if req.Header.Get("User-Agent") == "" {

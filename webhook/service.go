@@ -17,8 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
@@ -518,7 +516,7 @@ func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data
 	if err != nil {
 		return nil, err
 	}
-	fin.ID = uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n)).String()
+	fin.ID = keptn.DerivedID(ev.When(), fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n))
 	fin.GitCommitID = ev.GitCommitID
 	return fin, nil
 }

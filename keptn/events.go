@@ -84,7 +84,12 @@ func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ev.Scope()
+	// The encoding checked that the data is valid JSON, so its scope can be
+	// read in one pass instead of decoding it again.
+	if ev.scope == nil || !sameBytes(ev.scope.data, ev.Data) {
+		project, stage, service := scopeOfValid(ev.Data)
+		ev.scope = &eventScope{data: ev.Data, project: project, stage: stage, service: service}
+	}
 	for _, h := range s.hooks {
 		if p, ok := h.(EventPreparer); ok {
 			p.PrepareEvent(ev)

@@ -61,7 +61,7 @@ func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &ev); err != nil {
 		return err
 	}
-	kc, err := a.Events.Ingest(r.Context(), &ev)
+	kc, err := a.Events.IngestDecoded(r.Context(), &ev) // decodeJSON checked the data
 	if err != nil {
 		return err
 	}

@@ -60,15 +60,42 @@ func TestCorruptDatabaseRefusedAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	junk := make([]byte, 4096)
+	damage(t, path, fi.Size()/2/4096*4096, 4096)
+	refused(t, dir)
+}
+
+// Damage to the schema (the b-tree on page 1, after the file header) is met
+// when the first connection opens, before the integrity check: the answer
+// is the same.
+func TestDamagedSchemaRefusedAtStart(t *testing.T) {
+	dir := stoppedInstance(t)
+	damage(t, filepath.Join(dir, "baton.db"), 100, 4096-100)
+	refused(t, dir)
+}
+
+// damage overwrites n bytes at off in the file at path with random bytes.
+func damage(t *testing.T, path string, off int64, n int) {
+	t.Helper()
+	junk := make([]byte, n)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range junk {
 		junk[i] = byte(rng.Uint32())
 	}
-	f, _ := os.OpenFile(path, os.O_WRONLY, 0)
-	f.WriteAt(junk, fi.Size()/2/4096*4096)
-	f.Close()
-	err = openErr(t, dir)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(junk, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// refused checks that baton does not start on the damaged database in dir
+// and says what to do.
+func refused(t *testing.T, dir string) {
+	t.Helper()
+	err := openErr(t, dir)
 	if !errors.Is(err, sqlite.ErrIntegrity) || !strings.Contains(err.Error(), "restore the data directory from a backup") {
 		t.Fatalf("start on a damaged database: %v", err)
 	}

@@ -122,8 +122,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
+	// Opening reads the schema: damage there is found before the check.
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
+		if damaged(err) {
+			return nil, integrityError(path, err)
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	check, err := checkAtStart(ctx, w, path, opts.FullCheckAbove)
@@ -133,6 +137,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if err := migrate(ctx, w); err != nil {
 		w.Close()
+		if damaged(err) { // what a quick check of a large file can miss
+			return nil, integrityError(path, err)
+		}
 		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn)

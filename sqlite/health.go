@@ -130,10 +130,27 @@ func checkAtStart(ctx context.Context, q querier, path string, above int64) (che
 		err = fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %w. Stop baton, restore the data directory from a backup (or salvage "+
-			"what is readable with sqlite3's .recover), and start again", ErrIntegrity, path, err)
+		return "", integrityError(path, err)
 	}
 	return check, nil
+}
+
+// integrityError is Open's answer for a damaged file, whichever step found
+// the damage, with what to do about it.
+func integrityError(path string, err error) error {
+	return fmt.Errorf("%w: %s: %w. Stop baton, restore the data directory from a backup (or salvage "+
+		"what is readable with sqlite3's .recover), and start again", ErrIntegrity, path, err)
+}
+
+// damaged reports whether err is SQLite finding the file damaged or not a
+// database at all.
+func damaged(err error) bool {
+	var ce interface{ Code() int }
+	if !errors.As(err, &ce) {
+		return false
+	}
+	c := ce.Code() & 0xff
+	return c == sqliteCorrupt || c == sqliteNotADB
 }
 
 // StartFullCheck runs the full integrity check in the background when Open

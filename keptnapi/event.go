@@ -75,18 +75,38 @@ type keptnContextReply struct {
 
 // writeContextReply writes the 200 reply to a posted event, byte for byte
 // what writeJSON writes for keptnContextReply{kc}, without an encoder and
-// its reflection on the ingest path.
+// its reflection on the ingest path: a context is a UUID, which the encoder
+// writes as it is; anything else it quotes.
 func writeContextReply(w http.ResponseWriter, kc string) error {
-	q, err := json.Marshal(kc)
-	if err != nil {
-		return err
-	}
-	b := make([]byte, 0, len(`{"keptnContext":}`)+len(q)+1)
+	b := make([]byte, 0, len(`{"keptnContext":""}`)+len(kc)+1)
 	b = append(b, `{"keptnContext":`...)
-	b = append(b, q...)
+	if plainString(kc) {
+		b = append(b, '"')
+		b = append(b, kc...)
+		b = append(b, '"')
+	} else {
+		q, err := json.Marshal(kc)
+		if err != nil {
+			return err
+		}
+		b = append(b, q...)
+	}
 	b = append(b, "}\n"...)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(b)
+	_, err := w.Write(b)
 	return err
+}
+
+// plainString reports whether encoding/json writes s as it is, in quotes:
+// printable ASCII other than the quote, the backslash and the characters it
+// escapes for HTML.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }

@@ -17,6 +17,7 @@ func TestContextReplyMatchesEncoder(t *testing.T) {
 		"{1b0a2ae4-6a5b-4b5c-9c5e-0c5b2f3b1a11}",
 		"1b0a2ae46a5b4b5c9c5e0c5b2f3b1a11",
 		"",
+		"\x7f", "é", "tab\there",
 		`<a href="x">&amp;</a> "quoted" \ back` + "\u2028\n\x00\xff",
 	} {
 		got, want := httptest.NewRecorder(), httptest.NewRecorder()

@@ -173,18 +173,34 @@ func newBenchEventsCmd() *cobra.Command {
 func newBenchWebhooksCmd() *cobra.Command {
 	var tgt benchTarget
 	var cfg bench.WebhooksConfig
+	var profile string
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "Webhook dispatch: calls/s and the latency baton adds per task",
 		Long: `Post task events whose fire-and-forget webhook calls an endpoint in this
 process, and report calls per second and the latency baton adds: event
-committed → request at the endpoint, and endpoint answered → .finished
-committed (observed through a second webhook on .finished).
+committed → request at the endpoint, and, with --rate, endpoint answered →
+.finished committed (observed through a second webhook on .finished).
+
+At saturation (no --rate) the task's webhook is the only one, and the run
+lasts until the history holds every task's .finished (counted through the
+API once the last call has arrived).
 
 Against --endpoint, the server must allow webhooks to 127.0.0.1
 (--allow-webhook-target 127.0.0.1); an embedded server does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			t, err := tgt.openWith(cmd, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
 			if err != nil {
 				return err
@@ -202,6 +218,7 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 	tgt.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients posting events")
 	cmd.Flags().IntVar(&cfg.Events, "events", 10000, "task events to post (one webhook call each)")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client, endpoint and embedded server) to this file")
 	cmd.Flags().Float64Var(&cfg.Rate, "rate", 0, "post this many events per second (0: as fast as possible); latencies below saturation show what baton adds")
 	return cmd
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"time"
 
@@ -61,6 +63,54 @@ func printCommits(cmd *cobra.Command, t *bench.Target) {
 	}
 }
 
+// benchProfiles writes a CPU profile and an execution trace of the
+// measured run (client and embedded server), when asked for.
+type benchProfiles struct {
+	cpu, trace string
+}
+
+func (p *benchProfiles) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the run (client and embedded server) to this file")
+	cmd.Flags().StringVar(&p.trace, "trace", "", "write an execution trace of the run to this file (go tool trace: scheduler latency, blocking)")
+}
+
+// start starts what was asked for; stop ends it and closes the files.
+func (p *benchProfiles) start() (stop func() error, err error) {
+	var stops []func() error
+	stop = func() error {
+		var errs []error
+		for _, f := range stops {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	if p.cpu != "" {
+		f, err := os.Create(p.cpu)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if p.trace != "" {
+		f, err := os.Create(p.trace)
+		if err == nil {
+			if err = trace.Start(f); err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			_ = stop()
+			return nil, err
+		}
+		stops = append(stops, func() error { trace.Stop(); return f.Close() })
+	}
+	return stop, nil
+}
+
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -83,6 +133,7 @@ least 64 MiB of headroom over the live heap, unless GOGC is set).`,
 
 func newBenchEventsCmd() *cobra.Command {
 	var tgt benchTarget
+	var prof benchProfiles
 	var cfg bench.EventsConfig
 	cmd := &cobra.Command{
 		Use:   "events",
@@ -94,7 +145,14 @@ func newBenchEventsCmd() *cobra.Command {
 				return err
 			}
 			defer t.Close()
+			stop, err := prof.start()
+			if err != nil {
+				return err
+			}
 			s, err := bench.Events(cmd.Context(), t, cfg)
+			if perr := stop(); err == nil {
+				err = perr
+			}
 			if err != nil {
 				return err
 			}
@@ -104,6 +162,7 @@ func newBenchEventsCmd() *cobra.Command {
 		},
 	}
 	tgt.flags(cmd)
+	prof.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 64, "concurrent clients")
 	cmd.Flags().IntVar(&cfg.Events, "events", 0, "events to send (default: run for --duration)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --events is 0")

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/time/rate"
 )
@@ -88,6 +89,9 @@ type Limiter struct {
 	limit   rate.Limit
 	burst   int
 	maxKeys int
+	// clients mirrors len(perIP), so that Reset, which every request with
+	// a valid token calls, costs nothing while no client has failed.
+	clients atomic.Int64
 }
 
 // NewLimiter returns a limiter allowing perSecond requests with burst.
@@ -108,13 +112,19 @@ func (l *Limiter) Allow(r *http.Request) bool {
 		lim = rate.NewLimiter(l.limit, l.burst)
 		l.perIP[ip] = lim
 	}
+	l.clients.Store(int64(len(l.perIP)))
 	return lim.Allow()
 }
 
 // Reset forgets r's client, as after a valid token.
 func (l *Limiter) Reset(r *http.Request) {
+	if l.clients.Load() == 0 {
+		return // no client to forget
+	}
+	ip := clientIP(r)
 	l.mu.Lock()
-	delete(l.perIP, clientIP(r))
+	delete(l.perIP, ip)
+	l.clients.Store(int64(len(l.perIP)))
 	l.mu.Unlock()
 }
 

@@ -27,24 +27,40 @@ type WebhooksConfig struct {
 
 // WebhooksResult is what the webhook benchmark measured.
 type WebhooksResult struct {
-	Calls    int
+	Calls int
+	// Paced is set when the run was paced (WebhooksConfig.Rate): only then
+	// is Finish measured.
+	Paced bool
+	// Elapsed runs from the first event posted to the moment every task's
+	// .finished was seen committed (at saturation) or to the last call's
+	// arrival at the endpoint (paced).
 	Elapsed  time.Duration
-	Dispatch Summary // ingest reply → webhook request received by the endpoint
-	Sent     Summary // event sent → webhook request received (includes ingest)
-	Finish   Summary // endpoint answered → .finished committed (see Print)
+	LastCall time.Duration // first event posted → last call at the endpoint
+	Dispatch Summary       // ingest reply → webhook request received by the endpoint
+	Sent     Summary       // event sent → webhook request received (includes ingest)
+	Finish   Summary       // endpoint answered → .finished committed (paced runs only; see Print)
 	Errors   int
 }
 
 // Print writes the report.
 func (r WebhooksResult) Print(w io.Writer) {
-	fmt.Fprintf(w, "webhook calls: %d in %.2fs = %.0f calls/s (fire-and-forget: .started, call, .finished per event)\n",
-		r.Calls, r.Elapsed.Seconds(), float64(r.Calls)/r.Elapsed.Seconds())
+	if r.Paced {
+		fmt.Fprintf(w, "webhook calls (paced): %d in %.2fs = %.0f calls/s (fire-and-forget: .started, call, .finished per event; plus one uncounted notification call per .finished)\n",
+			r.Calls, r.Elapsed.Seconds(), float64(r.Calls)/r.Elapsed.Seconds())
+	} else {
+		fmt.Fprintf(w, "webhook calls (saturation): %d in %.2fs = %.0f calls/s (fire-and-forget: .started, call, .finished per event; until every .finished committed, last call at %.2fs)\n",
+			r.Calls, r.Elapsed.Seconds(), float64(r.Calls)/r.Elapsed.Seconds(), r.LastCall.Seconds())
+	}
 	line := func(name string, s Summary) {
 		fmt.Fprintf(w, "  %-44s p50 %-9s p90 %-9s p99 %s\n", name, round(s.P50), round(s.P90), round(s.P99))
 	}
 	line("event committed → request at endpoint:", r.Dispatch)
 	line("event sent → request at endpoint:", r.Sent)
-	line("endpoint answered → .finished committed:", r.Finish)
+	if r.Paced {
+		line("endpoint answered → .finished committed:", r.Finish)
+	} else {
+		fmt.Fprintf(w, "  %-44s (measured with --rate only)\n", "endpoint answered → .finished committed:")
+	}
 	if r.Errors > 0 {
 		fmt.Fprintf(w, "  errors: %d\n", r.Errors)
 	}
@@ -56,10 +72,13 @@ type sinkTimes struct {
 
 // sink is the webhook endpoint: it records when each call arrives and is
 // answered, and when the notification of the task's .finished arrives.
+// arrived gets one value per task whose call arrived (the first time, as
+// delivery is at least once), done one per notification.
 type sink struct {
-	mu    sync.Mutex
-	times map[string]*sinkTimes
-	done  chan string
+	mu      sync.Mutex
+	times   map[string]*sinkTimes
+	arrived chan struct{}
+	done    chan string
 }
 
 func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -74,12 +93,17 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		t = &sinkTimes{}
 		s.times[body.KC] = t
 	}
+	first := false
 	if r.URL.Path == "/finished" {
 		t.finished = now
 	} else {
+		first = t.call.IsZero()
 		t.call = now
 	}
 	s.mu.Unlock()
+	if first {
+		s.arrived <- struct{}{}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	io.WriteString(w, `{"ok":true}`)
 	if r.URL.Path == "/finished" {
@@ -91,9 +115,15 @@ func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 }
 
-// Webhooks measures the webhook service: events of a task are posted, a
-// fire-and-forget webhook calls an endpoint in this process, and a
-// notification webhook on the task's .finished reports when that committed.
+// Webhooks measures the webhook service: events of a task are posted and a
+// fire-and-forget webhook calls an endpoint in this process.
+//
+// At saturation (no Rate) that call is the only webhook: the run ends when
+// the project's history holds every task's .finished, polled through the
+// API once the last call has arrived, so that no work is left uncounted
+// and nothing else competes for the machine. A paced run adds a
+// notification webhook on the task's .finished, which tells when that
+// committed (Finish); below saturation the extra calls cost little.
 // The target must allow webhooks to 127.0.0.1 (embedded servers do).
 func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResult, error) {
 	if cfg.Concurrency <= 0 {
@@ -106,14 +136,15 @@ func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResul
 	if err != nil {
 		return WebhooksResult{}, err
 	}
-	sk := &sink{times: map[string]*sinkTimes{}, done: make(chan string, cfg.Events)}
+	sk := &sink{times: map[string]*sinkTimes{}, arrived: make(chan struct{}, cfg.Events), done: make(chan string, cfg.Events)}
 	srv := &http.Server{Handler: sk}
 	go srv.Serve(ln)
 	defer srv.Close()
 
 	client := Client(cfg.Concurrency)
 	project := "bench-webhooks-" + uuid.NewString()[:8]
-	if err := setupWebhookProject(ctx, client, t, project, "http://"+ln.Addr().String()); err != nil {
+	paced := cfg.Rate > 0
+	if err := setupWebhookProject(ctx, client, t, project, "http://"+ln.Addr().String(), paced); err != nil {
 		return WebhooksResult{}, err
 	}
 	var mu sync.Mutex
@@ -136,12 +167,28 @@ func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResul
 		mu.Unlock()
 	})
 	want := cfg.Events - rec.errs
-	timeout := time.After(2 * time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
+	timeout := time.After(time.Until(deadline))
 	for n := 0; n < want; n++ {
 		select {
-		case <-sk.done:
+		case <-sk.arrived:
 		case <-timeout:
-			return WebhooksResult{}, fmt.Errorf("only %d of %d tasks finished within 2 minutes", n, want)
+			return WebhooksResult{}, fmt.Errorf("only %d of %d calls arrived within 2 minutes", n, want)
+		}
+	}
+	var end time.Time
+	if paced {
+		for n := 0; n < want; n++ {
+			select {
+			case <-sk.done:
+			case <-timeout:
+				return WebhooksResult{}, fmt.Errorf("only %d of %d tasks finished within 2 minutes", n, want)
+			}
+		}
+	} else {
+		var err error
+		if end, err = awaitFinished(ctx, client, t, project, want, deadline); err != nil {
+			return WebhooksResult{}, err
 		}
 	}
 	var dispatch, fromSent, finish Recorder
@@ -160,6 +207,14 @@ func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResul
 	}
 	sk.mu.Unlock()
 	d := dispatch.Summarize("dispatch", "calls", 1, 0)
+	res := WebhooksResult{
+		Calls: len(sent), Paced: paced, Elapsed: last.Sub(start), LastCall: last.Sub(start), Errors: rec.errs,
+		Dispatch: d, Sent: fromSent.Summarize("sent", "calls", 1, 0),
+	}
+	if !paced {
+		res.Elapsed = end.Sub(start)
+		return res, nil
+	}
 	sk.mu.Lock()
 	for kc := range sent {
 		tm := sk.times[kc]
@@ -171,13 +226,51 @@ func Webhooks(ctx context.Context, t *Target, cfg WebhooksConfig) (WebhooksResul
 		finish.Observe(max(tm.finished.Sub(tm.answered)-d.P50, 0))
 	}
 	sk.mu.Unlock()
-	return WebhooksResult{
-		Calls: len(sent), Elapsed: last.Sub(start), Errors: rec.errs,
-		Dispatch: d, Sent: fromSent.Summarize("sent", "calls", 1, 0), Finish: finish.Summarize("finish", "calls", 1, 0),
-	}, nil
+	res.Finish = finish.Summarize("finish", "calls", 1, 0)
+	return res, nil
 }
 
-func setupWebhookProject(ctx context.Context, c *http.Client, t *Target, project, sinkURL string) error {
+// finishedPoll is how often awaitFinished asks for the count of .finished
+// events once the last call has arrived.
+const finishedPoll = 2 * time.Millisecond
+
+// awaitFinished polls the project's history through the API until it holds
+// want .finished events of the bench task, and returns when it saw them.
+func awaitFinished(ctx context.Context, c *http.Client, t *Target, project string, want int, deadline time.Time) (time.Time, error) {
+	path := "/api/mongodb-datastore/event?type=sh.keptn.event.bench.finished&pageSize=1&project=" + project
+	n := 0
+	for {
+		req, err := http.NewRequestWithContext(ctx, "GET", t.URL+path, nil)
+		if err != nil {
+			return time.Time{}, err
+		}
+		req.Header.Set("x-token", t.Token)
+		resp, err := c.Do(req)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("count .finished events: %w", err)
+		}
+		var page struct {
+			TotalCount int `json:"totalCount"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return time.Time{}, fmt.Errorf("count .finished events: status %d: %v", resp.StatusCode, err)
+		}
+		now := time.Now()
+		if n = page.TotalCount; n >= want {
+			return now, nil
+		}
+		if now.After(deadline) {
+			return time.Time{}, fmt.Errorf("only %d of %d tasks finished within 2 minutes", n, want)
+		}
+		time.Sleep(finishedPoll)
+	}
+}
+
+// setupWebhookProject creates the project with the task's webhook, and with
+// notify a webhook on the task's .finished too.
+func setupWebhookProject(ctx context.Context, c *http.Client, t *Target, project, sinkURL string, notify bool) error {
 	do := func(method, path string, body any, want int) error {
 		b, _ := json.Marshal(body)
 		req, err := http.NewRequestWithContext(ctx, method, t.URL+path, bytes.NewReader(b))
@@ -205,10 +298,13 @@ spec:
       sendFinished: true
       requests:
         - {url: "%[1]s/call", method: POST, payload: '{"kc":"{{.shkeptncontext}}"}'}
-    - type: sh.keptn.event.bench.finished
+`, sinkURL)
+	if notify {
+		hooks += fmt.Sprintf(`    - type: sh.keptn.event.bench.finished
       requests:
         - {url: "%[1]s/finished", method: POST, payload: '{"kc":"{{.shkeptncontext}}"}'}
 `, sinkURL)
+	}
 	steps := []func() error{
 		func() error {
 			return do("POST", "/api/controlPlane/v1/project", map[string]string{"name": project, "shipyard": base64.StdEncoding.EncodeToString([]byte(benchShipyard))}, 201)

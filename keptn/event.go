@@ -171,6 +171,23 @@ func NewID() string {
 	return id.String()
 }
 
+// DerivedID returns a stable event id for an event emitted once per name
+// (a retry derives the same id, which the store refuses to store twice). It
+// is a UUIDv8 (RFC 9562) laid out as a UUIDv7: the first 48 bits are at's
+// Unix milliseconds, the rest a SHA-1 of name. Callers pass a time that is
+// as stable as name (the triggering event's time), so that such ids, like
+// NewID's, land where the index is being appended to instead of on a
+// random page.
+func DerivedID(at time.Time, name []byte) string {
+	u := uuid.NewSHA1(uuid.NameSpaceURL, name)
+	ms := uint64(max(at.UnixMilli(), 0))
+	for i := range 6 {
+		u[i] = byte(ms >> (40 - 8*i))
+	}
+	u[6] = u[6]&0x0f | 0x80 // version 8; NewSHA1 set the variant
+	return u.String()
+}
+
 // ContextFor returns the keptnContext Keptn's API assigns for a given
 // shkeptncontext: kept when it is a UUID, a deterministic UUID derived from it
 // otherwise (so retries of the same request land in the same context), and a

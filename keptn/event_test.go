@@ -2,9 +2,13 @@ package keptn
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 )
 
 func TestDecodedData(t *testing.T) {
@@ -51,4 +55,38 @@ func TestDecodedData(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestDerivedID(t *testing.T) {
+	at := time.Date(2026, 12, 1, 17, 30, 0, 123e6, time.UTC)
+	a := DerivedID(at, []byte("baton:webhook:k:finished:0"))
+	if again := DerivedID(at, []byte("baton:webhook:k:finished:0")); again != a {
+		t.Fatalf("not stable: %s, then %s", a, again)
+	}
+	u, err := uuid.Parse(a)
+	if err != nil || u.Version() != 8 || u.Variant() != uuid.RFC4122 {
+		t.Fatalf("%s: version %d, variant %v, %v; want an RFC 9562 UUIDv8", a, u.Version(), u.Variant(), err)
+	}
+	var ms int64
+	for _, b := range u[:6] {
+		ms = ms<<8 | int64(b)
+	}
+	if ms != at.UnixMilli() {
+		t.Fatalf("%s carries %d ms, want %d", a, ms, at.UnixMilli())
+	}
+	if b := DerivedID(at, []byte("baton:webhook:k:finished:1")); b == a || b[:13] != a[:13] {
+		t.Fatalf("another name at the same time: %s and %s; want the same time prefix and a different id", a, b)
+	}
+	// Ids sort by their time, as NewID's do: index inserts append.
+	prev := ""
+	for i := range 100 {
+		id := DerivedID(at.Add(time.Duration(i)*time.Millisecond), fmt.Appendf(nil, "n%d", 99-i))
+		if id <= prev {
+			t.Fatalf("%s after %s: derived ids must sort by time", id, prev)
+		}
+		prev = id
+	}
+	if id := DerivedID(time.Time{}, []byte("x")); !strings.HasPrefix(id, "00000000-0000-8") {
+		t.Fatalf("a zero time: %s", id)
+	}
 }

@@ -67,6 +67,19 @@ func (s *Events) AddHook(h EventHook) { s.hooks = append(s.hooks, h) }
 // is not stored again, and the first one's keptnContext is returned, so a
 // client may retry a POST whose reply it lost.
 func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
+	return s.ingest(ctx, ev, false)
+}
+
+// IngestDecoded is Ingest for an event that encoding/json decoded (the
+// Keptn API's POST /api/v1/event): the decoder checked that its data and
+// extensions are valid JSON, and Ingest does not check them again.
+func (s *Events) IngestDecoded(ctx context.Context, ev *Event) (string, error) {
+	return s.ingest(ctx, ev, true)
+}
+
+// ingest is Ingest; valid says the event's data and extensions are known to
+// be valid JSON.
+func (s *Events) ingest(ctx context.Context, ev *Event, valid bool) (string, error) {
 	if err := s.validate(ev); err != nil {
 		return "", err
 	}
@@ -80,11 +93,17 @@ func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 	kc := ev.Shkeptncontext
 	// Work that depends on the event alone is done here, before the store's
 	// writer: the stored body, the scope and what the hooks prepare.
-	body, err := json.Marshal(ev)
+	body, err := encodeEvent(ev, valid)
 	if err != nil {
 		return "", err
 	}
-	ev.Scope()
+	// The data is valid JSON (the encoding checked, if the decoder did
+	// not), so its scope can be read in one pass instead of decoding it
+	// again.
+	if ev.scope == nil || !sameBytes(ev.scope.data, ev.Data) {
+		project, stage, service := scopeOfValid(ev.Data)
+		ev.scope = &eventScope{data: ev.Data, project: project, stage: stage, service: service}
+	}
 	for _, h := range s.hooks {
 		if p, ok := h.(EventPreparer); ok {
 			p.PrepareEvent(ev)
@@ -112,14 +131,15 @@ func (s *Events) Ingest(ctx context.Context, ev *Event) (string, error) {
 // Append stores an event inside tx and runs the hooks on it. Engines use it to
 // emit events; the event must be complete (id, time, context set).
 func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
-	body, err := json.Marshal(ev)
+	body, err := encodeEvent(ev, false)
 	if err != nil {
 		return err
 	}
 	return s.appendBody(ctx, tx, ev, body)
 }
 
-// AppendEncoded is Append for an event whose body, json.Marshal(ev), the
+// AppendEncoded is Append for an event whose body, json.Marshal(ev) (which
+// encodeEvent returns), the
 // caller encoded already: outside the store's writer, where that work does
 // not hold up every other transaction.
 func (s *Events) AppendEncoded(ctx context.Context, tx Tx, ev *Event, body []byte) error {

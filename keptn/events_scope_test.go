@@ -37,3 +37,16 @@ func TestNewEventScope(t *testing.T) {
 		}
 	}
 }
+
+// Ingest reads a posted event's scope with scopeOfValid, which needs valid
+// JSON: data that is not is refused by the encoding before the scope is read
+// (and before the store is asked).
+func TestIngestRefusesInvalidData(t *testing.T) {
+	s := NewEvents(nil, clock.Real{})
+	for _, data := range []string{`{"project":`, `{"project":"p"} x`, `{"project":"p",}`, "{\"project\":\"p\"\x00}"} {
+		ev := &Event{Type: "sh.keptn.event.x.triggered", Source: "test", Data: json.RawMessage(data)}
+		if _, err := s.Ingest(t.Context(), ev); err == nil {
+			t.Errorf("data %q: ingested", data)
+		}
+	}
+}

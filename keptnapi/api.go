@@ -8,11 +8,14 @@
 package keptnapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/batonhq/baton/auth"
 	"github.com/batonhq/baton/health"
@@ -149,8 +152,66 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 // decodeJSON decodes one JSON value from r's body into v.
+//
+// Most bodies are small and well formed: it reads the body into a pooled
+// buffer and unmarshals it, which spares a decoder and its buffer per
+// request. A body it cannot read to its end or unmarshal goes through a
+// json.Decoder over the same bytes (and the same read error after them), so
+// that what is accepted and every error are as they were with the decoder
+// alone.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	bp := bodyBufs.Get().(*[]byte)
+	defer putBodyBuf(bp)
+	buf, rerr := readAll(r.Body, (*bp)[:0])
+	*bp = buf
+	if rerr == nil && json.Unmarshal(buf, v) == nil {
+		return nil
+	}
+	var rest io.Reader = bytes.NewReader(buf)
+	if rerr != nil {
+		rest = io.MultiReader(rest, errReader{rerr})
+	}
+	return decodeFrom(rest, v)
+}
+
+// bodyBufs pools decodeJSON's buffers; one that grew past maxPooledBody is
+// dropped.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxPooledBody = 64 << 10
+
+func putBodyBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledBody {
+		bodyBufs.Put(bp)
+	}
+}
+
+// readAll is io.ReadAll into b.
+func readAll(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+// errReader returns err from every read.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// decodeFrom decodes one JSON value from r into v as the Keptn API always
+// has: with a json.Decoder, refusing data after the value.
+func decodeFrom(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

@@ -27,7 +27,7 @@ func (a *API) triggerEvaluation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, keptnContextReply{kc})
+	return writeContextReply(w, kc)
 }
 
 // monitoringJSON is a project's monitoring configuration.

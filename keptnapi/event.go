@@ -1,6 +1,7 @@
 package keptnapi
 
 import (
+	"encoding/json"
 	"mime"
 	"net/http"
 
@@ -48,7 +49,8 @@ func (a *API) metadata(w http.ResponseWriter, r *http.Request) error {
 
 // postEvent is POST /api/v1/event.
 func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	// The exact type most clients send skips the parse (and its map).
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && mt != "application/cloudevents+json") {
 			return &statusError{status: http.StatusUnsupportedMediaType,
@@ -59,15 +61,52 @@ func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(r, &ev); err != nil {
 		return err
 	}
-	kc, err := a.Events.Ingest(r.Context(), &ev)
+	kc, err := a.Events.IngestDecoded(r.Context(), &ev) // decodeJSON checked the data
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, keptnContextReply{kc})
+	return writeContextReply(w, kc)
 }
 
-// keptnContextReply is Keptn's answer to a posted event: its context. A
-// struct, not a map, spares the encoder sorting keys on the ingest path.
+// keptnContextReply is Keptn's answer to a posted event: its context.
 type keptnContextReply struct {
 	KeptnContext string `json:"keptnContext"`
+}
+
+// writeContextReply writes the 200 reply to a posted event, byte for byte
+// what writeJSON writes for keptnContextReply{kc}, without an encoder and
+// its reflection on the ingest path: a context is a UUID, which the encoder
+// writes as it is; anything else it quotes.
+func writeContextReply(w http.ResponseWriter, kc string) error {
+	b := make([]byte, 0, len(`{"keptnContext":""}`)+len(kc)+1)
+	b = append(b, `{"keptnContext":`...)
+	if plainString(kc) {
+		b = append(b, '"')
+		b = append(b, kc...)
+		b = append(b, '"')
+	} else {
+		q, err := json.Marshal(kc)
+		if err != nil {
+			return err
+		}
+		b = append(b, q...)
+	}
+	b = append(b, "}\n"...)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(b)
+	return err
+}
+
+// plainString reports whether encoding/json writes s as it is, in quotes:
+// printable ASCII other than the quote, the backslash and the characters it
+// escapes for HTML.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }

@@ -496,11 +496,18 @@ func (w *Worker) done(ctx context.Context, c completion, err error) {
 	if c.out.Next == StateDead {
 		w.log.Warn("outbox item parked dead", "id", c.it.ID, "kind", c.it.Kind, "attempts", c.it.Attempts, "err", c.res.Error)
 		if c.onDead != nil { // in a goroutine: it must not hold up other outcomes
-			w.wg.Add(1)
-			go func() {
-				defer w.wg.Done()
-				c.onDead(ctx, c.it, c.res)
-			}()
+			w.parkedDead(ctx, c.onDead, c.it, c.res)
 		}
 	}
+}
+
+// parkedDead tells onDead about an item parked dead, in a goroutine of its
+// own. (A function of its own, so that only a dead item's values escape to
+// the heap, not every completion done sees.)
+func (w *Worker) parkedDead(ctx context.Context, onDead DeadHandler, it Item, res Result) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		onDead(ctx, it, res)
+	}()
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -74,5 +75,38 @@ func TestSlowUnauthenticatedBodyTimesOut(t *testing.T) {
 				t.Fatalf("unexpected error: %v", err)
 			}
 		})
+	}
+}
+
+// An authenticated body is held to BodyReadTimeout, not to the short
+// pre-authentication timeout: a client with the right token may take longer
+// than that to send its body.
+func TestSlowAuthenticatedBodyIsRead(t *testing.T) {
+	const preAuth = 200 * time.Millisecond
+	in := batontest.Start(t, server.Config{PreAuthReadTimeout: preAuth})
+	body := `{"type":"sh.keptn.event.slow.triggered","source":"test","data":{"project":"p"}}`
+	conn, err := net.Dial("tcp", in.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST /api/v1/event HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-token: " + in.Token +
+		"\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head+body[:10]); err != nil {
+		t.Fatal(err)
+	}
+	<-time.After(2 * preAuth) // a slow client, past the pre-authentication deadline
+	if _, err := io.WriteString(conn, body[10:]); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no reply to a slow authenticated body: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "keptnContext") {
+		t.Errorf("got %d %s, want 200 with the event's context", resp.StatusCode, b)
 	}
 }

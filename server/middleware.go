@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,9 +18,13 @@ import (
 )
 
 type metrics struct {
-	reg         *prometheus.Registry
-	requests    *prometheus.CounterVec
-	latency     *prometheus.HistogramVec
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	// routes holds the request counter and latency histogram of each
+	// routeKey seen, so that a request does not hash its labels twice and
+	// take two locks to find them. Its keys are as bounded as the labels.
+	routes      sync.Map // routeKey → routeMetrics
 	commitTime  prometheus.Histogram
 	commitBatch prometheus.Histogram
 
@@ -61,6 +66,32 @@ func newMetrics() *metrics {
 	m.reg.MustRegister(m.requests, m.latency, m.commitTime, m.commitBatch, m.checkpointTime, m.checkpointPages, m.checkpointErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// routeKey is the labels of a request's series.
+type routeKey struct {
+	route, method string
+	status        int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+// observeRequest counts a request and records its latency.
+func (m *metrics) observeRequest(route, method string, status int, took time.Duration) {
+	k := routeKey{route, method, status}
+	v, ok := m.routes.Load(k)
+	if !ok {
+		v, _ = m.routes.LoadOrStore(k, routeMetrics{
+			requests: m.requests.WithLabelValues(route, method, metricCode(status)),
+			latency:  m.latency.WithLabelValues(route, method),
+		})
+	}
+	rm := v.(routeMetrics)
+	rm.requests.Inc()
+	rm.latency.Observe(took.Seconds())
 }
 
 func (m *metrics) observeCommit(ops int, took time.Duration) {
@@ -164,8 +195,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		}
 		took := time.Since(start)
 		method := metricMethod(r.Method)
-		s.metrics.requests.WithLabelValues(route, method, metricCode(rec.status)).Inc()
-		s.metrics.latency.WithLabelValues(route, method).Observe(took.Seconds())
+		s.metrics.observeRequest(route, method, rec.status, took)
 		if s.log.Enabled(r.Context(), slog.LevelDebug) {
 			s.log.Debug("request", "id", id, "method", r.Method, "path", r.URL.Path, "route", route,
 				"status", rec.status, "took", took)

@@ -106,14 +106,18 @@ func TestConfigValidation(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	in := batontest.Start(t, server.Config{})
-	in.Do("POST", "/api/v1/event", `{"type":"sh.keptn.event.x.triggered","source":"s","data":{}}`)
+	for range 3 {
+		in.Do("POST", "/api/v1/event", `{"type":"sh.keptn.event.x.triggered","source":"s","data":{}}`)
+	}
+	in.Do("POST", "/api/v1/event", `{"type":"sh.keptn.event.x.triggered","source":"s"}`) // 400: no data
 	st, body := in.Do("GET", "/metrics", nil)
 	if st != 200 {
 		t.Fatalf("metrics: %d", st)
 	}
 	for _, want := range []string{
-		`baton_http_requests_total{code="200",method="POST",route="POST /api/v1/event"} 1`,
-		`baton_http_request_duration_seconds_count{method="POST",route="POST /api/v1/event"} 1`,
+		`baton_http_requests_total{code="200",method="POST",route="POST /api/v1/event"} 3`,
+		`baton_http_requests_total{code="400",method="POST",route="POST /api/v1/event"} 1`,
+		`baton_http_request_duration_seconds_count{method="POST",route="POST /api/v1/event"} 4`,
 		`baton_store_commit_duration_seconds_count`,
 		`baton_outbox_items{state="pending"} 0`,
 		`go_goroutines`,

@@ -46,12 +46,17 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	project, stage, service := ev.Scope()
 	t := ev.When()
 	// The trigger events_by_context_insert files the event under its
-	// context (migration 0013, keptn_contexts.go).
-	_, err := tx.Exec(`INSERT INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+	// context (migration 0013, keptn_contexts.go). OR FAIL spares the
+	// statement a journal of its own (migration 0014).
+	_, err := tx.Exec(`INSERT OR FAIL INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
 	if err != nil {
-		if isUniqueViolation(err) {
+		// Only the id's conflict is the caller's to handle: it comes before
+		// the statement writes anything. Any other would come from the
+		// trigger after the row was written, which OR FAIL keeps, so it
+		// must fail the transaction.
+		if isUniqueViolation(err) && strings.Contains(err.Error(), "events.id") {
 			return keptn.Errorf(keptn.CodeConflict, "event %s already exists", ev.ID)
 		}
 		return fmt.Errorf("insert event: %w", err)

@@ -7,7 +7,8 @@ package sqlite
 // write, while the events of the contexts in flight, which began recently,
 // share the last pages of events_by_context. Only a context's first event
 // writes a random page: its row in event_contexts. A trigger on events
-// (migration 0013) keeps both, in the statement that stores the event.
+// (migrations 0013 and 0014) keeps both, in the statement that stores the
+// event, which runs as INSERT OR FAIL so that it needs no statement journal.
 // Events are history and never deleted; code that ever deletes them must
 // delete their events_by_context entries too, or a later event that reuses
 // a deleted seq (the rowid is not AUTOINCREMENT) would be found under the

@@ -17,8 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/batonhq/baton/keptn"
 	"github.com/batonhq/baton/netguard"
 	"github.com/batonhq/baton/outbox"
@@ -38,15 +36,19 @@ const maxResponse = 1 << 20
 
 // Service runs webhooks.
 type Service struct {
-	events         *keptn.Events
-	store          keptn.Store
-	secrets        *keptn.Secrets
-	log            *slog.Logger
-	client         *http.Client
-	insecureClient *http.Client
-	timeout        time.Duration
-	queues         QueueSender
-	keptnTx        func(outbox.Tx) (keptn.Tx, bool)
+	events  *keptn.Events
+	store   keptn.Store
+	secrets *keptn.Secrets
+	log     *slog.Logger
+	// Requests go to a transport as they are. Like curl without -L,
+	// redirects are answers, not followed, and there are no cookies and no
+	// client-wide timeout: all that an http.Client would add, at the cost
+	// of copying every request's headers in case of a redirect.
+	transport         http.RoundTripper
+	insecureTransport http.RoundTripper
+	timeout           time.Duration
+	queues            QueueSender
+	keptnTx           func(outbox.Tx) (keptn.Tx, bool)
 
 	mu    sync.Mutex
 	cache map[string][]hook // a file's webhooks by resource revision (revisions never change)
@@ -94,7 +96,7 @@ func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts O
 	if opts.Timeout <= 0 {
 		opts.Timeout = 30 * time.Second
 	}
-	mk := func(insecure bool) *http.Client {
+	mk := func(insecure bool) *http.Transport {
 		tr := &http.Transport{
 			DialContext:         opts.Guard.DialContext,
 			Proxy:               nil, // never through a proxy: the guard must see the real target
@@ -105,14 +107,10 @@ func New(events *keptn.Events, store keptn.Store, secrets *keptn.Secrets, opts O
 		if insecure {
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // only with curl -k / insecure, as the user asked
 		}
-		return &http.Client{
-			Transport: tr,
-			// Like curl without -L: redirects are answers, not followed.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		return tr
 	}
 	return &Service{events: events, store: store, secrets: secrets, log: opts.Log, timeout: opts.Timeout,
-		client: mk(false), insecureClient: mk(true), cache: map[string][]hook{}, queues: opts.Queues, keptnTx: opts.KeptnTx}
+		transport: mk(false), insecureTransport: mk(true), cache: map[string][]hook{}, queues: opts.Queues, keptnTx: opts.KeptnTx}
 }
 
 // ValidateResource checks a webhook.yaml before it is stored, so a broken
@@ -518,7 +516,7 @@ func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data
 	if err != nil {
 		return nil, err
 	}
-	fin.ID = uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n)).String()
+	fin.ID = keptn.DerivedID(ev.When(), fmt.Appendf(nil, "baton:webhook:%s:finished:%d", key, n))
 	fin.GitCommitID = ev.GitCommitID
 	return fin, nil
 }
@@ -611,13 +609,6 @@ func (c callResult) parsed(secrets []string) any {
 // call sends one request. Non-2xx answers fail like curl --fail-with-body;
 // 408, 429 and 5xx, timeouts and connection errors are transient.
 func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) callResult {
-	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return callResult{err: fmt.Errorf("invalid URL %q: use http:// or https://", r.URL), permanent: true}
-	}
-	if err := checkHeaders(r.Headers); err != nil {
-		return callResult{err: err, permanent: true}
-	}
 	timeout := s.timeout
 	if r.Timeout > 0 {
 		timeout = time.Duration(r.Timeout * float64(time.Second))
@@ -628,26 +619,45 @@ func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) ca
 	if r.Payload != "" {
 		body = strings.NewReader(r.Payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), body)
-	if err != nil {
+	// The request parses the URL (once). A bad URL, then a bad header,
+	// are refused before a bad method.
+	req, reqErr := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
+	var u *url.URL
+	if reqErr == nil {
+		u = req.URL
+	} else {
+		u, _ = url.Parse(r.URL)
+	}
+	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return callResult{err: fmt.Errorf("invalid URL %q: use http:// or https://", r.URL), permanent: true}
+	}
+	if err := checkHeaders(r.Headers); err != nil {
 		return callResult{err: err, permanent: true}
 	}
+	if reqErr != nil {
+		return callResult{err: reqErr, permanent: true}
+	}
+	req.Header = make(http.Header, len(r.Headers)+2)
 	for _, h := range r.Headers {
 		req.Header.Add(h.Key, h.Value)
 	}
 	if r.User != "" {
 		user, pass, _ := strings.Cut(r.User, ":")
 		req.SetBasicAuth(user, pass)
+	} else if u.User != nil && req.Header.Get("Authorization") == "" {
+		// Credentials in the URL, as an http.Client sends them.
+		pass, _ := u.User.Password()
+		req.SetBasicAuth(u.User.Username(), pass)
 	}
-	req.Header.Set("Idempotency-Key", idempotencyKey)
+	req.Header["Idempotency-Key"] = []string{idempotencyKey}
 	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", "baton-webhook")
+		req.Header["User-Agent"] = userAgent
 	}
-	client := s.client
+	tr := s.transport
 	if r.Insecure {
-		client = s.insecureClient
+		tr = s.insecureTransport
 	}
-	resp, err := client.Do(req)
+	resp, err := tr.RoundTrip(req)
 	if err != nil {
 		var ne net.Error
 		refused := errors.Is(err, netguard.ErrRefused)
@@ -659,14 +669,30 @@ func (s *Service) call(ctx context.Context, r Request, idempotencyKey string) ca
 		return callResult{err: errors.New(msg), permanent: refused}
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
-	res := callResult{status: resp.StatusCode, body: b}
+	res := callResult{status: resp.StatusCode, body: readBody(resp)}
+	b := res.body
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		res.err = fmt.Errorf("%s %s answered %d: %s", r.Method, u.Redacted(), resp.StatusCode, excerpt(b))
 		res.permanent = !(resp.StatusCode == 408 || resp.StatusCode == 429 || resp.StatusCode >= 500)
 	}
 	return res
 }
+
+// readBody reads up to maxResponse bytes of the response. A body of known
+// length is read into a buffer of its size, not grown from io.ReadAll's.
+func readBody(resp *http.Response) []byte {
+	if n := resp.ContentLength; n >= 0 && n <= maxResponse {
+		b := make([]byte, n)
+		k, _ := io.ReadFull(resp.Body, b)
+		return b[:k]
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	return b
+}
+
+// userAgent is the User-Agent of requests that set none. Transports only
+// read request headers, so every request may share it.
+var userAgent = []string{"baton-webhook"}
 
 func unwrapURLError(err error) error {
 	var ue *url.Error

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"time"
 
@@ -60,6 +63,54 @@ func printCommits(cmd *cobra.Command, t *bench.Target) {
 	}
 }
 
+// benchProfiles writes a CPU profile and an execution trace of the
+// measured run (client and embedded server), when asked for.
+type benchProfiles struct {
+	cpu, trace string
+}
+
+func (p *benchProfiles) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile of the run (client and embedded server) to this file")
+	cmd.Flags().StringVar(&p.trace, "trace", "", "write an execution trace of the run to this file (go tool trace: scheduler latency, blocking)")
+}
+
+// start starts what was asked for; stop ends it and closes the files.
+func (p *benchProfiles) start() (stop func() error, err error) {
+	var stops []func() error
+	stop = func() error {
+		var errs []error
+		for _, f := range stops {
+			errs = append(errs, f())
+		}
+		return errors.Join(errs...)
+	}
+	if p.cpu != "" {
+		f, err := os.Create(p.cpu)
+		if err != nil {
+			return nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+		stops = append(stops, func() error { pprof.StopCPUProfile(); return f.Close() })
+	}
+	if p.trace != "" {
+		f, err := os.Create(p.trace)
+		if err == nil {
+			if err = trace.Start(f); err != nil {
+				f.Close()
+			}
+		}
+		if err != nil {
+			_ = stop()
+			return nil, err
+		}
+		stops = append(stops, func() error { trace.Stop(); return f.Close() })
+	}
+	return stop, nil
+}
+
 func newBenchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
@@ -82,6 +133,7 @@ least 64 MiB of headroom over the live heap, unless GOGC is set).`,
 
 func newBenchEventsCmd() *cobra.Command {
 	var tgt benchTarget
+	var prof benchProfiles
 	var cfg bench.EventsConfig
 	cmd := &cobra.Command{
 		Use:   "events",
@@ -93,7 +145,14 @@ func newBenchEventsCmd() *cobra.Command {
 				return err
 			}
 			defer t.Close()
+			stop, err := prof.start()
+			if err != nil {
+				return err
+			}
 			s, err := bench.Events(cmd.Context(), t, cfg)
+			if perr := stop(); err == nil {
+				err = perr
+			}
 			if err != nil {
 				return err
 			}
@@ -103,6 +162,7 @@ func newBenchEventsCmd() *cobra.Command {
 		},
 	}
 	tgt.flags(cmd)
+	prof.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 64, "concurrent clients")
 	cmd.Flags().IntVar(&cfg.Events, "events", 0, "events to send (default: run for --duration)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --events is 0")
@@ -113,18 +173,34 @@ func newBenchEventsCmd() *cobra.Command {
 func newBenchWebhooksCmd() *cobra.Command {
 	var tgt benchTarget
 	var cfg bench.WebhooksConfig
+	var profile string
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "Webhook dispatch: calls/s and the latency baton adds per task",
 		Long: `Post task events whose fire-and-forget webhook calls an endpoint in this
 process, and report calls per second and the latency baton adds: event
-committed → request at the endpoint, and endpoint answered → .finished
-committed (observed through a second webhook on .finished).
+committed → request at the endpoint, and, with --rate, endpoint answered →
+.finished committed (observed through a second webhook on .finished).
+
+At saturation (no --rate) the task's webhook is the only one, and the run
+lasts until the history holds every task's .finished (counted through the
+API once the last call has arrived).
 
 Against --endpoint, the server must allow webhooks to 127.0.0.1
 (--allow-webhook-target 127.0.0.1); an embedded server does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if profile != "" {
+				f, err := os.Create(profile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			t, err := tgt.openWith(cmd, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
 			if err != nil {
 				return err
@@ -142,6 +218,7 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 	tgt.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients posting events")
 	cmd.Flags().IntVar(&cfg.Events, "events", 10000, "task events to post (one webhook call each)")
+	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client, endpoint and embedded server) to this file")
 	cmd.Flags().Float64Var(&cfg.Rate, "rate", 0, "post this many events per second (0: as fast as possible); latencies below saturation show what baton adds")
 	return cmd
 }

@@ -46,6 +46,8 @@ type Options struct {
 
 	// walCap, for tests, replaces walCapPages.
 	walCap int
+	// walGrowFrom, for tests, replaces walGrowFrom.
+	walGrowFrom int
 }
 
 // DB is an open baton database.
@@ -75,6 +77,7 @@ type DB struct {
 
 	ckpt     *sql.DB // the background checkpointer's connection (checkpoint.go)
 	ckptWake chan struct{}
+	wal      *walGrower // the writer's (walgrow.go)
 }
 
 type writeOp struct {
@@ -184,6 +187,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if _, err := db.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", opts.walCap)); err != nil {
 		return fail(err)
 	}
+	var pageSize int
+	if err := db.conn.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return fail(err)
+	}
 	if db.ckpt, err = sql.Open("sqlite", dsn); err != nil {
 		return fail(err)
 	}
@@ -192,6 +199,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return fail(err)
 	}
 	db.stmts = map[string]*sql.Stmt{}
+	db.wal = newWALGrower(path+"-wal", opts.walCap, pageSize)
+	if opts.walGrowFrom > 0 {
+		db.wal.from = int64(opts.walGrowFrom)
+	}
 	db.startCheck, db.fullCheckDue = check, check == "quick_check"
 	go db.writer()
 	db.bg.Add(1)
@@ -220,7 +231,7 @@ func (db *DB) Close() error {
 		st.Close()
 	}
 	db.closeReadStmts()
-	return errors.Join(db.conn.Close(), db.read.Close(), db.write.Close(), db.ckpt.Close())
+	return errors.Join(db.wal.close(), db.conn.Close(), db.read.Close(), db.write.Close(), db.ckpt.Close())
 }
 
 // wakeOutbox signals the outbox worker without blocking.
@@ -477,6 +488,7 @@ func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 		}
 		close(op.done)
 	}
+	db.wal.grow() // after the answers: the next group waits for it, not this one
 	return true
 }
 

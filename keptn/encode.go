@@ -22,12 +22,12 @@ func encodeEvent(ev *Event, valid bool) ([]byte, error) {
 }
 
 // appendPlainEvent appends ev's encoding to b, or reports false when a field
-// is not plain (plainString, plainJSON).
+// is not plain (PlainString, plainJSON).
 func appendPlainEvent(b []byte, ev *Event, valid bool) ([]byte, bool) {
-	if !plainString(ev.SpecVersion) || !plainString(ev.ID) || !plainString(ev.Source) || !plainString(ev.Type) ||
-		!plainString(ev.Time) || !plainString(ev.ContentType) || !plainString(ev.DataContentType) ||
-		!plainString(ev.Shkeptncontext) || !plainString(ev.TriggeredID) || !plainString(ev.GitCommitID) ||
-		!plainString(ev.ShkeptnSpecVersion) || !plainString(ev.ShkeptnVersion) {
+	if !PlainString(ev.SpecVersion) || !PlainString(ev.ID) || !PlainString(ev.Source) || !PlainString(ev.Type) ||
+		!PlainString(ev.Time) || !PlainString(ev.ContentType) || !PlainString(ev.DataContentType) ||
+		!PlainString(ev.Shkeptncontext) || !PlainString(ev.TriggeredID) || !PlainString(ev.GitCommitID) ||
+		!PlainString(ev.ShkeptnSpecVersion) || !PlainString(ev.ShkeptnVersion) {
 		return b, false
 	}
 	b = appendField(b, `{"specversion":`, ev.SpecVersion, false)
@@ -73,10 +73,10 @@ func appendField(b []byte, name, v string, omitEmpty bool) []byte {
 	return append(b, '"')
 }
 
-// plainString reports whether json.Marshal writes s as it is, in quotes:
+// PlainString reports whether json.Marshal writes s as it is, in quotes:
 // printable ASCII other than the quote, the backslash and the characters
 // it escapes for HTML.
-func plainString(s string) bool {
+func PlainString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':

@@ -80,7 +80,7 @@ type keptnContextReply struct {
 func writeContextReply(w http.ResponseWriter, kc string) error {
 	b := make([]byte, 0, len(`{"keptnContext":""}`)+len(kc)+1)
 	b = append(b, `{"keptnContext":`...)
-	if plainString(kc) {
+	if keptn.PlainString(kc) {
 		b = append(b, '"')
 		b = append(b, kc...)
 		b = append(b, '"')
@@ -96,17 +96,4 @@ func writeContextReply(w http.ResponseWriter, kc string) error {
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(b)
 	return err
-}
-
-// plainString reports whether encoding/json writes s as it is, in quotes:
-// printable ASCII other than the quote, the backslash and the characters it
-// escapes for HTML.
-func plainString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }

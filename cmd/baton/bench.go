@@ -173,7 +173,7 @@ func newBenchEventsCmd() *cobra.Command {
 func newBenchWebhooksCmd() *cobra.Command {
 	var tgt benchTarget
 	var cfg bench.WebhooksConfig
-	var profile string
+	var prof benchProfiles
 	cmd := &cobra.Command{
 		Use:   "webhooks",
 		Short: "Webhook dispatch: calls/s and the latency baton adds per task",
@@ -190,17 +190,11 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 (--allow-webhook-target 127.0.0.1); an embedded server does.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stopProfiles, err := prof.start()
+			if err != nil {
+				return err
 			}
+			defer stopProfiles()
 			t, err := tgt.openWith(cmd, server.Config{AllowWebhookTargets: []string{"127.0.0.1"}})
 			if err != nil {
 				return err
@@ -218,7 +212,7 @@ Against --endpoint, the server must allow webhooks to 127.0.0.1
 	tgt.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "concurrent clients posting events")
 	cmd.Flags().IntVar(&cfg.Events, "events", 10000, "task events to post (one webhook call each)")
-	cmd.Flags().StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client, endpoint and embedded server) to this file")
+	prof.flags(cmd)
 	cmd.Flags().Float64Var(&cfg.Rate, "rate", 0, "post this many events per second (0: as fast as possible); latencies below saturation show what baton adds")
 	return cmd
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,7 +17,8 @@ import (
 
 func newBenchSQSCmd() *cobra.Command {
 	var cfg bench.SQSConfig
-	var data, profile, syncMode, database string
+	var data, syncMode, database string
+	var prof benchProfiles
 	var ceiling bool
 	cmd := &cobra.Command{
 		Use:   "sqs",
@@ -39,17 +39,11 @@ before its reply.`,
 			if cfg.AccessKey == "" {
 				cfg.AccessKey, cfg.SecretKey = os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 			}
-			if profile != "" {
-				f, err := os.Create(profile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stopProfiles, err := prof.start()
+			if err != nil {
+				return err
 			}
+			defer stopProfiles()
 			if ceiling {
 				c, err := bench.StartCeilingSQS(cfg.BodySize)
 				if err != nil {
@@ -66,7 +60,7 @@ before its reply.`,
 				}
 				defer stop()
 			}
-			_, err := bench.RunSQS(cmd.Context(), cfg, cmd.OutOrStdout())
+			_, err = bench.RunSQS(cmd.Context(), cfg, cmd.OutOrStdout())
 			return err
 		},
 	}
@@ -79,9 +73,9 @@ before its reply.`,
 	f.IntVar(&cfg.Messages, "messages", 100000, "messages to send and receive")
 	f.IntVar(&cfg.BodySize, "body-size", 256, "message body bytes")
 	f.BoolVar(&ceiling, "ceiling", false, "measure against an in-process stand-in that stores nothing: the client, loopback HTTP and machine ceiling")
-	f.StringVar(&profile, "cpuprofile", "", "write a CPU profile of this process (client and embedded server) to this file")
 	f.StringVar(&syncMode, "sync", "FULL", "durability of the embedded baton: FULL or NORMAL (to measure the cost of fsync)")
 	f.StringVar(&data, "data", "", "data directory of the embedded baton (default: a temporary one)")
+	prof.flags(cmd)
 	f.StringVar(&database, "database", "", "PostgreSQL URL of the embedded baton (default: SQLite in its data directory)")
 	return cmd
 }

@@ -288,12 +288,25 @@ func (tx *sqsTx) MoveMessages(rows []int64, dlq int64, source string, now time.T
 }
 
 // DeleteMessage implements sqs.Tx.
-func (tx *sqsTx) DeleteMessage(queueID, row, receipt int64) (bool, error) {
-	tag, err := tx.Exec(`DELETE FROM sqs_messages WHERE id = $1 AND queue_id = $2 AND receipt = $3`, row, queueID, receipt)
-	if err != nil {
-		return false, fmt.Errorf("delete message: %w", err)
+func (tx *sqsTx) DeleteMessage(queueID, row, receipt int64, heldAt time.Time) (deleted, held bool, err error) {
+	if heldAt.IsZero() {
+		tag, err := tx.Exec(`DELETE FROM sqs_messages WHERE id = $1 AND queue_id = $2 AND receipt = $3`, row, queueID, receipt)
+		if err != nil {
+			return false, false, fmt.Errorf("delete message: %w", err)
+		}
+		return tag.RowsAffected() > 0, false, nil
 	}
-	return tag.RowsAffected() > 0, nil
+	// One round trip: the delete, and whether the message is still there
+	// when it deleted nothing.
+	err = tx.QueryRow(`WITH d AS (
+			DELETE FROM sqs_messages WHERE id = $1 AND queue_id = $2 AND receipt = $3 AND visible_at > $4 RETURNING 1)
+		SELECT EXISTS (SELECT 1 FROM d),
+			NOT EXISTS (SELECT 1 FROM d) AND EXISTS (SELECT 1 FROM sqs_messages WHERE id = $1 AND queue_id = $2)`,
+		row, queueID, receipt, heldAt.UnixMilli()).Scan(&deleted, &held)
+	if err != nil {
+		return false, false, fmt.Errorf("delete message: %w", err)
+	}
+	return deleted, held, nil
 }
 
 // ChangeVisibility implements sqs.Tx.

@@ -24,8 +24,9 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	moveMessage = `UPDATE sqs_messages SET queue_id = ?, dlq_source = ?, visible_at = ?, expires_at = sent_at + ?,
 		receive_count = 0, first_receive_at = 0, receipt = 0 WHERE id = ?`
-	deleteMessage    = `DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?`
-	changeVisibility = `UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND receipt = ? AND visible_at > ?`
+	deleteMessage     = `DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?`
+	deleteHeldMessage = `DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ? AND visible_at > ?`
+	changeVisibility  = `UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND receipt = ? AND visible_at > ?`
 )
 
 // maxInsertRows is the most rows one prepared multi-row insert takes.
@@ -333,13 +334,27 @@ func (tx *sqsTx) MoveMessages(rows []int64, dlq int64, source string, now time.T
 }
 
 // DeleteMessage implements sqs.Tx.
-func (tx *sqsTx) DeleteMessage(queueID, row, receipt int64) (bool, error) {
-	res, err := tx.exec(deleteMessage, row, queueID, receipt)
-	if err != nil {
-		return false, fmt.Errorf("delete message: %w", err)
+func (tx *sqsTx) DeleteMessage(queueID, row, receipt int64, heldAt time.Time) (deleted, held bool, err error) {
+	var res sql.Result
+	if heldAt.IsZero() {
+		res, err = tx.exec(deleteMessage, row, queueID, receipt)
+	} else {
+		res, err = tx.exec(deleteHeldMessage, row, queueID, receipt, heldAt.UnixMilli())
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	if err != nil {
+		return false, false, fmt.Errorf("delete message: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return n > 0, false, err
+	}
+	if heldAt.IsZero() {
+		return false, false, nil
+	}
+	err = tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sqs_messages WHERE id = ? AND queue_id = ?)`, row, queueID).Scan(&held)
+	if err != nil {
+		return false, false, fmt.Errorf("delete message: %w", err)
+	}
+	return false, held, nil
 }
 
 // ChangeVisibility implements sqs.Tx.

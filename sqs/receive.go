@@ -166,9 +166,12 @@ func (s *Service) sweepDue(queueID int64) bool {
 }
 
 // Delete deletes messages by receipt handle (DeleteMessage and
-// DeleteMessageBatch); it returns one error slot per handle. A handle from an
-// earlier receive, or of a message already deleted, succeeds and deletes
-// nothing.
+// DeleteMessageBatch); it returns one error slot per handle. On a standard
+// queue a handle from an earlier receive, or of a message already deleted,
+// succeeds and deletes nothing. On a FIFO queue a handle holds its message
+// only until its visibility timeout ends: after that, while the message is
+// still in the queue, the delete fails with AWS's "The receipt handle has
+// expired." and deletes nothing; a message already deleted succeeds.
 func (s *Service) Delete(ctx context.Context, q *Queue, handles []string) ([]error, error) {
 	errs := make([]error, len(handles))
 	type target struct {
@@ -188,9 +191,18 @@ func (s *Service) Delete(ctx context.Context, q *Queue, handles []string) ([]err
 		return errs, nil
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
+		var heldAt time.Time
+		if q.Fifo {
+			heldAt = s.clock.Now()
+		}
 		for _, t := range todo {
-			if _, err := tx.DeleteMessage(q.ID, t.row, t.receipt); err != nil {
+			_, held, err := tx.DeleteMessage(q.ID, t.row, t.receipt, heldAt)
+			if err != nil {
 				return err
+			}
+			errs[t.i] = nil // Update may run this function again
+			if held {
+				errs[t.i] = invalidParam(handles[t.i], "ReceiptHandle", "The receipt handle has expired.")
 			}
 		}
 		if q.Fifo {

@@ -77,8 +77,12 @@ type Tx interface {
 	// MoveMessages moves the rows to the queue dlq as new, visible messages
 	// whose DeadLetterSource is source, expiring at expires.
 	MoveMessages(rows []int64, dlq int64, source string, now time.Time, retention time.Duration) error
-	// DeleteMessage deletes a message if receipt is its latest receipt nonce.
-	DeleteMessage(queueID, row, receipt int64) (bool, error)
+	// DeleteMessage deletes a message if receipt is its latest receipt nonce
+	// and, when heldAt is not zero (FIFO queues), the message is still in
+	// flight at heldAt. Otherwise it deletes nothing, and held reports
+	// whether the message is still in the queue: the receipt no longer holds
+	// it (its visibility timeout expired, or it was received again).
+	DeleteMessage(queueID, row, receipt int64, heldAt time.Time) (deleted, held bool, err error)
 	// ChangeVisibility sets the visibility of an in-flight message whose latest
 	// receipt nonce is receipt; false if there is no such message.
 	ChangeVisibility(queueID, row, receipt int64, now, until time.Time) (bool, error)

@@ -1,6 +1,7 @@
 package sqsapi_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +124,31 @@ func TestFIFOExpiredHeadDoesNotBlock(t *testing.T) {
 	e.clk.Advance(31 * time.Second) // "old" expired, "new" has not
 	if diff := cmp.Diff(bodies(e.receive(t, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10})), []string{"new"}); diff != "" {
 		t.Errorf("(-got +want):\n%s", diff)
+	}
+}
+
+// On a FIFO queue a receipt handle whose visibility timeout has ended no
+// longer deletes: DeleteMessage answers AWS's "The receipt handle has
+// expired." (a batch entry fails the same way) and the message stays.
+func TestFIFOExpiredReceiptHandle(t *testing.T) {
+	e := start(t)
+	url := e.createQueue(t, "expiry.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	e.sendFifo(t, url, "m", "g", "")
+	m := e.receive(t, &sqs.ReceiveMessageInput{QueueUrl: &url}).Messages[0]
+	e.clk.Advance(31 * time.Second)
+	_, err := e.client.DeleteMessage(e.ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle})
+	wantError(t, err, "InvalidParameterValue", "Value "+*m.ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+	out, err := e.client.DeleteMessageBatch(e.ctx, &sqs.DeleteMessageBatchInput{QueueUrl: &url,
+		Entries: []types.DeleteMessageBatchRequestEntry{{Id: aws.String("old"), ReceiptHandle: m.ReceiptHandle}}})
+	if err != nil || len(out.Failed) != 1 || *out.Failed[0].Code != "InvalidParameterValue" || !out.Failed[0].SenderFault ||
+		!strings.HasSuffix(*out.Failed[0].Message, "Reason: The receipt handle has expired.") {
+		t.Fatalf("batch delete with an expired handle: %v %+v", err, out)
+	}
+	again := e.receive(t, &sqs.ReceiveMessageInput{QueueUrl: &url, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}})
+	if diff := cmp.Diff(bodies(again), []string{"m"}); diff != "" || again.Messages[0].Attributes["ApproximateReceiveCount"] != "2" {
+		t.Fatalf("after the expired deletes (-got +want):\n%s%v", diff, again.Messages[0].Attributes)
+	}
+	if _, err := e.client.DeleteMessage(e.ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: again.Messages[0].ReceiptHandle}); err != nil {
+		t.Fatalf("delete in flight: %v", err)
 	}
 }

@@ -426,3 +426,81 @@ func attrString(attrs map[string]sqs.MessageAttribute) string {
 	}
 	return out
 }
+
+// SQSFIFOExpiredReceipt: on a FIFO queue a receipt handle deletes its
+// message only while the message is in flight under it. After its
+// visibility timeout, or once the message was received again, the delete
+// fails with AWS's "The receipt handle has expired." and the message stays;
+// a message already deleted deletes without an error. Standard queues keep
+// accepting such handles.
+func testSQSFIFOExpiredReceipt(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	clk := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	svc := sqs.NewService(s.SQS, clk, sqs.Config{})
+	q, err := svc.CreateQueue(ctx, "q.fifo", map[string]string{"FifoQueue": "true", "VisibilityTimeout": "30"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	receive := func(q *sqs.Queue) *sqs.Message {
+		t.Helper()
+		msgs, err := svc.Receive(ctx, q, sqs.ReceiveInput{})
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("receive: %v %+v", err, msgs)
+		}
+		return msgs[0]
+	}
+	deleteOne := func(q *sqs.Queue, handle string) error {
+		t.Helper()
+		errs, err := svc.Delete(ctx, q, []string{handle})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return errs[0]
+	}
+	expired := func(err error, handle string) bool {
+		var se *sqs.Error
+		return errors.As(err, &se) && se.Code == sqs.CodeInvalidParameterValue &&
+			se.Message == "Value "+handle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+	}
+	if _, err := svc.Send(ctx, q, sqs.SendInput{Body: "one", GroupID: "g", DedupID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	first := receive(q)
+	clk.Advance(31 * time.Second)
+	if err := deleteOne(q, first.ReceiptHandle); !expired(err, first.ReceiptHandle) {
+		t.Fatalf("delete after the visibility timeout: %v, want the receipt handle has expired", err)
+	}
+	second := receive(q) // still there, received again
+	if second.ReceiveCount != 2 {
+		t.Fatalf("received again: %+v", second)
+	}
+	if err := deleteOne(q, first.ReceiptHandle); !expired(err, first.ReceiptHandle) {
+		t.Fatalf("delete with the earlier receive's handle: %v, want the receipt handle has expired", err)
+	}
+	if err := deleteOne(q, second.ReceiptHandle); err != nil {
+		t.Fatalf("delete in flight: %v", err)
+	}
+	if err := deleteOne(q, second.ReceiptHandle); err != nil {
+		t.Fatalf("delete of a deleted message: %v", err)
+	}
+	if c, _ := s.SQS.Counts(ctx, q.ID, clk.Now()); c != (sqs.Counts{}) {
+		t.Errorf("counts after delete: %+v", c)
+	}
+
+	std, err := svc.CreateQueue(ctx, "std", map[string]string{"VisibilityTimeout": "30"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Send(ctx, std, sqs.SendInput{Body: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	m := receive(std)
+	clk.Advance(31 * time.Second)
+	if err := deleteOne(std, m.ReceiptHandle); err != nil {
+		t.Fatalf("standard queue, delete after the visibility timeout: %v", err)
+	}
+	if c, _ := s.SQS.Counts(ctx, std.ID, clk.Now()); c != (sqs.Counts{}) {
+		t.Errorf("standard queue, counts after delete: %+v", c)
+	}
+}

@@ -97,6 +97,7 @@ func Run(t *testing.T, e Engine) {
 		{"SQSSendInTxAs", testSQSSendInTxAs},
 		{"SQSConcurrentReceivers", testSQSConcurrentReceivers},
 		{"SQSFIFO", testSQSFIFO},
+		{"SQSFIFOExpiredReceipt", testSQSFIFOExpiredReceipt},
 		{"SQSQueues", testSQSQueues},
 		{"SQSInsertMessages", testSQSInsertMessages},
 		{"AppConfigDocs", testAppConfigDocs},

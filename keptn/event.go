@@ -94,19 +94,30 @@ func (e *Event) ParsedData() (EventData, error) {
 // Scope is the project, stage and service an event is about, read leniently:
 // fields that are missing or not strings are empty.
 func (e *Event) Scope() (project, stage, service string) {
+	return e.scopeBy(scopeOfData)
+}
+
+// scopeBy is Scope, remembered for the event's data, with read reading it
+// when the event does not remember it yet.
+func (e *Event) scopeBy(read func(data []byte) (project, stage, service string)) (project, stage, service string) {
 	if m := e.scope; m != nil && sameBytes(m.data, e.Data) {
 		return m.project, m.stage, m.service
 	}
+	project, stage, service = read(e.Data)
+	e.scope = &eventScope{data: e.Data, project: project, stage: stage, service: service}
+	return project, stage, service
+}
+
+// scopeOfData reads Scope's answer from data with json.Unmarshal.
+func scopeOfData(data []byte) (project, stage, service string) {
 	var d struct {
 		Project any `json:"project"`
 		Stage   any `json:"stage"`
 		Service any `json:"service"`
 	}
-	_ = json.Unmarshal(e.Data, &d)
+	_ = json.Unmarshal(data, &d)
 	str := func(v any) string { s, _ := v.(string); return s }
-	project, stage, service = str(d.Project), str(d.Stage), str(d.Service)
-	e.scope = &eventScope{data: e.Data, project: project, stage: stage, service: service}
-	return project, stage, service
+	return str(d.Project), str(d.Stage), str(d.Service)
 }
 
 // DecodedData returns the event's data decoded as a JSON object, numbers as

@@ -100,10 +100,7 @@ func (s *Events) ingest(ctx context.Context, ev *Event, valid bool) (string, err
 	// The data is valid JSON (the encoding checked, if the decoder did
 	// not), so its scope can be read in one pass instead of decoding it
 	// again.
-	if ev.scope == nil || !sameBytes(ev.scope.data, ev.Data) {
-		project, stage, service := scopeOfValid(ev.Data)
-		ev.scope = &eventScope{data: ev.Data, project: project, stage: stage, service: service}
-	}
+	ev.scopeBy(scopeOfValid)
 	for _, h := range s.hooks {
 		if p, ok := h.(EventPreparer); ok {
 			p.PrepareEvent(ev)

@@ -61,11 +61,7 @@ func (db *DB) classify(err error) error {
 	if err == nil {
 		return nil
 	}
-	var ce interface{ Code() int }
-	if !errors.As(err, &ce) {
-		return err
-	}
-	switch ce.Code() & 0xff {
+	switch primaryCode(err) {
 	case sqliteFull:
 		db.cond.diskFull.Store(true)
 		return fmt.Errorf("%w: %w", health.ErrDiskFull, err)
@@ -145,12 +141,17 @@ func integrityError(path string, err error) error {
 // damaged reports whether err is SQLite finding the file damaged or not a
 // database at all.
 func damaged(err error) bool {
+	c := primaryCode(err)
+	return c == sqliteCorrupt || c == sqliteNotADB
+}
+
+// primaryCode returns the SQLite primary result code err carries, or -1.
+func primaryCode(err error) int {
 	var ce interface{ Code() int }
 	if !errors.As(err, &ce) {
-		return false
+		return -1
 	}
-	c := ce.Code() & 0xff
-	return c == sqliteCorrupt || c == sqliteNotADB
+	return ce.Code() & 0xff
 }
 
 // StartFullCheck runs the full integrity check in the background when Open

@@ -11,6 +11,7 @@ import (
 func newBenchSequencesCmd() *cobra.Command {
 	var tgt benchTarget
 	var cfg bench.SequencesConfig
+	var prof benchProfiles
 	cmd := &cobra.Command{
 		Use:   "sequences",
 		Short: "Sequence orchestration: 3-task sequences answered by executors over HTTP",
@@ -25,13 +26,21 @@ latency from sending the trigger to the durable sequence .finished event.`,
 				return err
 			}
 			defer t.Close()
+			stop, err := prof.start()
+			if err != nil {
+				return err
+			}
 			s, err := bench.Sequences(cmd.Context(), t, cfg)
+			if perr := stop(); err == nil {
+				err = perr
+			}
 			s.Print(cmd.OutOrStdout())
 			printCommits(cmd, t)
 			return err
 		},
 	}
 	tgt.flags(cmd)
+	prof.flags(cmd)
 	cmd.Flags().IntVar(&cfg.Concurrency, "concurrency", 32, "sequences in flight (one service each)")
 	cmd.Flags().IntVar(&cfg.Sequences, "sequences", 0, "sequences to run (default: run for --duration)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --sequences is 0")

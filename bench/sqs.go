@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,6 +60,10 @@ type SQSResult struct {
 	// ServerCPU is the CPU time the server process used in the phase (set
 	// with SQSConfig.ServerPID).
 	ServerCPU time.Duration
+	// OwnCPU is the CPU time this process used in the phase: the client's,
+	// and the server's too when it runs embedded (zero where the operating
+	// system does not tell).
+	OwnCPU time.Duration
 }
 
 // PerSecond returns messages per second.
@@ -69,6 +74,9 @@ func (r SQSResult) String() string {
 	s := fmt.Sprintf("%-16s %8d msgs %7d calls in %7.2fs  %9.0f msg/s  p50 %7.2fms  p99 %7.2fms",
 		r.Phase, r.Messages, r.Calls, r.Elapsed.Seconds(), r.PerSecond(),
 		float64(r.P50.Microseconds())/1000, float64(r.P99.Microseconds())/1000)
+	if r.OwnCPU > 0 && r.Messages > 0 {
+		s += fmt.Sprintf("  own cpu %6.1fµs/msg", float64(r.OwnCPU.Nanoseconds())/1000/float64(r.Messages))
+	}
 	if r.ServerCPU > 0 && r.Messages > 0 {
 		s += fmt.Sprintf("  server cpu %6.1fµs/msg %4.2f cores",
 			float64(r.ServerCPU.Nanoseconds())/1000/float64(r.Messages), r.ServerCPU.Seconds()/r.Elapsed.Seconds())
@@ -178,6 +186,7 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	own0, ownErr := processCPU(os.Getpid())
 	var cpu0 time.Duration
 	if cfg.ServerPID > 0 {
 		var err error
@@ -220,6 +229,9 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 	endOnce.Do(func() { end = time.Now() })
 	r := SQSResult{Phase: name, Messages: int(done.Load()), Calls: len(latencies), Elapsed: end.Sub(start)}
 	r.P50, r.P99 = sqsPercentile(latencies, 0.50), sqsPercentile(latencies, 0.99)
+	if own, err := processCPU(os.Getpid()); err == nil && ownErr == nil {
+		r.OwnCPU = own - own0
+	}
 	if cfg.ServerPID > 0 && firstErr == nil {
 		cpu, err := processCPU(cfg.ServerPID)
 		if err != nil {

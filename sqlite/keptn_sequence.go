@@ -147,7 +147,7 @@ func (tx *keptnTx) cacheExecution(e *keptn.SequenceExecution, body []byte, token
 		tx.execs.forget(e.Seq)
 		return
 	}
-	tx.execs.offer(tx.db, e.Seq, body)
+	tx.execs.offer(e, body)
 	if offerTask(e) {
 		tasks, tid, seq := tx.tasks, e.Status.CurrentTask.TriggeredID, e.Seq
 		tx.AfterCommit(func() { tasks.committed(tid, seq, body, token) })

@@ -18,6 +18,9 @@ import (
 type filler struct {
 	r    *rand.Rand
 	full bool // every map, slice and pointer non-nil and non-empty
+	// exotic adds what DecodedCopy declines: times with offsets and
+	// payload values of other types.
+	exotic bool
 }
 
 var (
@@ -31,9 +34,12 @@ func (f *filler) fill(v reflect.Value, depth int) {
 			return // zero
 		}
 		t := time.Unix(f.r.Int64N(4e9), f.r.Int64N(1e9))
-		if f.r.IntN(2) == 0 {
+		switch {
+		case f.exotic && f.r.IntN(3) == 0:
+			t = t.In(time.FixedZone("X", (f.r.IntN(48)-24)*1800))
+		case f.r.IntN(2) == 0:
 			t = t.UTC()
-		} else {
+		default:
 			t = t.In(time.FixedZone("", 0)) // offset 0 in another location
 		}
 		v.Set(reflect.ValueOf(t))
@@ -121,6 +127,9 @@ func (f *filler) payload(depth int) any {
 	if depth > 3 && k >= 8 {
 		k = 0
 	}
+	if f.exotic && f.r.IntN(6) == 0 {
+		return []any{EventData{Project: "p<"}, map[string]string{"a": "b"}, uint8(7), float32(0.1), 1e300, []string{"x"}}[f.r.IntN(6)]
+	}
 	switch k {
 	case 0:
 		return f.str()
@@ -207,6 +216,56 @@ func TestDecodedCopyDeclines(t *testing.T) {
 			change(e)
 			if c := DecodedCopy(e); c != nil {
 				t.Fatalf("copied: %+v", c)
+			}
+		})
+	}
+}
+
+// EncodeExecution writes exactly json.Marshal's bytes, for executions with
+// every field set and with fields left nil, empty or zero, with strings
+// json.Marshal escapes, numbers, times in other zones and payload values of
+// any type.
+func TestEncodeExecution(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 3000 {
+		f := &filler{r: r, full: i%4 == 0, exotic: i%2 == 0}
+		e := &SequenceExecution{}
+		f.fill(reflect.ValueOf(e).Elem(), 0)
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := EncodeExecution(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("execution %d:\n got %s\nwant %s", i, got, want)
+		}
+		if w := (execWriter{ok: true}); !f.exotic {
+			if w.execution(e); !w.ok {
+				t.Fatalf("execution %d went to json.Marshal: %s", i, want)
+			}
+		}
+	}
+}
+
+// EncodeExecution fails where json.Marshal fails.
+func TestEncodeExecutionErrors(t *testing.T) {
+	for name, e := range map[string]*SequenceExecution{
+		"year 10000":       {TriggeredAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		"deadline year -1": {Baton: ExecutionExtra{Deadline: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		"offset of 25h":    {TriggeredAt: time.Now().In(time.FixedZone("", 25*3600))},
+		"NaN score":        {Baton: ExecutionExtra{LatestEvaluation: &EvalBrief{Score: math.NaN()}}},
+		"invalid number":   {InputProperties: map[string]any{"n": json.Number("1x")}},
+		"a channel":        {InputProperties: map[string]any{"c": make(chan int)}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := json.Marshal(e); err == nil {
+				t.Fatal("json.Marshal did not fail")
+			}
+			if b, err := EncodeExecution(e); err == nil {
+				t.Fatalf("encoded %s", b)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -78,7 +77,7 @@ func (tx *keptnTx) ExecutionsByContext(keptnContext string) ([]*keptn.SequenceEx
 
 // PutExecution implements keptn.SequenceTx.
 func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
-	body, err := json.Marshal(e)
+	body, err := keptn.EncodeExecution(e)
 	if err != nil {
 		return fmt.Errorf("encode execution: %w", err)
 	}

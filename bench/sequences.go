@@ -110,7 +110,7 @@ type seqBench struct {
 
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // keptnContext → closed when the sequence finished
-	seen    map[string]bool          // task .triggered ids answered or being answered
+	seen    map[string]bool          // task .triggered ids being answered, or whose answer failed
 	busy    map[int]bool             // services with a sequence in flight
 }
 
@@ -252,14 +252,17 @@ func (b *seqBench) answer(ctx context.Context, i int, ev openEvent) {
 	if b.post(ctx, out) != nil {
 		return
 	}
+	// The task is no longer open: no poll returns it again.
+	var done chan struct{}
+	b.mu.Lock()
+	delete(b.seen, ev.ID)
 	if i == len(benchTasks)-1 {
-		b.mu.Lock()
-		done := b.waiters[ev.Shkeptncontext]
+		done = b.waiters[ev.Shkeptncontext]
 		delete(b.waiters, ev.Shkeptncontext)
-		b.mu.Unlock()
-		if done != nil {
-			close(done)
-		}
+	}
+	b.mu.Unlock()
+	if done != nil {
+		close(done)
 	}
 }
 

@@ -142,7 +142,7 @@ func (f *filler) payload(depth int) any {
 	case 4:
 		return f.r.IntN(1000)
 	case 5:
-		return []float64{1, 0.1, 1e21, 1e-7, -0.0}[f.r.IntN(5)]
+		return []float64{1, 0.1, 1e21, 1e-7, math.Copysign(0, -1)}[f.r.IntN(5)]
 	case 6:
 		return map[string]any(nil)
 	case 7:

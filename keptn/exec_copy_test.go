@@ -243,7 +243,7 @@ func TestEncodeExecution(t *testing.T) {
 			t.Fatalf("execution %d:\n got %s\nwant %s", i, got, want)
 		}
 		if w := (execWriter{ok: true}); !f.exotic {
-			if w.execution(e); !w.ok {
+			if w.execution(nil, e); !w.ok {
 				t.Fatalf("execution %d went to json.Marshal: %s", i, want)
 			}
 		}
@@ -269,4 +269,54 @@ func TestEncodeExecutionErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// benchExecution is an execution as the sequence benchmark stores it in the
+// middle of its second task.
+func benchExecution() *SequenceExecution {
+	now := time.Now().UTC()
+	data := map[string]any{"project": "bench1x2y3z", "stage": "dev", "service": "svc7", "result": "pass", "status": "succeeded"}
+	return &SequenceExecution{
+		ID:       "019ad3f2-7c1e-7b8a-9c3d-4e5f60718293",
+		Sequence: Sequence{Name: "bench", Tasks: []Task{{Name: "bench1"}, {Name: "bench2"}, {Name: "bench3"}}},
+		Status: SequenceStatus{State: StateStarted, PreviousTasks: []TaskResult{{Name: "bench1", TriggeredID: "019ad3f2-7c1f-7b8a-9c3d-4e5f60718294",
+			Result: "pass", Status: "succeeded", Properties: data}},
+			CurrentTask: TaskState{Name: "bench2", TriggeredID: "019ad3f2-7c20-7b8a-9c3d-4e5f60718295", Events: []TaskEvent{
+				{EventType: "sh.keptn.event.bench2.started", Source: "baton-bench-executor", Time: FormatTime(now)}}}},
+		Scope: SequenceScope{Project: "bench1x2y3z", Stage: "dev", Service: "svc7", KeptnContext: "5f1c2d3e-4b5a-4978-8695-a4b3c2d1e0f9",
+			TriggeredID: "019ad3f2-7c1e-7b8a-9c3d-4e5f60718293", EventType: "sh.keptn.event.dev.bench.triggered"},
+		InputProperties: map[string]any{"project": "bench1x2y3z", "stage": "dev", "service": "svc7"},
+		TriggeredAt:     now,
+		Baton: ExecutionExtra{TaskIndex: 1, Started: 1, Deadline: now.Add(time.Hour).Truncate(time.Millisecond), TimerDue: now.Add(10 * time.Minute).Truncate(time.Millisecond),
+			LatestEvent: &SequenceEventRef{Type: "sh.keptn.event.bench2.started", ID: "019ad3f2-7c21-7b8a-9c3d-4e5f60718296", Time: FormatTime(now)}},
+		Seq: 42,
+	}
+}
+
+// BenchmarkExecutionStore compares what a store does with an execution on
+// the writer: encoding it (json.Marshal, EncodeExecution) and getting it
+// back for the next load (DecodeExecution, DecodedCopy).
+func BenchmarkExecutionStore(b *testing.B) {
+	e := benchExecution()
+	body, _ := json.Marshal(e)
+	b.Run("json.Marshal", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = json.Marshal(e)
+		}
+	})
+	b.Run("EncodeExecution", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = EncodeExecution(e)
+		}
+	})
+	b.Run("DecodeExecution", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = DecodeExecution(e.Seq, body)
+		}
+	})
+	b.Run("DecodedCopy", func(b *testing.B) {
+		for b.Loop() {
+			DecodedCopy(e)
+		}
+	})
 }

@@ -16,270 +16,265 @@ import (
 // TestEncodeExecution holds it to json.Marshal on executions with every field
 // set, so a field added to the execution and not here fails it.
 func EncodeExecution(e *SequenceExecution) ([]byte, error) {
-	w := execWriter{b: make([]byte, 0, 1024), ok: true}
-	w.execution(e)
+	w := execWriter{ok: true}
+	b := w.execution(make([]byte, 0, 1024), e)
 	if !w.ok {
 		return json.Marshal(e)
 	}
-	return w.b, nil
+	return b, nil
 }
 
-// execWriter appends an execution's encoding to b; ok turns false when a
-// value needs json.Marshal's handling of the whole.
+// execWriter's methods append an execution's encoding to the slice they are
+// given and return it (passed along, not kept in the writer, so appending
+// stores no pointer through one); ok turns false when a value needs
+// json.Marshal's handling of the whole.
 type execWriter struct {
-	b  []byte
 	ok bool
 }
 
-func (w *execWriter) raw(s string) { w.b = append(w.b, s...) }
-
-// str writes s quoted as json.Marshal does.
-func (w *execWriter) str(s string) {
+// str appends s quoted as json.Marshal writes it.
+func (w *execWriter) str(b []byte, s string) []byte {
 	if PlainString(s) {
-		w.b = append(w.b, '"')
-		w.b = append(w.b, s...)
-		w.b = append(w.b, '"')
-		return
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
 	}
-	w.marshal(s)
+	return w.marshal(b, s)
 }
 
-// field writes a member: its name (with the comma before it unless first)
-// and the string v.
-func (w *execWriter) field(name, v string) {
-	w.raw(name)
-	w.str(v)
+// field writes a member: its name (with its punctuation) and the string v.
+func (w *execWriter) field(b []byte, name, v string) []byte {
+	b = append(b, name...)
+	return w.str(b, v)
 }
 
 // optField is field for a member tagged omitempty.
-func (w *execWriter) optField(name, v string) {
+func (w *execWriter) optField(b []byte, name, v string) []byte {
 	if v != "" {
-		w.field(name, v)
+		b = w.field(b, name, v)
 	}
+	return b
 }
 
-func (w *execWriter) int(name string, v int) {
-	w.raw(name)
-	w.b = strconv.AppendInt(w.b, int64(v), 10)
+func (w *execWriter) int(b []byte, name string, v int) []byte {
+	b = append(b, name...)
+	return strconv.AppendInt(b, int64(v), 10)
 }
 
 // marshal appends json.Marshal(v).
-func (w *execWriter) marshal(v any) {
+func (w *execWriter) marshal(b []byte, v any) []byte {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		w.ok = false
-		return
+		return b
 	}
-	w.b = append(w.b, raw...)
+	return append(b, raw...)
 }
 
 // time writes t as time.Time's MarshalJSON does, when it can (a four-digit
 // year, an offset under 24 hours); otherwise it leaves the execution to
 // json.Marshal.
-func (w *execWriter) time(name string, t time.Time) {
-	w.raw(name)
+func (w *execWriter) time(b []byte, name string, t time.Time) []byte {
+	b = append(b, name...)
 	if y := t.Year(); y < 0 || y > 9999 {
 		w.ok = false
-		return
+		return b
 	}
 	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
 		w.ok = false
-		return
+		return b
 	}
-	w.b = append(w.b, '"')
-	w.b = t.AppendFormat(w.b, time.RFC3339Nano)
-	w.b = append(w.b, '"')
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
 }
 
 // optTime is time for a member tagged omitzero.
-func (w *execWriter) optTime(name string, t time.Time) {
+func (w *execWriter) optTime(b []byte, name string, t time.Time) []byte {
 	if !t.IsZero() {
-		w.time(name, t)
+		b = w.time(b, name, t)
 	}
+	return b
 }
 
-func (w *execWriter) execution(e *SequenceExecution) {
-	w.field(`{"_id":`, e.ID)
-	w.raw(`,"sequence":`)
-	w.sequence(e.Sequence)
-	w.raw(`,"status":`)
-	w.status(e.Status)
-	w.raw(`,"scope":`)
-	w.scope(e.Scope)
-	w.raw(`,"inputProperties":`)
-	w.object(e.InputProperties)
-	w.time(`,"triggeredAt":`, e.TriggeredAt)
-	w.raw(`,"baton":`)
-	w.extra(e.Baton)
-	w.raw("}")
+func (w *execWriter) execution(b []byte, e *SequenceExecution) []byte {
+	b = w.field(b, `{"_id":`, e.ID)
+	b = append(b, `,"sequence":`...)
+	b = w.sequence(b, e.Sequence)
+	b = append(b, `,"status":`...)
+	b = w.status(b, e.Status)
+	b = append(b, `,"scope":`...)
+	b = w.scope(b, e.Scope)
+	b = append(b, `,"inputProperties":`...)
+	b = w.object(b, e.InputProperties)
+	b = w.time(b, `,"triggeredAt":`, e.TriggeredAt)
+	b = append(b, `,"baton":`...)
+	b = w.extra(b, e.Baton)
+	return append(b, '}')
 }
 
-func (w *execWriter) sequence(s Sequence) {
-	w.field(`{"name":`, s.Name)
+func (w *execWriter) sequence(b []byte, s Sequence) []byte {
+	b = w.field(b, `{"name":`, s.Name)
 	if len(s.TriggeredOn) > 0 {
-		w.raw(`,"triggeredOn":[`)
+		b = append(b, `,"triggeredOn":[`...)
 		for i, tr := range s.TriggeredOn {
 			if i > 0 {
-				w.raw(",")
+				b = append(b, ',')
 			}
-			w.field(`{"event":`, tr.Event)
-			w.raw(`,"selector":{`)
+			b = w.field(b, `{"event":`, tr.Event)
+			b = append(b, `,"selector":{`...)
 			if len(tr.Selector.Match) > 0 {
-				w.raw(`"match":`)
-				w.strings(tr.Selector.Match)
+				b = append(b, `"match":`...)
+				b = w.strings(b, tr.Selector.Match)
 			}
-			w.raw("}}")
+			b = append(b, "}}"...)
 		}
-		w.raw("]")
+		b = append(b, ']')
 	}
-	w.raw(`,"tasks":`)
+	b = append(b, `,"tasks":`...)
 	if s.Tasks == nil {
-		w.raw("null}")
-		return
+		return append(b, "null}"...)
 	}
-	w.raw("[")
+	b = append(b, '[')
 	for i, t := range s.Tasks {
 		if i > 0 {
-			w.raw(",")
+			b = append(b, ',')
 		}
-		w.field(`{"name":`, t.Name)
-		w.optField(`,"triggeredAfter":`, t.TriggeredAfter)
+		b = w.field(b, `{"name":`, t.Name)
+		b = w.optField(b, `,"triggeredAfter":`, t.TriggeredAfter)
 		if len(t.Properties) > 0 {
-			w.raw(`,"properties":`)
-			w.object(t.Properties)
+			b = append(b, `,"properties":`...)
+			b = w.object(b, t.Properties)
 		}
-		w.optField(`,"finishedTimeout":`, t.FinishedTimeout)
-		w.raw("}")
+		b = w.optField(b, `,"finishedTimeout":`, t.FinishedTimeout)
+		b = append(b, '}')
 	}
-	w.raw("]}")
+	return append(b, "]}"...)
 }
 
-func (w *execWriter) status(s SequenceStatus) {
-	w.field(`{"state":`, s.State)
-	w.optField(`,"stateBeforePause":`, s.StateBeforePause)
-	w.raw(`,"previousTasks":`)
+func (w *execWriter) status(b []byte, s SequenceStatus) []byte {
+	b = w.field(b, `{"state":`, s.State)
+	b = w.optField(b, `,"stateBeforePause":`, s.StateBeforePause)
+	b = append(b, `,"previousTasks":`...)
 	if s.PreviousTasks == nil {
-		w.raw("null")
+		b = append(b, "null"...)
 	} else {
-		w.raw("[")
+		b = append(b, '[')
 		for i, r := range s.PreviousTasks {
 			if i > 0 {
-				w.raw(",")
+				b = append(b, ',')
 			}
-			w.field(`{"name":`, r.Name)
-			w.field(`,"triggeredID":`, r.TriggeredID)
-			w.field(`,"result":`, r.Result)
-			w.field(`,"status":`, r.Status)
-			w.raw(`,"properties":`)
-			w.object(r.Properties)
-			w.raw("}")
+			b = w.field(b, `{"name":`, r.Name)
+			b = w.field(b, `,"triggeredID":`, r.TriggeredID)
+			b = w.field(b, `,"result":`, r.Result)
+			b = w.field(b, `,"status":`, r.Status)
+			b = append(b, `,"properties":`...)
+			b = w.object(b, r.Properties)
+			b = append(b, '}')
 		}
-		w.raw("]")
+		b = append(b, ']')
 	}
-	w.field(`,"currentTask":{"name":`, s.CurrentTask.Name)
-	w.field(`,"triggeredID":`, s.CurrentTask.TriggeredID)
-	w.raw(`,"events":`)
+	b = w.field(b, `,"currentTask":{"name":`, s.CurrentTask.Name)
+	b = w.field(b, `,"triggeredID":`, s.CurrentTask.TriggeredID)
+	b = append(b, `,"events":`...)
 	if s.CurrentTask.Events == nil {
-		w.raw("null}}")
-		return
+		return append(b, "null}}"...)
 	}
-	w.raw("[")
+	b = append(b, '[')
 	for i, te := range s.CurrentTask.Events {
 		if i > 0 {
-			w.raw(",")
+			b = append(b, ',')
 		}
-		w.field(`{"eventType":`, te.EventType)
-		w.field(`,"source":`, te.Source)
-		w.optField(`,"result":`, te.Result)
-		w.optField(`,"status":`, te.Status)
-		w.field(`,"time":`, te.Time)
+		b = w.field(b, `{"eventType":`, te.EventType)
+		b = w.field(b, `,"source":`, te.Source)
+		b = w.optField(b, `,"result":`, te.Result)
+		b = w.optField(b, `,"status":`, te.Status)
+		b = w.field(b, `,"time":`, te.Time)
 		if len(te.Properties) > 0 {
-			w.raw(`,"properties":`)
-			w.object(te.Properties)
+			b = append(b, `,"properties":`...)
+			b = w.object(b, te.Properties)
 		}
-		w.raw("}")
+		b = append(b, '}')
 	}
-	w.raw("]}}")
+	return append(b, "]}}"...)
 }
 
-func (w *execWriter) scope(s SequenceScope) {
-	w.field(`{"project":`, s.Project)
-	w.field(`,"stage":`, s.Stage)
-	w.field(`,"service":`, s.Service)
+func (w *execWriter) scope(b []byte, s SequenceScope) []byte {
+	b = w.field(b, `{"project":`, s.Project)
+	b = w.field(b, `,"stage":`, s.Stage)
+	b = w.field(b, `,"service":`, s.Service)
 	if len(s.Labels) > 0 {
-		w.raw(`,"labels":`)
-		w.strings(s.Labels)
+		b = append(b, `,"labels":`...)
+		b = w.strings(b, s.Labels)
 	}
-	w.optField(`,"result":`, s.Result)
-	w.optField(`,"status":`, s.Status)
-	w.optField(`,"message":`, s.Message)
-	w.field(`,"keptnContext":`, s.KeptnContext)
-	w.field(`,"triggeredId":`, s.TriggeredID)
-	w.optField(`,"gitcommitid":`, s.GitCommitID)
-	w.field(`,"eventType":`, s.EventType)
-	w.raw("}")
+	b = w.optField(b, `,"result":`, s.Result)
+	b = w.optField(b, `,"status":`, s.Status)
+	b = w.optField(b, `,"message":`, s.Message)
+	b = w.field(b, `,"keptnContext":`, s.KeptnContext)
+	b = w.field(b, `,"triggeredId":`, s.TriggeredID)
+	b = w.optField(b, `,"gitcommitid":`, s.GitCommitID)
+	b = w.field(b, `,"eventType":`, s.EventType)
+	return append(b, '}')
 }
 
-func (w *execWriter) extra(x ExecutionExtra) {
-	w.int(`{"taskIndex":`, x.TaskIndex)
-	w.int(`,"started":`, x.Started)
-	w.int(`,"finished":`, x.Finished)
-	w.optTime(`,"dispatchDue":`, x.DispatchDue)
-	w.optTime(`,"deadline":`, x.Deadline)
-	w.optTime(`,"timerDue":`, x.TimerDue)
-	w.optTime(`,"endedAt":`, x.EndedAt)
-	w.optField(`,"image":`, x.Image)
-	w.ref(`,"latestEvent":`, x.LatestEvent)
-	w.ref(`,"latestFailedEvent":`, x.LatestFailedEvent)
+func (w *execWriter) extra(b []byte, x ExecutionExtra) []byte {
+	b = w.int(b, `{"taskIndex":`, x.TaskIndex)
+	b = w.int(b, `,"started":`, x.Started)
+	b = w.int(b, `,"finished":`, x.Finished)
+	b = w.optTime(b, `,"dispatchDue":`, x.DispatchDue)
+	b = w.optTime(b, `,"deadline":`, x.Deadline)
+	b = w.optTime(b, `,"timerDue":`, x.TimerDue)
+	b = w.optTime(b, `,"endedAt":`, x.EndedAt)
+	b = w.optField(b, `,"image":`, x.Image)
+	b = w.ref(b, `,"latestEvent":`, x.LatestEvent)
+	b = w.ref(b, `,"latestFailedEvent":`, x.LatestFailedEvent)
 	if ev := x.LatestEvaluation; ev != nil {
-		w.field(`,"latestEvaluation":{"result":`, ev.Result)
-		w.raw(`,"score":`)
-		w.marshal(ev.Score)
-		w.raw("}")
+		b = w.field(b, `,"latestEvaluation":{"result":`, ev.Result)
+		b = append(b, `,"score":`...)
+		b = w.marshal(b, ev.Score)
+		b = append(b, '}')
 	}
-	w.raw("}")
+	return append(b, '}')
 }
 
 // ref writes a member tagged omitempty holding r.
-func (w *execWriter) ref(name string, r *SequenceEventRef) {
+func (w *execWriter) ref(b []byte, name string, r *SequenceEventRef) []byte {
 	if r == nil {
-		return
+		return b
 	}
-	w.raw(name)
-	w.field(`{"type":`, r.Type)
-	w.field(`,"id":`, r.ID)
-	w.field(`,"time":`, r.Time)
-	w.raw("}")
+	b = append(b, name...)
+	b = w.field(b, `{"type":`, r.Type)
+	b = w.field(b, `,"id":`, r.ID)
+	b = w.field(b, `,"time":`, r.Time)
+	return append(b, '}')
 }
 
 // strings writes a map[string]string, keys sorted as json.Marshal sorts them.
-func (w *execWriter) strings(m map[string]string) {
+func (w *execWriter) strings(b []byte, m map[string]string) []byte {
 	if m == nil {
-		w.raw("null")
-		return
+		return append(b, "null"...)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	w.raw("{")
+	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
-			w.raw(",")
+			b = append(b, ',')
 		}
-		w.str(k)
-		w.raw(":")
-		w.str(m[k])
+		b = w.str(b, k)
+		b = append(b, ':')
+		b = w.str(b, m[k])
 	}
-	w.raw("}")
+	return append(b, '}')
 }
 
 // object writes a map[string]any: null when nil, keys sorted.
-func (w *execWriter) object(m map[string]any) {
+func (w *execWriter) object(b []byte, m map[string]any) []byte {
 	if m == nil {
-		w.raw("null")
-		return
+		return append(b, "null"...)
 	}
 	var buf [16]string
 	keys := buf[:0]
@@ -287,44 +282,44 @@ func (w *execWriter) object(m map[string]any) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	w.raw("{")
+	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
-			w.raw(",")
+			b = append(b, ',')
 		}
-		w.str(k)
-		w.raw(":")
-		w.value(m[k])
+		b = w.str(b, k)
+		b = append(b, ':')
+		b = w.value(b, m[k])
 	}
-	w.raw("}")
+	return append(b, '}')
 }
 
 // value writes a payload value: the JSON kinds decoding gives directly,
 // anything else (numbers among them) through json.Marshal.
-func (w *execWriter) value(v any) {
+func (w *execWriter) value(b []byte, v any) []byte {
 	switch x := v.(type) {
 	case nil:
-		w.raw("null")
+		b = append(b, "null"...)
 	case string:
-		w.str(x)
+		b = w.str(b, x)
 	case bool:
-		w.b = strconv.AppendBool(w.b, x)
+		b = strconv.AppendBool(b, x)
 	case map[string]any:
-		w.object(x)
+		b = w.object(b, x)
 	case []any:
 		if x == nil {
-			w.raw("null")
-			return
+			return append(b, "null"...)
 		}
-		w.raw("[")
+		b = append(b, '[')
 		for i, el := range x {
 			if i > 0 {
-				w.raw(",")
+				b = append(b, ',')
 			}
-			w.value(el)
+			b = w.value(b, el)
 		}
-		w.raw("]")
+		b = append(b, ']')
 	default:
-		w.marshal(x)
+		b = w.marshal(b, x)
 	}
+	return b
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -35,8 +36,6 @@ spec:
           tasks: [{name: bench1}, {name: bench2}, {name: bench3}]
 `
 
-var benchTasks = []string{"bench1", "bench2", "bench3"}
-
 // Sequences measures sequence orchestration end to end over HTTP. Clients
 // trigger sh.keptn.event.dev.bench.triggered (closed loop, one service per
 // sequence in flight so none waits in a queue); executors, one poller per task
@@ -51,7 +50,11 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 		cfg.Concurrency = 32
 	}
 	b := &seqBench{t: t, cfg: cfg, client: Client(cfg.Concurrency * 4), project: "bench" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36),
-		waiters: map[string]chan struct{}{}, seen: map[string]bool{}, busy: map[int]bool{}}
+		waiters: map[string]chan struct{}{}, seen: map[string]bool{}, busy: map[int]bool{},
+		token: []string{t.Token}, json: []string{"application/json"}}
+	if err := b.parseURLs(); err != nil {
+		return Summary{}, err
+	}
 	if err := b.setup(ctx); err != nil {
 		return Summary{}, fmt.Errorf("setup: %w", err)
 	}
@@ -63,9 +66,7 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 	}
 	// Each sequence in flight has a service of its own: Run's operation
 	// numbers do not say which client runs them, and two sequences of one
-	// service would queue, the second opening its first task when the first
-	// finishes (no POST of the client's opens it, so its poller would learn
-	// of it only from the next trigger).
+	// service would queue, the second waiting for the first to finish.
 	free := make(chan int, cfg.Concurrency)
 	for n := range cfg.Concurrency {
 		free <- n
@@ -92,42 +93,51 @@ func Sequences(ctx context.Context, t *Target, cfg SequencesConfig) (Summary, er
 	return s, nil
 }
 
+// seqBench is the benchmark's client side. Like bench events' poster it
+// parses its URLs and builds its header values once, encodes its events
+// from structs and decodes only the fields it reads, so the client spends
+// its share of the machine on requests rather than on building them.
 type seqBench struct {
 	t       *Target
 	cfg     SequencesConfig
 	client  *http.Client
 	project string
 
+	// urls holds, by base URL (t.Base), POST /api/v1/event and each task's
+	// GET /event/triggered.
+	urls        map[string]*seqURLs
+	token, json []string
+
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // keptnContext → closed when the sequence finished
-	seen    map[string]bool          // task .triggered ids being answered
+	seen    map[string]bool          // task .triggered ids being answered, or whose answer failed
 	busy    map[int]bool             // services with a sequence in flight
-	// changed[i] is closed (and replaced) when a POST that opens task i was
-	// acknowledged: a trigger opens task 0, task i's .finished opens task i+1.
-	changed [3]chan struct{}
 }
 
-// posted tells task i's poller that a .triggered of task i was committed.
-func (b *seqBench) posted(i int) {
-	if i >= len(b.changed) {
-		return
-	}
-	b.mu.Lock()
-	if b.changed[i] != nil {
-		close(b.changed[i])
-		b.changed[i] = nil
-	}
-	b.mu.Unlock()
+type seqURLs struct {
+	event *url.URL
+	poll  [len(benchTasks)]*url.URL
 }
 
-// watch returns a channel closed at the next posted(i).
-func (b *seqBench) watch(i int) <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.changed[i] == nil {
-		b.changed[i] = make(chan struct{})
+var benchTasks = [...]string{"bench1", "bench2", "bench3"}
+
+func (b *seqBench) parseURLs() error {
+	b.urls = map[string]*seqURLs{}
+	for _, base := range append([]string{b.t.URL}, b.t.Replicas...) {
+		u := &seqURLs{}
+		var err error
+		if u.event, err = url.Parse(base + "/api/v1/event"); err != nil {
+			return err
+		}
+		for i, task := range benchTasks {
+			if u.poll[i], err = url.Parse(base + "/api/controlPlane/v1/event/triggered/sh.keptn.event." + task +
+				".triggered?project=" + url.QueryEscape(b.project) + "&pageSize=100&wait=1s"); err != nil {
+				return err
+			}
+		}
+		b.urls[base] = u
 	}
-	return b.changed[i]
+	return nil
 }
 
 func (b *seqBench) setup(ctx context.Context) error {
@@ -142,6 +152,25 @@ func (b *seqBench) setup(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// benchEvent is the event the client and the executors post.
+type benchEvent struct {
+	Type           string    `json:"type"`
+	Source         string    `json:"source"`
+	SpecVersion    string    `json:"specversion"`
+	Shkeptncontext string    `json:"shkeptncontext"`
+	TriggeredID    string    `json:"triggeredid,omitempty"`
+	Data           benchData `json:"data"`
+}
+
+// benchData is the part of an event's data the executors read and send.
+type benchData struct {
+	Project string `json:"project"`
+	Stage   string `json:"stage"`
+	Service string `json:"service"`
+	Result  string `json:"result,omitempty"`
+	Status  string `json:"status,omitempty"`
 }
 
 // one triggers a sequence for service svc<n> and waits until it finished.
@@ -162,14 +191,11 @@ func (b *seqBench) one(ctx context.Context, n int) (time.Duration, error) {
 		b.mu.Unlock()
 	}()
 	start := time.Now()
-	err := b.call(ctx, "POST", "/api/v1/event", map[string]any{
-		"type": "sh.keptn.event.dev.bench.triggered", "source": "baton-bench", "specversion": "1.0", "shkeptncontext": kc,
-		"data": map[string]any{"project": b.project, "stage": "dev", "service": "svc" + strconv.Itoa(n)},
-	}, nil)
+	err := b.post(ctx, benchEvent{Type: "sh.keptn.event.dev.bench.triggered", Source: "baton-bench", SpecVersion: "1.0",
+		Shkeptncontext: kc, Data: benchData{Project: b.project, Stage: "dev", Service: "svc" + strconv.Itoa(n)}})
 	if err != nil {
 		return 0, err
 	}
-	b.posted(0)
 	select {
 	case <-done:
 		return time.Since(start), nil
@@ -181,76 +207,119 @@ func (b *seqBench) one(ctx context.Context, n int) (time.Duration, error) {
 }
 
 type openEvent struct {
-	ID             string         `json:"id"`
-	Shkeptncontext string         `json:"shkeptncontext"`
-	Data           map[string]any `json:"data"`
+	ID             string    `json:"id"`
+	Shkeptncontext string    `json:"shkeptncontext"`
+	Data           benchData `json:"data"`
 }
 
-// execute polls the open .triggered events of task i and answers each new
-// one. Open events stay listed until answered, so a poll that finds nothing
-// new waits until this process got the answer to a POST that opens task i
-// (a trigger for the first task, the previous task's .finished for the
-// others), or long-polls the server.
+// execute polls the open .triggered events of task i and answers them, as
+// an integration with a worker per task does: it answers every event of a
+// page at once and polls again when those answers are done. Answered events
+// are no longer open then, so a poll returns only tasks opened meanwhile,
+// or, when there are none, waits in the server (wait=1s) until one opens.
 func (b *seqBench) execute(ctx context.Context, i int) {
-	task := benchTasks[i]
-	path := "/api/controlPlane/v1/event/triggered/sh.keptn.event." + task + ".triggered?project=" + b.project + "&pageSize=100&wait=1s"
+	var answers sync.WaitGroup
 	for ctx.Err() == nil {
-		changed := b.watch(i)
 		var page struct{ Events []openEvent }
-		if err := b.call(ctx, "GET", path, nil, &page); err != nil {
+		if err := b.poll(ctx, i, &page); err != nil {
 			continue
 		}
-		fresh := 0
 		for _, ev := range page.Events {
 			b.mu.Lock()
 			dup := b.seen[ev.ID]
 			b.seen[ev.ID] = true
 			b.mu.Unlock()
-			if !dup {
-				fresh++
-				go b.answer(ctx, i, ev)
+			if !dup { // an event seen before is one whose answer failed
+				answers.Go(func() { b.answer(ctx, i, ev) })
 			}
 		}
-		if fresh == 0 && len(page.Events) > 0 {
-			select {
-			case <-changed:
-			case <-time.After(time.Second):
-			case <-ctx.Done():
-			}
-		}
+		answers.Wait()
 	}
 }
 
 func (b *seqBench) answer(ctx context.Context, i int, ev openEvent) {
-	task := benchTasks[i]
-	send := func(phase string, extra map[string]any) error {
-		data := map[string]any{"project": ev.Data["project"], "stage": ev.Data["stage"], "service": ev.Data["service"]}
-		for k, v := range extra {
-			data[k] = v
-		}
-		return b.call(ctx, "POST", "/api/v1/event", map[string]any{
-			"type": "sh.keptn.event." + task + "." + phase, "source": "baton-bench-executor", "specversion": "1.0",
-			"shkeptncontext": ev.Shkeptncontext, "triggeredid": ev.ID, "data": data,
-		}, nil)
-	}
+	out := benchEvent{Source: "baton-bench-executor", SpecVersion: "1.0", Shkeptncontext: ev.Shkeptncontext, TriggeredID: ev.ID,
+		Data: benchData{Project: ev.Data.Project, Stage: ev.Data.Stage, Service: ev.Data.Service}}
+	task := "sh.keptn.event." + benchTasks[i]
 	if b.cfg.Started {
-		if send("started", nil) != nil {
+		out.Type = task + ".started"
+		if b.post(ctx, out) != nil {
 			return
 		}
 	}
-	if send("finished", map[string]any{"result": "pass", "status": "succeeded"}) != nil {
+	out.Type = task + ".finished"
+	out.Data.Result, out.Data.Status = "pass", "succeeded"
+	if b.post(ctx, out) != nil {
 		return
 	}
-	b.posted(i + 1)
+	// The task is no longer open: no poll returns it again.
+	var done chan struct{}
+	b.mu.Lock()
+	delete(b.seen, ev.ID)
 	if i == len(benchTasks)-1 {
-		b.mu.Lock()
-		done := b.waiters[ev.Shkeptncontext]
+		done = b.waiters[ev.Shkeptncontext]
 		delete(b.waiters, ev.Shkeptncontext)
-		b.mu.Unlock()
-		if done != nil {
-			close(done)
-		}
 	}
+	b.mu.Unlock()
+	if done != nil {
+		close(done)
+	}
+}
+
+// post sends ev to POST /api/v1/event and reads the reply to its end.
+func (b *seqBench) post(ctx context.Context, ev benchEvent) error {
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	req, err := b.request(ctx, "POST", b.urls[b.t.Base()].event, bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	req.Header["Content-Type"] = b.json
+	return b.do(req, nil)
+}
+
+// poll reads a page of task i's open .triggered events into page.
+func (b *seqBench) poll(ctx context.Context, i int, page any) error {
+	req, err := b.request(ctx, "GET", b.urls[b.t.Base()].poll[i], nil)
+	if err != nil {
+		return err
+	}
+	return b.do(req, page)
+}
+
+func (b *seqBench) request(ctx context.Context, method string, u *url.URL, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "", body)
+	if err != nil {
+		return nil, err
+	}
+	req.URL, req.Host = u, u.Host
+	req.Header["X-Token"] = b.token
+	return req, nil
+}
+
+// do sends req and decodes a successful reply into out, or reads it to its
+// end when out is nil.
+func (b *seqBench) do(req *http.Request, out any) error {
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		raw, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	if out == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		return err
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
 }
 
 // finishedCount counts the stored sequence .finished events of the run.
@@ -262,6 +331,7 @@ func (b *seqBench) finishedCount(ctx context.Context) (int, error) {
 	return page.TotalCount, err
 }
 
+// call is an API call of the setup and the final check.
 func (b *seqBench) call(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
 	if in != nil {
@@ -279,20 +349,5 @@ func (b *seqBench) call(ctx context.Context, method, path string, in, out any) e
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := b.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s %s: status %d: %s", method, path, resp.StatusCode, bytes.TrimSpace(raw))
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
-	}
-	return nil
+	return b.do(req, out)
 }

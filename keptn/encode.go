@@ -75,16 +75,24 @@ func appendField(b []byte, name, v string, omitEmpty bool) []byte {
 
 // PlainString reports whether json.Marshal writes s as it is, in quotes:
 // printable ASCII other than the quote, the backslash and the characters
-// it escapes for HTML.
+// it escapes for HTML. (DEL, which it also writes as it is, is refused: a
+// string that is not plain only takes the slower path.)
 func PlainString(s string) bool {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+		if !plainByte[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// plainByte holds, for every byte, whether PlainString lets it through.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // plainJSON reports whether raw is valid JSON that json.Marshal copies as it
 // is: no whitespace to compact away outside strings, and none of what it

@@ -40,6 +40,9 @@ type Event struct {
 	scope *eventScope
 	// decoded is data decoded ahead by PrepareDecodedData.
 	decoded *eventDecoded
+	// marshalled is the data as Events.New marshalled it: valid JSON, which
+	// Append need not check again while Data is still that slice.
+	marshalled []byte
 }
 
 // eventDecoded is a decoding of the Data it was read from.
@@ -138,6 +141,13 @@ func (e *Event) DecodedData() map[string]any {
 // that work can be done before the event enters a store's single writer.
 func (e *Event) PrepareDecodedData() {
 	e.decoded = &eventDecoded{data: e.Data, m: decodeObject(e.Data)}
+}
+
+// validByNew reports whether the event's JSON members (data, extensions) are
+// known valid: data is still what Events.New marshalled, and there are no
+// extensions.
+func (e *Event) validByNew() bool {
+	return len(e.Extensions) == 0 && e.Data != nil && sameBytes(e.marshalled, e.Data)
 }
 
 // sameBytes reports whether a and b are the same slice (not merely equal

@@ -128,7 +128,7 @@ func (s *Events) ingest(ctx context.Context, ev *Event, valid bool) (string, err
 // Append stores an event inside tx and runs the hooks on it. Engines use it to
 // emit events; the event must be complete (id, time, context set).
 func (s *Events) Append(ctx context.Context, tx Tx, ev *Event) error {
-	body, err := encodeEvent(ev, false)
+	body, err := encodeEvent(ev, ev.validByNew())
 	if err != nil {
 		return err
 	}
@@ -179,6 +179,7 @@ func (s *Events) New(typ, source, keptnContext, triggeredID string, data any) (*
 		Shkeptncontext:     keptnContext,
 		TriggeredID:        triggeredID,
 		ShkeptnSpecVersion: SpecVersion,
+		marshalled:         raw,
 	}
 	if project, stage, service, ok := scopeOf(data); ok {
 		// The store and the hooks ask every event for its scope; the engines

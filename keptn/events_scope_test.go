@@ -50,3 +50,33 @@ func TestIngestRefusesInvalidData(t *testing.T) {
 		}
 	}
 }
+
+// Append skips checking the data of an event New made only while its data
+// is still the slice New marshalled and it has no extensions; data replaced
+// afterwards is checked again (and invalid data refused by the encoding).
+func TestAppendTrustsOnlyNewData(t *testing.T) {
+	s := NewEvents(nil, clock.Real{})
+	ev, err := s.New("sh.keptn.event.dev.x.triggered", "test", "k", "", EventData{Project: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.validByNew() {
+		t.Fatal("an event New made: data not known valid")
+	}
+	withExt := *ev
+	withExt.Extensions = json.RawMessage(`{"a":`)
+	if withExt.validByNew() {
+		t.Error("an event with extensions: known valid")
+	}
+	ev.Data = json.RawMessage(`{"project":`)
+	if ev.validByNew() {
+		t.Fatal("replaced data: known valid")
+	}
+	if _, err := encodeEvent(ev, ev.validByNew()); err == nil {
+		t.Error("invalid replaced data encoded")
+	}
+	ev.Data = nil
+	if ev.validByNew() {
+		t.Error("nil data: known valid")
+	}
+}

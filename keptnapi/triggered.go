@@ -33,7 +33,7 @@ func (a *API) getOpenTriggered(w http.ResponseWriter, r *http.Request) error {
 	deadline := time.Now().Add(wait)
 	checked := f.Project == ""
 	for {
-		changed := a.Sequences.OpenEventsChanged() // before the query: no lost wake-up
+		changed := a.Sequences.OpenEventsChanged(f.Type) // before the query: no lost wake-up
 		f.Now = a.Sequences.Now()
 		events, total, err := a.Store.OpenEvents(r.Context(), f)
 		if err != nil {

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/jackc/pgx/v5"
@@ -73,7 +72,7 @@ func (tx *keptnTx) ExecutionsByContext(keptnContext string) ([]*keptn.SequenceEx
 
 // PutExecution implements keptn.SequenceTx.
 func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
-	body, err := json.Marshal(e)
+	body, err := keptn.EncodeExecution(e)
 	if err != nil {
 		return fmt.Errorf("encode execution: %w", err)
 	}

@@ -65,7 +65,7 @@ func (en *Engine) sendTask(ctx context.Context, tx keptn.Tx, e *keptn.SequenceEx
 		Service: e.Scope.Service, ExecutionID: e.ID, Due: ev.When()}); err != nil {
 		return err
 	}
-	tx.AfterCommit(en.opened.signal)
+	en.signalOpened(tx, ev.Type)
 	if err := en.events.Append(ctx, tx, ev); err != nil {
 		return err
 	}

@@ -120,6 +120,7 @@ func (en *Engine) onSequenceTriggered(ctx context.Context, tx keptn.Tx, ev *kept
 		Service: service, ExecutionID: e.ID, Due: e.TriggeredAt}); err != nil {
 		return err
 	}
+	en.signalOpened(tx, ev.Type)
 	paused, err := tx.Paused(e.Scope.KeptnContext, e.Scope.Stage)
 	if err != nil {
 		return err

@@ -11,56 +11,57 @@ import (
 // sequence executions. Every task event loads the execution it answers, and
 // decoding its body took most of that load on the single writer.
 //
-// When PutExecution stores a running execution, it hands the body it wrote
-// to a background goroutine that decodes it off the writer and keeps the
-// result beside those bytes. A later load reads the row as before and uses
-// the cached execution only if the stored body is byte for byte the one it
-// was decoded from, so the answer is always exactly what decoding the row
-// would give: a savepoint or group commit that rolled back, a change made
-// elsewhere (a deletion, a store copy) or a decode that has not finished yet
-// all show up as different bytes or no entry, and the load decodes the row
-// itself. A cached execution is handed out once (the engine mutates what it
-// loads) and is never touched while it sits in the cache.
+// When PutExecution stores a running execution, it keeps a copy of it
+// (keptn.DecodedCopy: what decoding the body gives, made without decoding)
+// beside the body it wrote. A later load reads the row as before and uses
+// the cached execution only if the stored body is byte for byte the one the
+// copy was made with, so the answer is always exactly what decoding the row
+// would give: a savepoint or group commit that rolled back or a change made
+// elsewhere (a deletion, a store copy) shows up as different bytes or no
+// entry, and the load decodes the row itself. A cached execution is handed
+// out once (the engine mutates what it loads) and is never touched while it
+// sits in the cache; the engine's own execution, which it may go on
+// changing, is never cached.
 //
 // The cache lives in one process beside its SQLite file; the PostgreSQL
 // store, shared by replicas, has none.
 type execCache struct {
 	mu      sync.Mutex
 	entries map[int64]execEntry // by SequenceExecution.Seq
-	start   sync.Once
-	queue   chan execEntry // bodies to decode
 }
 
 type execEntry struct {
-	seq  int64
 	body []byte
-	e    *keptn.SequenceExecution // nil in the queue
+	e    *keptn.SequenceExecution
 }
 
-const (
-	// execCacheSize bounds the cache (running executions are few; the
-	// bound only matters for ones that wait or stall).
-	execCacheSize = 4096
-	// execQueueSize bounds the bodies waiting to be decoded; when it is
-	// full a body is simply not cached.
-	execQueueSize = 1024
-)
+// execCacheSize bounds the cache (running executions are few; the bound
+// only matters for ones that wait or stall).
+const execCacheSize = 4096
 
-// offer schedules body, just written for the execution seq, for decoding.
-// The caller must not modify body afterwards. It never blocks.
-func (c *execCache) offer(db *DB, seq int64, body []byte) {
+// offer caches a copy of e, just written with body. The caller must not
+// modify body afterwards.
+func (c *execCache) offer(e *keptn.SequenceExecution, body []byte) {
 	if c == nil {
 		return
 	}
-	c.start.Do(func() {
-		c.entries = map[int64]execEntry{}
-		c.queue = make(chan execEntry, execQueueSize)
-		go c.decode(db.closed)
-	})
-	select {
-	case c.queue <- execEntry{seq: seq, body: body}:
-	default:
+	cp := keptn.DecodedCopy(e)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cp == nil { // a value only decoding can tell; the load decodes
+		delete(c.entries, e.Seq)
+		return
 	}
+	if c.entries == nil {
+		c.entries = map[int64]execEntry{}
+	}
+	if _, ok := c.entries[e.Seq]; !ok && len(c.entries) >= execCacheSize {
+		for k := range c.entries { // evict any one
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[e.Seq] = execEntry{body: body, e: cp}
 }
 
 // forget drops the entry of an execution that ended (it is rarely loaded
@@ -74,7 +75,7 @@ func (c *execCache) forget(seq int64) {
 	c.mu.Unlock()
 }
 
-// take returns the cached execution decoded from exactly body and removes it
+// take returns the cached execution copied for exactly body and removes it
 // from the cache, or nil.
 func (c *execCache) take(seq int64, body []byte) *keptn.SequenceExecution {
 	if c == nil {
@@ -91,30 +92,4 @@ func (c *execCache) take(seq int64, body []byte) *keptn.SequenceExecution {
 		return nil
 	}
 	return ent.e
-}
-
-// decode decodes offered bodies until closed is closed.
-func (c *execCache) decode(closed <-chan struct{}) {
-	for {
-		var ent execEntry
-		select {
-		case ent = <-c.queue:
-		case <-closed:
-			return
-		}
-		e, err := keptn.DecodeExecution(ent.seq, ent.body)
-		if err != nil {
-			continue // the load will decode (and report) it
-		}
-		ent.e = e
-		c.mu.Lock()
-		if _, ok := c.entries[ent.seq]; !ok && len(c.entries) >= execCacheSize {
-			for k := range c.entries { // evict any one
-				delete(c.entries, k)
-				break
-			}
-		}
-		c.entries[ent.seq] = ent
-		c.mu.Unlock()
-	}
 }

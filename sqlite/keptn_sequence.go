@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -78,7 +77,7 @@ func (tx *keptnTx) ExecutionsByContext(keptnContext string) ([]*keptn.SequenceEx
 
 // PutExecution implements keptn.SequenceTx.
 func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
-	body, err := json.Marshal(e)
+	body, err := keptn.EncodeExecution(e)
 	if err != nil {
 		return fmt.Errorf("encode execution: %w", err)
 	}
@@ -147,7 +146,7 @@ func (tx *keptnTx) cacheExecution(e *keptn.SequenceExecution, body []byte, token
 		tx.execs.forget(e.Seq)
 		return
 	}
-	tx.execs.offer(tx.db, e.Seq, body)
+	tx.execs.offer(e, body)
 	if offerTask(e) {
 		tasks, tid, seq := tx.tasks, e.Status.CurrentTask.TriggeredID, e.Seq
 		tx.AfterCommit(func() { tasks.committed(tid, seq, body, token) })

@@ -1,0 +1,325 @@
+package keptn
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// EncodeExecution returns json.Marshal(e), the stored body of an execution,
+// byte for byte. Its structure it writes directly, where json.Marshal
+// reflects over every field of every nested struct on the store's single
+// writer; strings that are not plain (PlainString), numbers and values of
+// other types it leaves to json.Marshal one by one. A time JSON cannot hold
+// sends the whole execution to json.Marshal (and its error).
+// TestEncodeExecution holds it to json.Marshal on executions with every field
+// set, so a field added to the execution and not here fails it.
+func EncodeExecution(e *SequenceExecution) ([]byte, error) {
+	w := execWriter{ok: true}
+	b := w.execution(make([]byte, 0, 1024), e)
+	if !w.ok {
+		return json.Marshal(e)
+	}
+	return b, nil
+}
+
+// execWriter's methods append an execution's encoding to the slice they are
+// given and return it (passed along, not kept in the writer, so appending
+// stores no pointer through one); ok turns false when a value needs
+// json.Marshal's handling of the whole.
+type execWriter struct {
+	ok bool
+}
+
+// str appends s quoted as json.Marshal writes it.
+func (w *execWriter) str(b []byte, s string) []byte {
+	if PlainString(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	return w.marshal(b, s)
+}
+
+// field writes a member: its name (with its punctuation) and the string v.
+func (w *execWriter) field(b []byte, name, v string) []byte {
+	b = append(b, name...)
+	return w.str(b, v)
+}
+
+// optField is field for a member tagged omitempty.
+func (w *execWriter) optField(b []byte, name, v string) []byte {
+	if v != "" {
+		b = w.field(b, name, v)
+	}
+	return b
+}
+
+func (w *execWriter) int(b []byte, name string, v int) []byte {
+	b = append(b, name...)
+	return strconv.AppendInt(b, int64(v), 10)
+}
+
+// marshal appends json.Marshal(v).
+func (w *execWriter) marshal(b []byte, v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		w.ok = false
+		return b
+	}
+	return append(b, raw...)
+}
+
+// time writes t as time.Time's MarshalJSON does, when it can (a four-digit
+// year, an offset under 24 hours); otherwise it leaves the execution to
+// json.Marshal.
+func (w *execWriter) time(b []byte, name string, t time.Time) []byte {
+	b = append(b, name...)
+	if y := t.Year(); y < 0 || y > 9999 {
+		w.ok = false
+		return b
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 {
+		w.ok = false
+		return b
+	}
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+// optTime is time for a member tagged omitzero.
+func (w *execWriter) optTime(b []byte, name string, t time.Time) []byte {
+	if !t.IsZero() {
+		b = w.time(b, name, t)
+	}
+	return b
+}
+
+func (w *execWriter) execution(b []byte, e *SequenceExecution) []byte {
+	b = w.field(b, `{"_id":`, e.ID)
+	b = append(b, `,"sequence":`...)
+	b = w.sequence(b, e.Sequence)
+	b = append(b, `,"status":`...)
+	b = w.status(b, e.Status)
+	b = append(b, `,"scope":`...)
+	b = w.scope(b, e.Scope)
+	b = append(b, `,"inputProperties":`...)
+	b = w.object(b, e.InputProperties)
+	b = w.time(b, `,"triggeredAt":`, e.TriggeredAt)
+	b = append(b, `,"baton":`...)
+	b = w.extra(b, e.Baton)
+	return append(b, '}')
+}
+
+func (w *execWriter) sequence(b []byte, s Sequence) []byte {
+	b = w.field(b, `{"name":`, s.Name)
+	if len(s.TriggeredOn) > 0 {
+		b = append(b, `,"triggeredOn":[`...)
+		for i, tr := range s.TriggeredOn {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = w.field(b, `{"event":`, tr.Event)
+			b = append(b, `,"selector":{`...)
+			if len(tr.Selector.Match) > 0 {
+				b = append(b, `"match":`...)
+				b = w.strings(b, tr.Selector.Match)
+			}
+			b = append(b, "}}"...)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"tasks":`...)
+	if s.Tasks == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i, t := range s.Tasks {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = w.field(b, `{"name":`, t.Name)
+		b = w.optField(b, `,"triggeredAfter":`, t.TriggeredAfter)
+		if len(t.Properties) > 0 {
+			b = append(b, `,"properties":`...)
+			b = w.object(b, t.Properties)
+		}
+		b = w.optField(b, `,"finishedTimeout":`, t.FinishedTimeout)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+func (w *execWriter) status(b []byte, s SequenceStatus) []byte {
+	b = w.field(b, `{"state":`, s.State)
+	b = w.optField(b, `,"stateBeforePause":`, s.StateBeforePause)
+	b = append(b, `,"previousTasks":`...)
+	if s.PreviousTasks == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, r := range s.PreviousTasks {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = w.field(b, `{"name":`, r.Name)
+			b = w.field(b, `,"triggeredID":`, r.TriggeredID)
+			b = w.field(b, `,"result":`, r.Result)
+			b = w.field(b, `,"status":`, r.Status)
+			b = append(b, `,"properties":`...)
+			b = w.object(b, r.Properties)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = w.field(b, `,"currentTask":{"name":`, s.CurrentTask.Name)
+	b = w.field(b, `,"triggeredID":`, s.CurrentTask.TriggeredID)
+	b = append(b, `,"events":`...)
+	if s.CurrentTask.Events == nil {
+		return append(b, "null}}"...)
+	}
+	b = append(b, '[')
+	for i, te := range s.CurrentTask.Events {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = w.field(b, `{"eventType":`, te.EventType)
+		b = w.field(b, `,"source":`, te.Source)
+		b = w.optField(b, `,"result":`, te.Result)
+		b = w.optField(b, `,"status":`, te.Status)
+		b = w.field(b, `,"time":`, te.Time)
+		if len(te.Properties) > 0 {
+			b = append(b, `,"properties":`...)
+			b = w.object(b, te.Properties)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}}"...)
+}
+
+func (w *execWriter) scope(b []byte, s SequenceScope) []byte {
+	b = w.field(b, `{"project":`, s.Project)
+	b = w.field(b, `,"stage":`, s.Stage)
+	b = w.field(b, `,"service":`, s.Service)
+	if len(s.Labels) > 0 {
+		b = append(b, `,"labels":`...)
+		b = w.strings(b, s.Labels)
+	}
+	b = w.optField(b, `,"result":`, s.Result)
+	b = w.optField(b, `,"status":`, s.Status)
+	b = w.optField(b, `,"message":`, s.Message)
+	b = w.field(b, `,"keptnContext":`, s.KeptnContext)
+	b = w.field(b, `,"triggeredId":`, s.TriggeredID)
+	b = w.optField(b, `,"gitcommitid":`, s.GitCommitID)
+	b = w.field(b, `,"eventType":`, s.EventType)
+	return append(b, '}')
+}
+
+func (w *execWriter) extra(b []byte, x ExecutionExtra) []byte {
+	b = w.int(b, `{"taskIndex":`, x.TaskIndex)
+	b = w.int(b, `,"started":`, x.Started)
+	b = w.int(b, `,"finished":`, x.Finished)
+	b = w.optTime(b, `,"dispatchDue":`, x.DispatchDue)
+	b = w.optTime(b, `,"deadline":`, x.Deadline)
+	b = w.optTime(b, `,"timerDue":`, x.TimerDue)
+	b = w.optTime(b, `,"endedAt":`, x.EndedAt)
+	b = w.optField(b, `,"image":`, x.Image)
+	b = w.ref(b, `,"latestEvent":`, x.LatestEvent)
+	b = w.ref(b, `,"latestFailedEvent":`, x.LatestFailedEvent)
+	if ev := x.LatestEvaluation; ev != nil {
+		b = w.field(b, `,"latestEvaluation":{"result":`, ev.Result)
+		b = append(b, `,"score":`...)
+		b = w.marshal(b, ev.Score)
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+// ref writes a member tagged omitempty holding r.
+func (w *execWriter) ref(b []byte, name string, r *SequenceEventRef) []byte {
+	if r == nil {
+		return b
+	}
+	b = append(b, name...)
+	b = w.field(b, `{"type":`, r.Type)
+	b = w.field(b, `,"id":`, r.ID)
+	b = w.field(b, `,"time":`, r.Time)
+	return append(b, '}')
+}
+
+// strings writes a map[string]string, keys sorted as json.Marshal sorts them.
+func (w *execWriter) strings(b []byte, m map[string]string) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = w.str(b, k)
+		b = append(b, ':')
+		b = w.str(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// object writes a map[string]any: null when nil, keys sorted.
+func (w *execWriter) object(b []byte, m map[string]any) []byte {
+	if m == nil {
+		return append(b, "null"...)
+	}
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = w.str(b, k)
+		b = append(b, ':')
+		b = w.value(b, m[k])
+	}
+	return append(b, '}')
+}
+
+// value writes a payload value: the JSON kinds decoding gives directly,
+// anything else (numbers among them) through json.Marshal.
+func (w *execWriter) value(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		b = append(b, "null"...)
+	case string:
+		b = w.str(b, x)
+	case bool:
+		b = strconv.AppendBool(b, x)
+	case map[string]any:
+		b = w.object(b, x)
+	case []any:
+		if x == nil {
+			return append(b, "null"...)
+		}
+		b = append(b, '[')
+		for i, el := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = w.value(b, el)
+		}
+		b = append(b, ']')
+	default:
+		b = w.marshal(b, x)
+	}
+	return b
+}

@@ -1,9 +1,11 @@
 package awsauth
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzAuthorization parses SigV4 Authorization headers and, for those that
@@ -32,4 +34,33 @@ func FuzzAuthorization(f *testing.F) {
 		r.URL.RawQuery = query
 		canonicalRequest(r, c.signedHeaders, hexSHA256(nil))
 	})
+}
+
+// FuzzAmzDate: parseAmzDate accepts exactly what time.Parse accepts in
+// X-Amz-Date's layout, as the same instant.
+func FuzzAmzDate(f *testing.F) {
+	for _, seed := range []string{
+		"20260304T050607Z", "20240229T235959Z", "20250229T000000Z", "20260431T000000Z", "20261301T000000Z",
+		"20260100T000000Z", "20260101T240000Z", "20260101T236000Z", "20260101T235960Z", "2026010lT000000Z",
+		"20260101 000000Z", "20260101T000000", "+2026010T000000Z", "00000101T000000Z", "",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		got, ok := parseAmzDate(v)
+		want, err := time.Parse("20060102T150405Z", v)
+		if ok != (err == nil) || ok && !got.Equal(want) {
+			t.Fatalf("parseAmzDate(%q) = %v, %v; time.Parse: %v, %v", v, got, ok, want, err)
+		}
+	})
+}
+
+// Signed header names are looked up under their canonical keys, whether
+// they are among the SDKs' usual ones or not.
+func TestCanonicalKey(t *testing.T) {
+	for _, name := range []string{"x-amz-date", "amz-sdk-invocation-id", "x-amzn-query-mode", "x-custom-thing", "content-md5"} {
+		if got, want := canonicalKey(name), http.CanonicalHeaderKey(name); got != want {
+			t.Errorf("canonicalKey(%q) = %q, want %q", name, got, want)
+		}
+	}
 }

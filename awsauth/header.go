@@ -31,17 +31,17 @@ func parseAuthorization(h string) (credential, error) {
 	if !ok {
 		return c, &Error{CodeIncompleteSignature, "Unsupported authorization type; baton accepts " + algorithm + "."}
 	}
-	for part := range strings.SplitSeq(rest, ",") {
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		k, val, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "Credential":
-			f := strings.Split(val, "/")
-			if len(f) != 5 || f[4] != "aws4_request" {
+			if !c.parseScope(val) {
 				return c, &Error{CodeIncompleteSignature, "Credential must have the form <key>/<date>/<region>/<service>/aws4_request."}
 			}
-			c.accessKey, c.date, c.region, c.service = f[0], f[1], f[2], f[3]
 		case "SignedHeaders":
-			c.signedHeaders = strings.Split(val, ";")
+			c.signedHeaders = splitSignedHeaders(val)
 		case "Signature":
 			c.signature = val
 		}
@@ -50,6 +50,38 @@ func parseAuthorization(h string) (credential, error) {
 		return c, &Error{CodeIncompleteSignature, "Authorization header requires Credential, SignedHeaders and Signature."}
 	}
 	return c, c.check()
+}
+
+// parseScope sets the access key and credential scope from a Credential
+// value, <key>/<date>/<region>/<service>/aws4_request, and reports whether it
+// has that form. The scope is kept as it was sent, a substring of v.
+func (c *credential) parseScope(v string) bool {
+	key, scope, ok := strings.Cut(v, "/")
+	if !ok {
+		return false
+	}
+	date, rest, _ := strings.Cut(scope, "/")
+	region, rest, _ := strings.Cut(rest, "/")
+	service, term, _ := strings.Cut(rest, "/")
+	if term != "aws4_request" {
+		return false
+	}
+	c.accessKey, c.date, c.region, c.service, c.scopeText = key, date, region, service, scope
+	return true
+}
+
+// splitSignedHeaders splits a SignedHeaders value at its semicolons into
+// one slice sized for it.
+func splitSignedHeaders(v string) []string {
+	out := make([]string, 0, strings.Count(v, ";")+1)
+	for {
+		h, rest, more := strings.Cut(v, ";")
+		out = append(out, h)
+		if !more {
+			return out
+		}
+		v = rest
+	}
 }
 
 // check refuses what no correct signer produces.

@@ -113,7 +113,7 @@ func (v *Verifier) authenticate(w http.ResponseWriter, r *http.Request, f Face) 
 	}
 	id := Identity{AccessKey: p.cred.accessKey, Service: p.cred.service, Region: p.cred.region}
 	if hash := p.signedPayloadHash(); hash != "" {
-		if err := p.verify(hash); err != nil {
+		if err := p.verify([]byte(hash)); err != nil {
 			return nil, Identity{}, err
 		}
 		body, err := readBody(w, r, limit)
@@ -133,7 +133,7 @@ func (v *Verifier) authenticate(w http.ResponseWriter, r *http.Request, f Face) 
 	defer v.budget().release(n)
 	body, err := readBody(w, r, limit)
 	if err == nil {
-		err = p.verify(hexSHA256(body))
+		err = p.verifyBody(body)
 	}
 	return body, id, err
 }
@@ -167,7 +167,7 @@ func (s *Scoped) Verify(r *http.Request, body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := p.verify(hexSHA256(body)); err != nil {
+	if err := p.verifyBody(body); err != nil {
 		return "", err
 	}
 	return p.cred.accessKey, nil

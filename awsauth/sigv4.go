@@ -22,7 +22,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -70,8 +69,8 @@ type Verifier struct {
 	// DefaultUnverifiedBytes).
 	UnverifiedBytes int64
 
-	signingKeys sync.Map // accessKey+"/"+scope -> *signer, of verified signatures
-	cachedKeys  atomic.Int64
+	keysMu      sync.RWMutex
+	signingKeys map[string]*signer // accessKey+"/"+scope -> signer, of verified signatures
 	budgetOnce  sync.Once
 	unverified  *budget
 }
@@ -81,12 +80,11 @@ const algorithm = "AWS4-HMAC-SHA256"
 // credential is a parsed Authorization header.
 type credential struct {
 	accessKey, date, region, service string
-	signedHeaders                    []string
-	signature                        string
-}
-
-func (c credential) scope() string {
-	return c.date + "/" + c.region + "/" + c.service + "/aws4_request"
+	// scopeText is the credential scope as sent:
+	// <date>/<region>/<service>/aws4_request.
+	scopeText     string
+	signedHeaders []string
+	signature     string
 }
 
 // Verify authenticates r, whose body was read into body, and returns the
@@ -100,7 +98,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := p.verify(hexSHA256(body)); err != nil {
+	if err := p.verifyBody(body); err != nil {
 		return "", err
 	}
 	return p.cred.accessKey, nil
@@ -131,16 +129,16 @@ type pending struct {
 // begin runs the checks that need no body. services, when not empty, lists
 // the signing names the credential scope may carry.
 func (v *Verifier) begin(r *http.Request, services []string) (*pending, error) {
-	cred, err := parseAuthorization(r.Header.Get("Authorization"))
+	cred, err := parseAuthorization(headerFirst(r.Header, "Authorization"))
 	if err != nil {
 		return nil, err
 	}
 	if len(services) > 0 && !slices.Contains(services, cred.service) {
 		return nil, &Error{CodeSignatureDoesNotMatch, fmt.Sprintf("Credential should be scoped to correct service: '%s'. ", services[0])}
 	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	t, perr := time.Parse("20060102T150405Z", amzDate)
-	if perr != nil || !strings.HasPrefix(amzDate, cred.date) {
+	amzDate := headerFirst(r.Header, "X-Amz-Date")
+	t, ok := parseAmzDate(amzDate)
+	if !ok || !strings.HasPrefix(amzDate, cred.date) {
 		return nil, &Error{CodeIncompleteSignature, "Authorization header requires a valid X-Amz-Date header matching the credential scope."}
 	}
 	if skew := v.now().Sub(t); skew > v.maxSkew() || -skew > v.maxSkew() {
@@ -173,7 +171,7 @@ func (p *pending) signedPayloadHash() string {
 // verify checks the signature for the payload hash payloadHash. The
 // canonical request and the string to sign are appended to one buffer, not
 // built from concatenated strings.
-func (p *pending) verify(payloadHash string) error {
+func (p *pending) verify(payloadHash []byte) error {
 	bp := verifyBufs.Get().(*[]byte)
 	buf := appendCanonicalRequest((*bp)[:0], p.r, p.cred.signedHeaders, payloadHash)
 	defer func() {
@@ -202,6 +200,12 @@ func (p *pending) verify(payloadHash string) error {
 	}
 	p.v.remember(p.fresh, p.key)
 	return nil
+}
+
+// verifyBody checks the signature for a request whose payload is body.
+func (p *pending) verifyBody(body []byte) error {
+	var h [2 * sha256.Size]byte
+	return p.verify(appendHexSHA256(h[:0], body))
 }
 
 // verifyBufs holds the buffers verify builds the canonical request and the
@@ -253,9 +257,15 @@ const maxSigningKeys = 4096
 // key must not be able to fill memory with scopes.
 // fresh is the cache key of a key not taken from the cache, else "".
 func (v *Verifier) signingKey(ctx context.Context, c credential) (sk *signer, fresh string, err error) {
-	cacheKey := c.accessKey + "/" + c.scope()
-	if k, ok := v.signingKeys.Load(cacheKey); ok {
-		return k.(*signer), "", nil
+	// The lookup key is built on the stack: indexing a map with a
+	// converted byte slice allocates nothing.
+	var buf [192]byte
+	ck := append(append(append(buf[:0], c.accessKey...), '/'), c.scopeText...)
+	v.keysMu.RLock()
+	k, ok := v.signingKeys[string(ck)]
+	v.keysMu.RUnlock()
+	if ok {
+		return k, "", nil
 	}
 	secret, err := v.Keys.SecretKey(ctx, c.accessKey)
 	if errors.Is(err, ErrUnknownKey) {
@@ -264,11 +274,11 @@ func (v *Verifier) signingKey(ctx context.Context, c credential) (sk *signer, fr
 	if err != nil {
 		return nil, "", fmt.Errorf("look up access key: %w", err)
 	}
-	k := hmacSHA256([]byte("AWS4"+secret), c.date)
-	k = hmacSHA256(k, c.region)
-	k = hmacSHA256(k, c.service)
-	k = hmacSHA256(k, "aws4_request")
-	return &signer{key: k}, cacheKey, nil
+	d := hmacSHA256([]byte("AWS4"+secret), c.date)
+	d = hmacSHA256(d, c.region)
+	d = hmacSHA256(d, c.service)
+	d = hmacSHA256(d, "aws4_request")
+	return &signer{key: d}, string(ck), nil
 }
 
 // remember caches a signing key a signature verified with. Past
@@ -277,33 +287,43 @@ func (v *Verifier) remember(cacheKey string, sk *signer) {
 	if cacheKey == "" {
 		return // it came from the cache
 	}
-	if _, loaded := v.signingKeys.LoadOrStore(cacheKey, sk); loaded {
+	v.keysMu.Lock()
+	defer v.keysMu.Unlock()
+	if _, ok := v.signingKeys[cacheKey]; ok {
 		return
 	}
-	if v.cachedKeys.Add(1) > maxSigningKeys {
-		v.signingKeys.Clear()
-		v.cachedKeys.Store(0)
+	if v.signingKeys == nil || len(v.signingKeys) >= maxSigningKeys {
+		v.signingKeys = map[string]*signer{}
 	}
+	v.signingKeys[cacheKey] = sk
 }
 
 // Forget drops cached signing keys of an access key (after it was deleted).
 func (v *Verifier) Forget(accessKeyID string) {
-	v.signingKeys.Range(func(k, _ any) bool {
-		if strings.HasPrefix(k.(string), accessKeyID+"/") {
-			v.signingKeys.Delete(k)
+	v.keysMu.Lock()
+	defer v.keysMu.Unlock()
+	for k := range v.signingKeys {
+		if strings.HasPrefix(k, accessKeyID+"/") {
+			delete(v.signingKeys, k)
 		}
-		return true
-	})
+	}
+}
+
+// cachedSigningKeys returns how many signing keys are cached.
+func (v *Verifier) cachedSigningKeys() int {
+	v.keysMu.RLock()
+	defer v.keysMu.RUnlock()
+	return len(v.signingKeys)
 }
 
 // canonicalRequest builds SigV4's canonical request from the signed headers
 // and the hex SHA-256 of the payload.
 func canonicalRequest(r *http.Request, signed []string, payloadHash string) string {
-	return string(appendCanonicalRequest(nil, r, signed, payloadHash))
+	return string(appendCanonicalRequest(nil, r, signed, []byte(payloadHash)))
 }
 
 // appendCanonicalRequest appends the canonical request to b.
-func appendCanonicalRequest(b []byte, r *http.Request, signed []string, payloadHash string) []byte {
+func appendCanonicalRequest(b []byte, r *http.Request, signed []string, payloadHash []byte) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	b = append(b, canonicalURI(r.URL)...)
@@ -334,7 +354,7 @@ func headerValue(r *http.Request, name string) string {
 	if name == "host" {
 		return r.Host
 	}
-	vals := r.Header.Values(name)
+	vals := r.Header[canonicalKey(name)]
 	if name == "content-length" && len(vals) == 0 && r.ContentLength >= 0 {
 		return strconv.FormatInt(r.ContentLength, 10)
 	}
@@ -346,6 +366,69 @@ func headerValue(r *http.Request, name string) string {
 		out[i] = trimHeader(v)
 	}
 	return strings.Join(out, ",")
+}
+
+// knownKeys maps the lowercase names of the headers that AWS SDKs sign to
+// their canonical form, so that looking them up allocates nothing.
+var knownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"Amz-Sdk-Invocation-Id", "Amz-Sdk-Request", "Content-Encoding", "Content-Length", "Content-Md5",
+		"Content-Type", "X-Amz-Content-Sha256", "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Target",
+		"X-Amz-User-Agent", "X-Amzn-Query-Mode", "X-Amzn-Trace-Id", "User-Agent", "Accept", "Accept-Encoding",
+	} {
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
+// canonicalKey returns the canonical header key of a lowercase signed
+// header name.
+func canonicalKey(name string) string {
+	if k, ok := knownKeys[name]; ok {
+		return k
+	}
+	return http.CanonicalHeaderKey(name)
+}
+
+// headerFirst returns the first value of the header with canonical key key.
+func headerFirst(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// parseAmzDate parses an X-Amz-Date value, yyyymmddThhmmssZ, as
+// time.Parse("20060102T150405Z", v) does, without its general machinery.
+func parseAmzDate(v string) (time.Time, bool) {
+	if len(v) != 16 || v[8] != 'T' || v[15] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(v[0:4])
+	mo, ok2 := num(v[4:6])
+	d, ok3 := num(v[6:8])
+	h, ok4 := num(v[9:11])
+	mi, ok5 := num(v[11:13])
+	sec, ok6 := num(v[13:15])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // past the end of its month
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // trimHeader trims a header value and collapses runs of spaces, allocating
@@ -423,6 +506,12 @@ func hmacSHA256(key []byte, data string) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(data))
 	return m.Sum(nil)
+}
+
+// appendHexSHA256 appends the hex SHA-256 of b to dst.
+func appendHexSHA256(dst, b []byte) []byte {
+	h := sha256.Sum256(b)
+	return hex.AppendEncode(dst, h[:])
 }
 
 func hexSHA256(b []byte) string {

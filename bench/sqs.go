@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,9 @@ type SQSConfig struct {
 	Messages int
 	// BodySize is the message body size in bytes (default 256).
 	BodySize int
+	// ServerPID, when set, is the process id of the server on this machine
+	// (Linux): each phase then reports the CPU time it used per message.
+	ServerPID int
 }
 
 // SQSResult is one measured phase.
@@ -53,6 +57,13 @@ type SQSResult struct {
 	Calls    int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// ServerCPU is the CPU time the server process used in the phase (set
+	// with SQSConfig.ServerPID).
+	ServerCPU time.Duration
+	// OwnCPU is the CPU time this process used in the phase: the client's,
+	// and the server's too when it runs embedded (zero where the operating
+	// system does not tell).
+	OwnCPU time.Duration
 }
 
 // PerSecond returns messages per second.
@@ -60,9 +71,17 @@ func (r SQSResult) PerSecond() float64 { return float64(r.Messages) / r.Elapsed.
 
 // String formats r as one report line.
 func (r SQSResult) String() string {
-	return fmt.Sprintf("%-16s %8d msgs %7d calls in %7.2fs  %9.0f msg/s  p50 %7.2fms  p99 %7.2fms",
+	s := fmt.Sprintf("%-16s %8d msgs %7d calls in %7.2fs  %9.0f msg/s  p50 %7.2fms  p99 %7.2fms",
 		r.Phase, r.Messages, r.Calls, r.Elapsed.Seconds(), r.PerSecond(),
 		float64(r.P50.Microseconds())/1000, float64(r.P99.Microseconds())/1000)
+	if r.OwnCPU > 0 && r.Messages > 0 {
+		s += fmt.Sprintf("  own cpu %6.1fµs/msg", float64(r.OwnCPU.Nanoseconds())/1000/float64(r.Messages))
+	}
+	if r.ServerCPU > 0 && r.Messages > 0 {
+		s += fmt.Sprintf("  server cpu %6.1fµs/msg %4.2f cores",
+			float64(r.ServerCPU.Nanoseconds())/1000/float64(r.Messages), r.ServerCPU.Seconds()/r.Elapsed.Seconds())
+	}
+	return s
 }
 
 func (c *SQSConfig) defaults() error {
@@ -167,6 +186,14 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	own0, ownErr := processCPU(os.Getpid())
+	var cpu0 time.Duration
+	if cfg.ServerPID > 0 {
+		var err error
+		if cpu0, err = processCPU(cfg.ServerPID); err != nil {
+			return sqsPhase{err: err}
+		}
+	}
 	start := time.Now()
 	for w := 0; w < cfg.Concurrency; w++ {
 		wg.Add(1)
@@ -202,6 +229,16 @@ func runSQSPhase(ctx context.Context, name string, cfg SQSConfig, op func(ctx co
 	endOnce.Do(func() { end = time.Now() })
 	r := SQSResult{Phase: name, Messages: int(done.Load()), Calls: len(latencies), Elapsed: end.Sub(start)}
 	r.P50, r.P99 = sqsPercentile(latencies, 0.50), sqsPercentile(latencies, 0.99)
+	if own, err := processCPU(os.Getpid()); err == nil && ownErr == nil {
+		r.OwnCPU = own - own0
+	}
+	if cfg.ServerPID > 0 && firstErr == nil {
+		cpu, err := processCPU(cfg.ServerPID)
+		if err != nil {
+			return sqsPhase{err: err}
+		}
+		r.ServerCPU = cpu - cpu0
+	}
 	return sqsPhase{SQSResult: r, err: firstErr}
 }
 

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/batonhq/baton/batontest"
@@ -49,5 +51,20 @@ func TestRunSQSAcrossReplicas(t *testing.T) {
 	}
 	if len(res) != 2 || res[0].Messages < 200 || res[1].Messages < 200 {
 		t.Errorf("sent and received: %+v", res)
+	}
+}
+
+// TestRunSQSServerCPU: with ServerPID, each phase reports the CPU time that
+// process used (here this test's own process, which runs the server).
+func TestRunSQSServerCPU(t *testing.T) {
+	in := batontest.Start(t, server.Config{AWSAuth: "any", Out: io.Discard})
+	res, err := bench.RunSQS(context.Background(), bench.SQSConfig{Endpoint: in.URL, Concurrency: 4, Messages: 2000, BodySize: 64, ServerPID: os.Getpid()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.ServerCPU <= 0 || !strings.Contains(r.String(), "server cpu") {
+			t.Errorf("%s: server cpu %v in %q", r.Phase, r.ServerCPU, r)
+		}
 	}
 }

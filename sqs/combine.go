@@ -22,6 +22,10 @@ type sendGroup struct {
 	taken bool
 	done  chan struct{}
 	err   error
+	// answered is set, and done closed, by the store once the group's
+	// transaction committed: the senders that joined wake then, without
+	// waiting for the leader to be scheduled first.
+	answered bool
 }
 
 // combiner holds the open send group of each queue.
@@ -101,16 +105,23 @@ func (s *Service) storeSends(ctx context.Context, q *Queue, todo []*pending) err
 	}
 	s.sends.gather(g)
 	// The leader's cancellation must not fail the senders that joined it.
-	g.err = s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
+	err := s.store.Update(context.WithoutCancel(ctx), func(tx Tx) error {
 		if err := s.insertAll(tx, s.sends.take(q.ID, g), s.clock.Now()); err != nil {
 			return err
 		}
-		tx.AfterCommit(func() { s.wake.notify(q.ID) })
+		tx.AfterCommit(func() {
+			g.answered = true
+			close(g.done)
+			s.wake.notify(q.ID)
+		})
 		return nil
 	})
 	// A transaction that failed before its function ran leaves the group
 	// open: close it so that no one joins a group already answered.
 	s.sends.take(q.ID, g)
-	close(g.done)
-	return g.err
+	if !g.answered { // Update returns after the functions AfterCommit ran
+		g.err = err
+		close(g.done)
+	}
+	return err
 }

@@ -19,6 +19,9 @@ type gatedStore struct {
 	Store
 	gate    chan struct{}
 	failing error
+	// hold, if set, keeps Update from returning, after the commit and its
+	// AfterCommit functions, until it is closed.
+	hold chan struct{}
 
 	mu      sync.Mutex
 	updates int
@@ -38,15 +41,24 @@ func (s *gatedStore) Update(ctx context.Context, fn func(Tx) error) error {
 		return err
 	}
 	s.batches = append(s.batches, tx.bodies)
+	for _, f := range tx.after {
+		f()
+	}
+	if s.hold != nil {
+		s.mu.Unlock()
+		<-s.hold
+		s.mu.Lock()
+	}
 	return nil
 }
 
 type recordingTx struct {
 	Tx
 	bodies []string
+	after  []func()
 }
 
-func (tx *recordingTx) AfterCommit(func()) {}
+func (tx *recordingTx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
 
 func (tx *recordingTx) InsertMessages(queueID int64, msgs []NewMessage) error {
 	for _, m := range msgs {
@@ -140,6 +152,42 @@ func TestSendsShareATransaction(t *testing.T) {
 	want := []string{"first", "second", "third", "fourth"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("transactions stored %q, want one with %q in order of arrival", st.batches, want)
+	}
+}
+
+// The senders that joined a group are answered as soon as its transaction
+// committed, while its leader has not yet returned from the store.
+func TestJoinedSendersAnsweredAtCommit(t *testing.T) {
+	st := &gatedStore{gate: make(chan struct{}), hold: make(chan struct{})}
+	s := NewService(st, clock.Real{}, Config{})
+	q := testQueue(1)
+	ctx := context.Background()
+	errs := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			_, err := s.Send(ctx, q, SendInput{Body: fmt.Sprint("m", i)})
+			errs <- err
+		}()
+		waitJoined(t, s, q.ID, i+1)
+	}
+	close(st.gate)
+	// The leader is held in Update: only the sender that joined answers.
+	select {
+	case err := <-errs:
+		if err != nil {
+			t.Fatalf("joined sender: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sender that joined was not answered at commit")
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("the leader answered (%v) before its store returned", err)
+	default:
+	}
+	close(st.hold)
+	if err := <-errs; err != nil {
+		t.Fatalf("leader: %v", err)
 	}
 }
 

@@ -10,7 +10,8 @@ import (
 // Lookups return *Error with CodeQueueDoesNotExist when the queue is absent.
 type Store interface {
 	// Update runs fn in a write transaction and returns after it committed
-	// durably (nil) or rolled back (fn's error).
+	// durably (nil), and the functions fn registered with AfterCommit ran,
+	// or after it rolled back (fn's error).
 	Update(ctx context.Context, fn func(Tx) error) error
 	// QueueByName returns a queue.
 	QueueByName(ctx context.Context, account, name string) (*Queue, error)

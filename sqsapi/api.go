@@ -102,11 +102,11 @@ func IsQueueURLRequest(r *http.Request) bool {
 
 // splitQueuePath returns the account and queue name of a queue URL path.
 func splitQueuePath(p string) (account, name string) {
-	parts := strings.Split(strings.Trim(p, "/"), "/")
-	if len(parts) != 2 || len(parts[0]) != 12 || strings.Trim(parts[0], "0123456789") != "" || parts[1] == "" {
+	account, name, ok := strings.Cut(strings.Trim(p, "/"), "/")
+	if !ok || len(account) != 12 || strings.Trim(account, "0123456789") != "" || name == "" || strings.Contains(name, "/") {
 		return "", ""
 	}
-	return parts[0], parts[1]
+	return account, name
 }
 
 // IsSQSRequest reports whether r looks like an SQS request of either protocol.
@@ -214,9 +214,10 @@ func (c *call) input(v any) error {
 func (a *API) writeResult(w http.ResponseWriter, c *call, out any) {
 	// Canonical keys assigned directly: Set would canonicalize them again.
 	h := w.Header()
-	h["X-Amzn-Requestid"] = []string{c.requestID}
 	if c.json {
-		h["Content-Type"] = []string{"application/x-amz-json-1.0"}
+		// One backing array for both values: one allocation, not two.
+		v := []string{c.requestID, "application/x-amz-json-1.0"}
+		h["X-Amzn-Requestid"], h["Content-Type"] = v[0:1:1], v[1:2:2]
 		if o, ok := out.(jsonAppender); ok {
 			w.Write(o.appendJSON(make([]byte, 0, jsonSize(o))))
 			return
@@ -227,6 +228,7 @@ func (a *API) writeResult(w http.ResponseWriter, c *call, out any) {
 		writeJSONBody(w, out)
 		return
 	}
+	h["X-Amzn-Requestid"] = []string{c.requestID}
 	h["Content-Type"] = []string{"text/xml"}
 	if err := writeXML(w, c.op, c.requestID, out); err != nil {
 		a.Log.Debug("write sqs response", "err", err)

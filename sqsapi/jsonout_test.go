@@ -63,3 +63,26 @@ func BenchmarkSendBatchOutputJSON(b *testing.B) {
 		}
 	})
 }
+
+// splitQueuePath accepts exactly /<12 digits>/<name>, slashes around it
+// aside.
+func TestSplitQueuePath(t *testing.T) {
+	for path, want := range map[string][2]string{
+		"/000000000000/q":    {"000000000000", "q"},
+		"000000000000/q/":    {"000000000000", "q"},
+		"//123456789012/q//": {"123456789012", "q"},
+		"/":                  {},
+		"":                   {},
+		"/000000000000":      {},
+		"/000000000000/":     {},
+		"/000000000000//q":   {},
+		"/000000000000/q/r":  {},
+		"/00000000000/q":     {},
+		"/00000000000a/q":    {},
+	} {
+		a, n := splitQueuePath(path)
+		if got := [2]string{a, n}; got != want {
+			t.Errorf("splitQueuePath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

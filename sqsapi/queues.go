@@ -69,14 +69,13 @@ func (a *API) queue(c *call, raw string) (*sqs.Queue, error) {
 	account, name := c.pathAccount, c.pathQueue
 	if raw != "" {
 		u, err := url.Parse(raw)
-		parts := []string{}
+		ok := false
 		if err == nil {
-			parts = strings.Split(strings.Trim(u.Path, "/"), "/")
+			account, name, ok = strings.Cut(strings.Trim(u.Path, "/"), "/")
 		}
-		if len(parts) != 2 || parts[1] == "" {
+		if !ok || name == "" || strings.Contains(name, "/") {
 			return nil, sqs.Errorf(sqs.CodeInvalidAddress, "The address %s is not valid for this endpoint.", raw)
 		}
-		account, name = parts[0], parts[1]
 	}
 	if name == "" {
 		return nil, sqs.Errorf(sqs.CodeMissingParameter, "The request must contain the parameter QueueUrl.")

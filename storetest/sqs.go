@@ -504,3 +504,32 @@ func testSQSFIFOExpiredReceipt(t *testing.T, e Engine) {
 		t.Errorf("standard queue, counts after delete: %+v", c)
 	}
 }
+
+// SQSUpdateAfterCommit: Update returns after the functions its transaction
+// registered with AfterCommit ran (send groups answer their members from
+// one), and runs none when the transaction rolled back.
+func testSQSUpdateAfterCommit(t *testing.T, e Engine) {
+	s := e.Open(t)
+	ctx := context.Background()
+	ran := 0
+	if err := s.SQS.Update(ctx, func(tx sqs.Tx) error {
+		tx.AfterCommit(func() { ran++ })
+		tx.AfterCommit(func() { ran++ })
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ran != 2 {
+		t.Fatalf("Update returned with %d of 2 after-commit functions run", ran)
+	}
+	boom := errors.New("boom")
+	if err := s.SQS.Update(ctx, func(tx sqs.Tx) error {
+		tx.AfterCommit(func() { ran++ })
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("Update = %v, want %v", err, boom)
+	}
+	if ran != 2 {
+		t.Fatal("a rolled-back transaction ran its after-commit function")
+	}
+}

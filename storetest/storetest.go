@@ -100,6 +100,7 @@ func Run(t *testing.T, e Engine) {
 		{"SQSFIFOExpiredReceipt", testSQSFIFOExpiredReceipt},
 		{"SQSQueues", testSQSQueues},
 		{"SQSInsertMessages", testSQSInsertMessages},
+		{"SQSUpdateAfterCommit", testSQSUpdateAfterCommit},
 		{"AppConfigDocs", testAppConfigDocs},
 		{"AppConfigDeployments", testAppConfigDeployments},
 		{"AppConfigVersions", testAppConfigVersions},

@@ -72,6 +72,7 @@ before its reply.`,
 	f.IntVar(&cfg.Batch, "batch", 1, "messages per call (1-10)")
 	f.IntVar(&cfg.Messages, "messages", 100000, "messages to send and receive")
 	f.IntVar(&cfg.BodySize, "body-size", 256, "message body bytes")
+	f.IntVar(&cfg.ServerPID, "server-pid", 0, "process id of the server behind --endpoint on this machine: report its CPU time per message (Linux)")
 	f.BoolVar(&ceiling, "ceiling", false, "measure against an in-process stand-in that stores nothing: the client, loopback HTTP and machine ceiling")
 	f.StringVar(&syncMode, "sync", "FULL", "durability of the embedded baton: FULL or NORMAL (to measure the cost of fsync)")
 	f.StringVar(&data, "data", "", "data directory of the embedded baton (default: a temporary one)")

@@ -251,28 +251,17 @@ func (w *execWriter) ref(b []byte, name string, r *SequenceEventRef) []byte {
 
 // strings writes a map[string]string, keys sorted as json.Marshal sorts them.
 func (w *execWriter) strings(b []byte, m map[string]string) []byte {
-	if m == nil {
-		return append(b, "null"...)
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = w.str(b, k)
-		b = append(b, ':')
-		b = w.str(b, m[k])
-	}
-	return append(b, '}')
+	return sortedMap(b, m, w.str, w.str)
 }
 
 // object writes a map[string]any: null when nil, keys sorted.
 func (w *execWriter) object(b []byte, m map[string]any) []byte {
+	return sortedMap(b, m, w.str, w.value)
+}
+
+// sortedMap writes m as json.Marshal does: null when nil, keys sorted, each
+// key written by key and each value by value.
+func sortedMap[V any](b []byte, m map[string]V, key func([]byte, string) []byte, value func([]byte, V) []byte) []byte {
 	if m == nil {
 		return append(b, "null"...)
 	}
@@ -287,9 +276,9 @@ func (w *execWriter) object(b []byte, m map[string]any) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = w.str(b, k)
+		b = key(b, k)
 		b = append(b, ':')
-		b = w.value(b, m[k])
+		b = value(b, m[k])
 	}
 	return append(b, '}')
 }

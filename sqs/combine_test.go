@@ -78,6 +78,21 @@ func joined(s *Service, queueID int64) int {
 }
 
 // waitJoined waits until n messages joined the queue's open group.
+// sendJoined starts n sends to q one after another, each once the previous
+// one joined the open group, and returns their errors as they answer.
+func sendJoined(t *testing.T, s *Service, q *Queue, n int) <-chan error {
+	t.Helper()
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := s.Send(context.Background(), q, SendInput{Body: fmt.Sprint("m", i)})
+			errs <- err
+		}()
+		waitJoined(t, s, q.ID, i+1)
+	}
+	return errs
+}
+
 func waitJoined(t *testing.T, s *Service, queueID int64, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -161,15 +176,7 @@ func TestJoinedSendersAnsweredAtCommit(t *testing.T) {
 	st := &gatedStore{gate: make(chan struct{}), hold: make(chan struct{})}
 	s := NewService(st, clock.Real{}, Config{})
 	q := testQueue(1)
-	ctx := context.Background()
-	errs := make(chan error, 2)
-	for i := range 2 {
-		go func() {
-			_, err := s.Send(ctx, q, SendInput{Body: fmt.Sprint("m", i)})
-			errs <- err
-		}()
-		waitJoined(t, s, q.ID, i+1)
-	}
+	errs := sendJoined(t, s, q, 2)
 	close(st.gate)
 	// The leader is held in Update: only the sender that joined answers.
 	select {
@@ -198,15 +205,7 @@ func TestSendGroupFailure(t *testing.T) {
 	st := &gatedStore{gate: make(chan struct{}), failing: boom}
 	s := NewService(st, clock.Real{}, Config{})
 	q := testQueue(1)
-	ctx := context.Background()
-	errs := make(chan error, 2)
-	for i := range 2 {
-		go func() {
-			_, err := s.Send(ctx, q, SendInput{Body: fmt.Sprint("m", i)})
-			errs <- err
-		}()
-		waitJoined(t, s, q.ID, i+1)
-	}
+	errs := sendJoined(t, s, q, 2)
 	close(st.gate)
 	for range 2 {
 		if err := <-errs; !errors.Is(err, boom) {
@@ -216,7 +215,7 @@ func TestSendGroupFailure(t *testing.T) {
 	st.mu.Lock()
 	st.failing = nil
 	st.mu.Unlock()
-	if _, err := s.Send(ctx, q, SendInput{Body: "later"}); err != nil {
+	if _, err := s.Send(context.Background(), q, SendInput{Body: "later"}); err != nil {
 		t.Fatalf("send after a failed group: %v", err)
 	}
 	if st.updates != 2 || len(st.batches) != 1 || fmt.Sprint(st.batches[0]) != "[later]" {

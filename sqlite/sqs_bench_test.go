@@ -23,24 +23,11 @@ func BenchmarkSQSStore(b *testing.B) {
 	ctx := context.Background()
 	var commits, ops atomic.Int64
 	var commitTime atomic.Int64
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "b.db"), sqlite.Options{OnCommit: func(n int, took time.Duration) {
+	_, svc, q := benchQueue(b, sqlite.Options{OnCommit: func(n int, took time.Duration) {
 		commits.Add(1)
 		ops.Add(int64(n))
 		commitTime.Add(int64(took))
 	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	st, err := sqlite.NewSQSStore(db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := sqs.NewService(st, clock.Real{}, sqs.Config{})
-	q, err := svc.CreateQueue(ctx, "bench", nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	body := strings.Repeat("x", 256)
 	run := func(name string, n int, f func() int) {
 		var left atomic.Int64
@@ -102,20 +89,7 @@ func benchMessages() int {
 // out, so the figure is CPU; cpu-µs/msg counts every goroutine.
 func BenchmarkSQSInsertGroup(b *testing.B) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "b.db"), sqlite.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	st, err := sqlite.NewSQSStore(db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	svc := sqs.NewService(st, clock.Real{}, sqs.Config{})
-	q, err := svc.CreateQueue(ctx, "bench", nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, _, q := benchQueue(b, sqlite.Options{Synchronous: "NORMAL"})
 	body := strings.Repeat("x", 256)
 	const group = 8
 	msgs := make([]sqs.Message, group)
@@ -132,6 +106,27 @@ func BenchmarkSQSInsertGroup(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64((processCPU(b)-cpu0).Nanoseconds())/1000/float64(b.N*group), "cpu-µs/msg")
+}
+
+// benchQueue opens a store in a temporary directory (closed when b ends)
+// and returns it with an SQS service on it and a standard queue.
+func benchQueue(b *testing.B, opts sqlite.Options) (*sqlite.SQSStore, *sqs.Service, *sqs.Queue) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "b.db"), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	st, err := sqlite.NewSQSStore(db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := sqs.NewService(st, clock.Real{}, sqs.Config{})
+	q, err := svc.CreateQueue(ctx, "bench", nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, svc, q
 }
 
 // processCPU returns the CPU time this process used so far.

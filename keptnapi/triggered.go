@@ -1,6 +1,7 @@
 package keptnapi
 
 import (
+	"encoding/json"
 	"net/http"
 	"time"
 
@@ -33,31 +34,42 @@ func (a *API) getOpenTriggered(w http.ResponseWriter, r *http.Request) error {
 	deadline := time.Now().Add(wait)
 	checked := f.Project == ""
 	for {
-		changed := a.Sequences.OpenEventsChanged(f.Type) // before the query: no lost wake-up
+		// The channel is taken before the query: no lost wake-up.
+		changed, release := a.Sequences.OpenEventsChanged(f.Type)
 		f.Now = a.Sequences.Now()
-		events, total, err := a.Store.OpenEvents(r.Context(), f)
-		if err != nil {
-			return err
-		}
-		if len(events) == 0 && !checked {
-			// Only an empty answer can hide an unknown project (open events
-			// go with their project), so pollers that find work skip the check.
-			if ok, err := a.Store.ProjectKnown(r.Context(), f.Project); err != nil {
-				return err
-			} else if !ok {
-				return keptn.Errorf(keptn.CodeNotFound, "project %s not found", f.Project)
-			}
-			checked = true
-		}
+		events, total, err := a.openEvents(r, f, &checked)
 		left := time.Until(deadline)
-		if len(events) > 0 || left <= 0 || a.Sequences.Released() {
+		if err != nil || len(events) > 0 || left <= 0 || a.Sequences.Released() {
+			release()
+			if err != nil {
+				return err
+			}
 			return writeJSON(w, http.StatusOK, map[string]any{
 				"events": events, "nextPageKey": pg.next(len(events), total), "pageSize": pg.Size, "totalCount": total,
 			})
 		}
 		a.Sequences.WaitOpen(r.Context(), changed, left)
+		release()
 		if err := r.Context().Err(); err != nil {
 			return err
 		}
 	}
+}
+
+// openEvents returns a page of the open events f selects. Only an empty
+// answer can hide an unknown project (open events go with their project),
+// so the project is checked then, once (checked), and pollers that find
+// work skip the check.
+func (a *API) openEvents(r *http.Request, f keptn.OpenEventFilter, checked *bool) ([]json.RawMessage, int, error) {
+	events, total, err := a.Store.OpenEvents(r.Context(), f)
+	if err != nil || len(events) > 0 || *checked {
+		return events, total, err
+	}
+	if ok, err := a.Store.ProjectKnown(r.Context(), f.Project); err != nil {
+		return nil, 0, err
+	} else if !ok {
+		return nil, 0, keptn.Errorf(keptn.CodeNotFound, "project %s not found", f.Project)
+	}
+	*checked = true
+	return events, total, nil
 }

@@ -13,37 +13,61 @@ import (
 // ?wait=) that open .triggered events of their type changed. Each type has
 // a channel of its own, so opening a task wakes only its own pollers, not
 // every poller of every task (each of which would query again).
+//
+// A type keeps its channel only while someone waits on it, and at most
+// maxWaitedTypes types have one: the pollers of further types share one
+// overflow channel that every signal closes, as if each were of every type.
+// No waiter is ever woken to make room (it would wait again at once, and
+// wake the next one).
 type notifier struct {
-	mu      sync.Mutex
-	chs     map[string]chan struct{} // by event type, while someone waits
-	stopped bool
-	waiting atomic.Int64
+	mu       sync.Mutex
+	types    map[string]*typeWaiters
+	overflow chan struct{} // for types past maxWaitedTypes; nil until needed
+	stopped  bool
+	waiting  atomic.Int64
 }
 
-// maxWaitedTypes bounds the types with a channel: past it every waiter is
-// woken (and waits again), so types polled and never opened do not pile up.
+// typeWaiters is the channel of one type and how many wait on it.
+type typeWaiters struct {
+	ch   chan struct{}
+	refs int
+}
+
+// maxWaitedTypes bounds the types with a channel of their own.
 const maxWaitedTypes = 1024
 
-func (n *notifier) wait(typ string) <-chan struct{} {
+// wait returns a channel closed at the next signal of typ (or of every
+// type), and release, to be called once the caller no longer waits on it.
+func (n *notifier) wait(typ string) (ch <-chan struct{}, release func()) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	ch := n.chs[typ]
-	if ch != nil {
-		return ch
-	}
-	if len(n.chs) >= maxWaitedTypes {
-		n.signalAllLocked()
-	}
-	ch = make(chan struct{})
 	if n.stopped {
-		close(ch)
-		return ch
+		c := make(chan struct{})
+		close(c)
+		return c, func() {}
 	}
-	if n.chs == nil {
-		n.chs = map[string]chan struct{}{}
+	w := n.types[typ]
+	if w == nil {
+		if len(n.types) >= maxWaitedTypes {
+			if n.overflow == nil {
+				n.overflow = make(chan struct{})
+			}
+			return n.overflow, func() {}
+		}
+		if n.types == nil {
+			n.types = map[string]*typeWaiters{}
+		}
+		w = &typeWaiters{ch: make(chan struct{})}
+		n.types[typ] = w
 	}
-	n.chs[typ] = ch
-	return ch
+	w.refs++
+	return w.ch, func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if w.refs--; w.refs == 0 && n.types[typ] == w {
+			delete(n.types, typ)
+		}
+	}
 }
 
 // stop releases every waiter now and later (server shutdown).
@@ -54,14 +78,15 @@ func (n *notifier) stop() {
 	n.signalAllLocked()
 }
 
-// signal wakes the waiters of type typ.
+// signal wakes the waiters of type typ, and those of the overflow.
 func (n *notifier) signal(typ string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if ch := n.chs[typ]; ch != nil {
-		close(ch)
-		delete(n.chs, typ)
+	if w := n.types[typ]; w != nil {
+		close(w.ch)
+		delete(n.types, typ)
 	}
+	n.wakeOverflowLocked()
 }
 
 // signalAll wakes every waiter.
@@ -72,10 +97,18 @@ func (n *notifier) signalAll() {
 }
 
 func (n *notifier) signalAllLocked() {
-	for _, ch := range n.chs {
-		close(ch)
+	for _, w := range n.types {
+		close(w.ch)
 	}
-	clear(n.chs)
+	clear(n.types)
+	n.wakeOverflowLocked()
+}
+
+func (n *notifier) wakeOverflowLocked() {
+	if n.overflow != nil {
+		close(n.overflow)
+		n.overflow = nil
+	}
 }
 
 // signalOpened wakes the long-polls of eventType once tx, which opened a
@@ -90,8 +123,9 @@ func (en *Engine) ReleaseWaiters() { en.opened.stop() }
 
 // OpenEventsChanged returns a channel closed the next time a .triggered event
 // of type eventType opens (after its transaction committed), or at any
-// SignalOpen.
-func (en *Engine) OpenEventsChanged(eventType string) <-chan struct{} {
+// SignalOpen, and release, which the caller calls once when it no longer
+// waits on the channel.
+func (en *Engine) OpenEventsChanged(eventType string) (changed <-chan struct{}, release func()) {
 	return en.opened.wait(eventType)
 }
 

@@ -400,9 +400,15 @@ func headerFirst(h http.Header, key string) string {
 }
 
 // parseAmzDate parses an X-Amz-Date value, yyyymmddThhmmssZ, as
-// time.Parse("20060102T150405Z", v) does, without its general machinery.
+// time.Parse("20060102T150405Z", v) does, without its general machinery
+// for the 16 characters every SDK sends. Other lengths go to time.Parse,
+// which also takes a fractional second after the seconds.
 func parseAmzDate(v string) (time.Time, bool) {
-	if len(v) != 16 || v[8] != 'T' || v[15] != 'Z' {
+	if len(v) != 16 {
+		t, err := time.Parse("20060102T150405Z", v)
+		return t, err == nil
+	}
+	if v[8] != 'T' || v[15] != 'Z' {
 		return time.Time{}, false
 	}
 	num := func(s string) (int, bool) {

@@ -41,7 +41,10 @@ func DecodedCopy(e *SequenceExecution) *SequenceExecution {
 
 // copier copies execution values as their JSON encoding decodes; ok turns
 // false at the first value it cannot copy so.
-type copier struct{ ok bool }
+type copier struct {
+	ok    bool
+	depth int // of the payload value being copied (maxPayloadDepth)
+}
 
 func (c *copier) str(s string) string {
 	if !utf8.ValidString(s) {
@@ -194,15 +197,26 @@ func (c *copier) value(v any) any {
 		if x == nil {
 			return nil // null
 		}
-		return c.object(x)
+		if c.depth++; c.depth > maxPayloadDepth {
+			c.ok = false
+			return nil
+		}
+		out := c.object(x)
+		c.depth--
+		return out
 	case []any:
 		if x == nil {
 			return nil // null
+		}
+		if c.depth++; c.depth > maxPayloadDepth {
+			c.ok = false
+			return nil
 		}
 		out := make([]any, len(x))
 		for i, el := range x {
 			out[i] = c.value(el)
 		}
+		c.depth--
 		return out
 	}
 	c.ok = false

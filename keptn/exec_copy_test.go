@@ -207,6 +207,8 @@ func TestDecodedCopyDeclines(t *testing.T) {
 		"a struct in a payload":     func(e *SequenceExecution) { e.InputProperties["x"] = EventData{Project: "p"} },
 		"a string map in a payload": func(e *SequenceExecution) { e.InputProperties["x"] = map[string]string{"a": "b"} },
 		"a uint in a payload":       func(e *SequenceExecution) { e.InputProperties["x"] = uint(1) },
+		"a payload in itself":       func(e *SequenceExecution) { e.InputProperties["x"] = cyclic() },
+		"a payload too deep":        func(e *SequenceExecution) { e.InputProperties["x"] = nested(maxPayloadDepth + 1) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := &SequenceExecution{ID: "a", InputProperties: map[string]any{"project": "p"}, TriggeredAt: time.Now().UTC()}
@@ -259,6 +261,7 @@ func TestEncodeExecutionErrors(t *testing.T) {
 		"NaN score":        {Baton: ExecutionExtra{LatestEvaluation: &EvalBrief{Score: math.NaN()}}},
 		"invalid number":   {InputProperties: map[string]any{"n": json.Number("1x")}},
 		"a channel":        {InputProperties: map[string]any{"c": make(chan int)}},
+		"a cycle":          {InputProperties: map[string]any{"c": cyclic()}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := json.Marshal(e); err == nil {
@@ -269,6 +272,39 @@ func TestEncodeExecutionErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A payload nested deeper than EncodeExecution follows is still encoded as
+// json.Marshal encodes it.
+func TestEncodeExecutionDeep(t *testing.T) {
+	e := &SequenceExecution{InputProperties: map[string]any{"deep": nested(maxPayloadDepth + 5)}}
+	want, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := EncodeExecution(e); err != nil || string(got) != string(want) {
+		t.Fatalf("EncodeExecution: %v, equal to json.Marshal: %v", err, string(got) == string(want))
+	}
+}
+
+// cyclic returns a payload map that contains itself, inside a list.
+func cyclic() map[string]any {
+	m := map[string]any{}
+	m["self"] = []any{m}
+	return m
+}
+
+// nested returns depth levels of alternating maps and lists.
+func nested(depth int) any {
+	var v any = "bottom"
+	for i := range depth {
+		if i%2 == 0 {
+			v = []any{v}
+		} else {
+			v = map[string]any{"v": v}
+		}
+	}
+	return v
 }
 
 // benchExecution is an execution as the sequence benchmark stores it in the

@@ -29,8 +29,14 @@ func EncodeExecution(e *SequenceExecution) ([]byte, error) {
 // stores no pointer through one); ok turns false when a value needs
 // json.Marshal's handling of the whole.
 type execWriter struct {
-	ok bool
+	ok    bool
+	depth int // of the payload value being written
 }
+
+// maxPayloadDepth bounds the nesting of payload values EncodeExecution and
+// DecodedCopy follow; a deeper value (or one that contains itself) goes to
+// json.Marshal, which detects cycles, or to decoding.
+const maxPayloadDepth = 1000
 
 // str appends s quoted as json.Marshal writes it.
 func (w *execWriter) str(b []byte, s string) []byte {
@@ -294,10 +300,19 @@ func (w *execWriter) value(b []byte, v any) []byte {
 	case bool:
 		b = strconv.AppendBool(b, x)
 	case map[string]any:
+		if w.depth++; w.depth > maxPayloadDepth {
+			w.ok = false
+			return b
+		}
 		b = w.object(b, x)
+		w.depth--
 	case []any:
 		if x == nil {
 			return append(b, "null"...)
+		}
+		if w.depth++; w.depth > maxPayloadDepth {
+			w.ok = false
+			return b
 		}
 		b = append(b, '[')
 		for i, el := range x {
@@ -307,6 +322,7 @@ func (w *execWriter) value(b []byte, v any) []byte {
 			b = w.value(b, el)
 		}
 		b = append(b, ']')
+		w.depth--
 	default:
 		b = w.marshal(b, x)
 	}

@@ -122,87 +122,68 @@ func (w *execWriter) execution(b []byte, e *SequenceExecution) []byte {
 func (w *execWriter) sequence(b []byte, s Sequence) []byte {
 	b = w.field(b, `{"name":`, s.Name)
 	if len(s.TriggeredOn) > 0 {
-		b = append(b, `,"triggeredOn":[`...)
-		for i, tr := range s.TriggeredOn {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = w.field(b, `{"event":`, tr.Event)
-			b = append(b, `,"selector":{`...)
-			if len(tr.Selector.Match) > 0 {
-				b = append(b, `"match":`...)
-				b = w.strings(b, tr.Selector.Match)
-			}
-			b = append(b, "}}"...)
-		}
-		b = append(b, ']')
+		b = append(b, `,"triggeredOn":`...)
+		b = list(b, s.TriggeredOn, w.trigger)
 	}
 	b = append(b, `,"tasks":`...)
-	if s.Tasks == nil {
-		return append(b, "null}"...)
+	b = list(b, s.Tasks, w.task)
+	return append(b, '}')
+}
+
+func (w *execWriter) trigger(b []byte, tr Trigger) []byte {
+	b = w.field(b, `{"event":`, tr.Event)
+	b = append(b, `,"selector":{`...)
+	if len(tr.Selector.Match) > 0 {
+		b = append(b, `"match":`...)
+		b = w.strings(b, tr.Selector.Match)
 	}
-	b = append(b, '[')
-	for i, t := range s.Tasks {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = w.field(b, `{"name":`, t.Name)
-		b = w.optField(b, `,"triggeredAfter":`, t.TriggeredAfter)
-		if len(t.Properties) > 0 {
-			b = append(b, `,"properties":`...)
-			b = w.object(b, t.Properties)
-		}
-		b = w.optField(b, `,"finishedTimeout":`, t.FinishedTimeout)
-		b = append(b, '}')
+	return append(b, "}}"...)
+}
+
+func (w *execWriter) task(b []byte, t Task) []byte {
+	b = w.field(b, `{"name":`, t.Name)
+	b = w.optField(b, `,"triggeredAfter":`, t.TriggeredAfter)
+	if len(t.Properties) > 0 {
+		b = append(b, `,"properties":`...)
+		b = w.object(b, t.Properties)
 	}
-	return append(b, "]}"...)
+	b = w.optField(b, `,"finishedTimeout":`, t.FinishedTimeout)
+	return append(b, '}')
 }
 
 func (w *execWriter) status(b []byte, s SequenceStatus) []byte {
 	b = w.field(b, `{"state":`, s.State)
 	b = w.optField(b, `,"stateBeforePause":`, s.StateBeforePause)
 	b = append(b, `,"previousTasks":`...)
-	if s.PreviousTasks == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, r := range s.PreviousTasks {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = w.field(b, `{"name":`, r.Name)
-			b = w.field(b, `,"triggeredID":`, r.TriggeredID)
-			b = w.field(b, `,"result":`, r.Result)
-			b = w.field(b, `,"status":`, r.Status)
-			b = append(b, `,"properties":`...)
-			b = w.object(b, r.Properties)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
+	b = list(b, s.PreviousTasks, w.taskResult)
 	b = w.field(b, `,"currentTask":{"name":`, s.CurrentTask.Name)
 	b = w.field(b, `,"triggeredID":`, s.CurrentTask.TriggeredID)
 	b = append(b, `,"events":`...)
-	if s.CurrentTask.Events == nil {
-		return append(b, "null}}"...)
+	b = list(b, s.CurrentTask.Events, w.taskEvent)
+	return append(b, "}}"...)
+}
+
+func (w *execWriter) taskResult(b []byte, r TaskResult) []byte {
+	b = w.field(b, `{"name":`, r.Name)
+	b = w.field(b, `,"triggeredID":`, r.TriggeredID)
+	b = w.field(b, `,"result":`, r.Result)
+	b = w.field(b, `,"status":`, r.Status)
+	b = append(b, `,"properties":`...)
+	b = w.object(b, r.Properties)
+	return append(b, '}')
+}
+
+func (w *execWriter) taskEvent(b []byte, te TaskEvent) []byte {
+	b = w.field(b, `{"eventType":`, te.EventType)
+	b = w.field(b, `,"source":`, te.Source)
+	b = w.optField(b, `,"result":`, te.Result)
+	b = w.optField(b, `,"status":`, te.Status)
+	b = w.field(b, `,"time":`, te.Time)
+	if len(te.Properties) > 0 {
+		b = append(b, `,"properties":`...)
+		b = w.object(b, te.Properties)
 	}
-	b = append(b, '[')
-	for i, te := range s.CurrentTask.Events {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = w.field(b, `{"eventType":`, te.EventType)
-		b = w.field(b, `,"source":`, te.Source)
-		b = w.optField(b, `,"result":`, te.Result)
-		b = w.optField(b, `,"status":`, te.Status)
-		b = w.field(b, `,"time":`, te.Time)
-		if len(te.Properties) > 0 {
-			b = append(b, `,"properties":`...)
-			b = w.object(b, te.Properties)
-		}
-		b = append(b, '}')
-	}
-	return append(b, "]}}"...)
+	return append(b, '}')
 }
 
 func (w *execWriter) scope(b []byte, s SequenceScope) []byte {
@@ -265,6 +246,22 @@ func (w *execWriter) object(b []byte, m map[string]any) []byte {
 	return sortedMap(b, m, w.str, w.value)
 }
 
+// list writes xs as json.Marshal does: null when nil, each element written
+// by elem.
+func list[T any](b []byte, xs []T, elem func([]byte, T) []byte) []byte {
+	if xs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, x)
+	}
+	return append(b, ']')
+}
+
 // sortedMap writes m as json.Marshal does: null when nil, keys sorted, each
 // key written by key and each value by value.
 func sortedMap[V any](b []byte, m map[string]V, key func([]byte, string) []byte, value func([]byte, V) []byte) []byte {
@@ -314,14 +311,7 @@ func (w *execWriter) value(b []byte, v any) []byte {
 			w.ok = false
 			return b
 		}
-		b = append(b, '[')
-		for i, el := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = w.value(b, el)
-		}
-		b = append(b, ']')
+		b = list(b, x, w.value)
 		w.depth--
 	default:
 		b = w.marshal(b, x)

@@ -374,20 +374,7 @@ func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, ne
 // and the batch runs again with each effect in a savepoint of its own, so
 // that a failing one rolls back alone.
 func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
-	err := s.db.Write(ctx, func(tx *Tx) error {
-		now := time.Now().UnixMilli()
-		for _, o := range outs {
-			if o.Effect != nil {
-				if err := runEffectBare(ctx, tx, o.Effect); err != nil {
-					return fmt.Errorf("%w: %w", errEffectFailed, err)
-				}
-			}
-			if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.db.Write(ctx, func(tx *Tx) error { return s.completeBare(ctx, tx, outs) })
 	if err == nil {
 		s.recorded(outs)
 		return nil, nil
@@ -396,6 +383,23 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 		return nil, fmt.Errorf("complete outbox items: %w", err)
 	}
 	return s.completeIsolated(ctx, outs)
+}
+
+// completeBare is Complete's transaction without savepoints: it runs each
+// effect and records each outcome in tx, and fails as a whole.
+func (s *OutboxStore) completeBare(ctx context.Context, tx *Tx, outs []outbox.Outcome) error {
+	now := time.Now().UnixMilli()
+	for _, o := range outs {
+		if o.Effect != nil {
+			if err := runEffectBare(ctx, tx, o.Effect); err != nil {
+				return fmt.Errorf("%w: %w", errEffectFailed, err)
+			}
+		}
+		if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errEffectFailed ends Complete's run without savepoints.

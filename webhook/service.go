@@ -536,7 +536,7 @@ func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data
 func (s *Service) emit(ctx context.Context, events ...*keptn.Event) (outbox.Effect, error) {
 	bodies := make([][]byte, len(events))
 	for i, ev := range events {
-		b, err := json.Marshal(ev)
+		b, err := keptn.EncodeEvent(ev)
 		if err != nil {
 			return nil, err
 		}

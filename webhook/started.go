@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"encoding/json"
 	"sync"
 
 	"github.com/batonhq/baton/keptn"
@@ -42,7 +41,7 @@ func (s *Service) PrepareEvent(ev *keptn.Event) {
 	if err != nil {
 		return // made again in the writer, which reports the error
 	}
-	body, err := json.Marshal(st)
+	body, err := keptn.EncodeEvent(st)
 	if err != nil {
 		return
 	}

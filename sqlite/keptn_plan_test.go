@@ -98,3 +98,20 @@ func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
 	}
 	return plan
 }
+
+// A service's queue is read from the partial index of waiting executions.
+func TestQueuePlanSeeks(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{hasWaiting, nextWaiting} {
+		plan := queryPlan(t, db, q, "p", "dev", "web")
+		if len(plan) != 1 || !strings.HasPrefix(plan[0], "SEARCH sequence_executions USING ") ||
+			!strings.HasSuffix(plan[0], "INDEX sequence_executions_waiting (project=? AND stage=? AND service=?)") {
+			t.Errorf("plan of %s:\n%s", q, strings.Join(plan, "\n"))
+		}
+	}
+}

@@ -19,12 +19,16 @@ CREATE TABLE service_last_events (
 	PRIMARY KEY (project, stage, service, type)
 ) WITHOUT ROWID;
 
+-- Filled through the index it replaces, key by key (a window over every
+-- event would sort them all: 12 s against 0.6 s for a million events).
 INSERT INTO service_last_events (project, stage, service, type, seq, time_ns)
-SELECT project, stage, service, type, seq, time_ns FROM (
-	SELECT project, stage, service, type, seq, time_ns,
-		row_number() OVER (PARTITION BY project, stage, service, type ORDER BY time_ns DESC, seq DESC) AS n
-	FROM events WHERE project != '' AND stage != '' AND service != ''
-) WHERE n = 1;
+SELECT g.project, g.stage, g.service, g.type,
+	(SELECT e.seq FROM events e INDEXED BY events_type_scope
+		WHERE e.type = g.type AND e.project = g.project AND e.stage = g.stage AND e.service = g.service AND e.time_ns = g.t
+		ORDER BY e.seq DESC LIMIT 1),
+	g.t
+FROM (SELECT type, project, stage, service, max(time_ns) AS t FROM events INDEXED BY events_type_scope
+	WHERE project != '' AND stage != '' AND service != '' GROUP BY type, project, stage, service) g;
 
 DROP INDEX events_type_scope;
 

@@ -21,6 +21,11 @@ func encodeEvent(ev *Event, valid bool) ([]byte, error) {
 	return json.Marshal(ev)
 }
 
+// EncodeEvent returns json.Marshal(ev), the body Append would store, as
+// encodeEvent writes it: for AppendEncoded, by callers that make events
+// outside the store's writer.
+func EncodeEvent(ev *Event) ([]byte, error) { return encodeEvent(ev, ev.validByNew()) }
+
 // appendPlainEvent appends ev's encoding to b, or reports false when a field
 // is not plain (PlainString, plainJSON).
 func appendPlainEvent(b []byte, ev *Event, valid bool) ([]byte, bool) {

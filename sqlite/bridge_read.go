@@ -66,7 +66,7 @@ func (s *OutboxStore) ByKeyPrefix(ctx context.Context, kind string, prefixes []s
 		conds[i] = "(key >= ? AND key < ?)"
 		args = append(args, p+"-", p+".")
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, kind, key, state, attempts, due_at, last_error, created_at, updated_at
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, kind, key, state, attempts, due_at, last_error, created_at, updated_at, `+inlineAttemptColumns+`
 		FROM outbox WHERE kind = ? AND (`+strings.Join(conds, " OR ")+`) ORDER BY id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("outbox by key: %w", err)
@@ -74,32 +74,35 @@ func (s *OutboxStore) ByKeyPrefix(ctx context.Context, kind string, prefixes []s
 	defer rows.Close()
 	var out []outbox.Record
 	index := map[int64]int{}
+	var more []any // the ids of items with attempts in outbox_attempts
 	for rows.Next() {
 		var r outbox.Record
 		var state string
 		var due, created, updated int64
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Key, &state, &r.Attempts, &due, &r.LastError, &created, &updated); err != nil {
+		var first inlineAttempt
+		if err := rows.Scan(append([]any{&r.ID, &r.Kind, &r.Key, &state, &r.Attempts, &due, &r.LastError, &created, &updated}, first.dest()...)...); err != nil {
 			return nil, fmt.Errorf("outbox by key: %w", err)
 		}
 		r.State = outbox.State(state)
 		r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+		r.History = first.append(nil)
+		if first.more() {
+			more = append(more, r.ID)
+		}
 		index[r.ID] = len(out)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("outbox by key: %w", err)
 	}
-	return out, s.attachAttempts(ctx, out, index)
+	return out, s.attachAttempts(ctx, out, index, more)
 }
 
-// attachAttempts loads the attempts of items in one query.
-func (s *OutboxStore) attachAttempts(ctx context.Context, items []outbox.Record, index map[int64]int) error {
-	if len(items) == 0 {
+// attachAttempts appends the attempts in outbox_attempts of the items of
+// ids to their history, in one query.
+func (s *OutboxStore) attachAttempts(ctx context.Context, items []outbox.Record, index map[int64]int, ids []any) error {
+	if len(ids) == 0 {
 		return nil
-	}
-	ids := make([]any, len(items))
-	for i, r := range items {
-		ids[i] = r.ID
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT outbox_id, started_at, latency_us, status, error, excerpt
 		FROM outbox_attempts WHERE outbox_id IN (`+placeholders(len(ids))+`) ORDER BY id`, ids...)

@@ -30,7 +30,7 @@ func (tx *Tx) Enqueue(job Job) error {
 	if !job.Due.IsZero() {
 		due = job.Due.UnixMilli()
 	}
-	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	if _, err := tx.Exec(`INSERT INTO outbox (kind, key, payload, due_at, created_at, updated_at, history) VALUES (?, ?, ?, ?, ?, ?, 0)`,
 		job.Kind, job.Key, job.Payload, due, now, now); err != nil {
 		return fmt.Errorf("enqueue %s: %w", job.Kind, err)
 	}
@@ -71,10 +71,14 @@ type OutboxStore struct {
 // checks: while it runs the item is pending in the file, and a timer
 // cancelled by key deletes it there, after which a new item may get its id
 // (SQLite reuses the largest rowid); that one must not take its outcome.
+//
+// history is the item's history column as the claim read it (see
+// recordOutcome): only the outcome of this claim changes it.
 type claimed struct {
 	attempts int
 	created  int64
 	key      string
+	history  int
 }
 
 // claimMark is an early claim to write down: the item runs attempt
@@ -158,13 +162,13 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 	// a statement again when the value of a bare LIMIT parameter changes,
 	// and the worker's limit changes with its free slots; +? is an
 	// expression whose value the plan does not depend on.
-	rows, err := s.db.readQuery(ctx, `SELECT id, kind, key, payload, attempts, created_at FROM outbox
+	rows, err := s.db.readQuery(ctx, `SELECT id, kind, key, payload, attempts, created_at, history FROM outbox
 		WHERE state = 'pending' AND due_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
 		ORDER BY due_at, id LIMIT +?`, now.UnixMilli(), running, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
-	items, err := scanItems(rows)
+	items, histories, err := scanItems(rows)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
@@ -181,7 +185,7 @@ func (s *OutboxStore) Claim(ctx context.Context, now time.Time, limit int, lease
 	}
 	for i := range items {
 		items[i].Attempts++ // the attempt this claim starts
-		c := claimed{attempts: items[i].Attempts, created: items[i].Created.UnixMilli(), key: items[i].Key}
+		c := claimed{attempts: items[i].Attempts, created: items[i].Created.UnixMilli(), key: items[i].Key, history: histories[i]}
 		s.running[items[i].ID] = c
 		m.claimed = c
 		s.unmarked[items[i].ID] = m
@@ -329,27 +333,32 @@ func claim(tx *Tx, now time.Time, limit int, lease time.Duration) ([]outbox.Item
 	// LIMIT +?: see Claim.
 	rows, err := tx.Query(`UPDATE outbox SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT +?)
-		RETURNING id, kind, key, payload, attempts, created_at`,
+		RETURNING id, kind, key, payload, attempts, created_at, history`,
 		now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli(), limit)
 	if err != nil {
 		return nil, err
 	}
-	return scanItems(rows)
+	items, _, err := scanItems(rows)
+	return items, err
 }
 
-func scanItems(rows *sql.Rows) ([]outbox.Item, error) {
+// scanItems reads claimed items, and their history column.
+func scanItems(rows *sql.Rows) ([]outbox.Item, []int, error) {
 	defer rows.Close()
 	var items []outbox.Item
+	var histories []int
 	for rows.Next() {
 		var it outbox.Item
 		var created int64
-		if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.Payload, &it.Attempts, &created); err != nil {
-			return nil, err
+		var history int
+		if err := rows.Scan(&it.ID, &it.Kind, &it.Key, &it.Payload, &it.Attempts, &created, &history); err != nil {
+			return nil, nil, err
 		}
 		it.Created = time.UnixMilli(created)
 		items = append(items, it)
+		histories = append(histories, history)
 	}
-	return items, rows.Err()
+	return items, histories, rows.Err()
 }
 
 // Finish implements outbox.Store.
@@ -374,20 +383,7 @@ func (s *OutboxStore) Finish(ctx context.Context, id int64, a outbox.Attempt, ne
 // and the batch runs again with each effect in a savepoint of its own, so
 // that a failing one rolls back alone.
 func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]error, error) {
-	err := s.db.Write(ctx, func(tx *Tx) error {
-		now := time.Now().UnixMilli()
-		for _, o := range outs {
-			if o.Effect != nil {
-				if err := runEffectBare(ctx, tx, o.Effect); err != nil {
-					return fmt.Errorf("%w: %w", errEffectFailed, err)
-				}
-			}
-			if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.db.Write(ctx, func(tx *Tx) error { return s.completeBare(ctx, tx, outs) })
 	if err == nil {
 		s.recorded(outs)
 		return nil, nil
@@ -396,6 +392,23 @@ func (s *OutboxStore) Complete(ctx context.Context, outs []outbox.Outcome) ([]er
 		return nil, fmt.Errorf("complete outbox items: %w", err)
 	}
 	return s.completeIsolated(ctx, outs)
+}
+
+// completeBare is Complete's transaction without savepoints: it runs each
+// effect and records each outcome in tx, and fails as a whole.
+func (s *OutboxStore) completeBare(ctx context.Context, tx *Tx, outs []outbox.Outcome) error {
+	now := time.Now().UnixMilli()
+	for _, o := range outs {
+		if o.Effect != nil {
+			if err := runEffectBare(ctx, tx, o.Effect); err != nil {
+				return fmt.Errorf("%w: %w", errEffectFailed, err)
+			}
+		}
+		if err := recordOutcome(tx, o, s.claimOf(o.ID), now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errEffectFailed ends Complete's run without savepoints.
@@ -477,38 +490,88 @@ func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
 	return effect(ctx, tx)
 }
 
-// recordOutcome inserts the attempt and moves the item to its next state.
+// recordOutcome records the attempt and moves the item to its next state.
 // For an early claim c (zero for none), it counts the claim's attempt,
 // which may not be written yet, and records nothing if the item is not the
 // one claimed (see claimed).
+//
+// An item's first recorded attempt goes into its own row, in the statement
+// that records the outcome (migration 0111): only a later one takes a row
+// of outbox_attempts, with its index entry. An early claim knows whether
+// the item has an attempt recorded (c.history); otherwise the statement
+// tells.
 func recordOutcome(tx *Tx, o outbox.Outcome, c claimed, now int64) error {
-	a := o.Attempt
-	var dueMS int64
-	if !o.Due.IsZero() {
-		dueMS = o.Due.UnixMilli()
-	}
 	if c.attempts == 0 {
-		if _, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
-			o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`UPDATE outbox SET state = ?, due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
-			last_error = ?, updated_at = ? WHERE id = ?`,
-			string(o.Next), dueMS, dueMS, a.Error, now, o.ID)
-		return err
+		return recordUnclaimed(tx, o, now)
 	}
-	res, err := tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END, lease_until = 0,
-		last_error = ?, updated_at = ? WHERE id = ? AND created_at = ? AND key = ?`,
-		string(o.Next), c.attempts, dueMS, dueMS, a.Error, now, o.ID, c.created, c.key)
+	a := o.Attempt
+	dueMS := dueMillis(o.Due)
+	started, latency := a.Started.UnixMilli(), a.Latency.Microseconds()
+	var res sql.Result
+	var err error
+	if c.history == 0 {
+		res, err = tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END,
+			lease_until = 0, last_error = ?, updated_at = ?, history = 1,
+			first_started = ?, first_latency_us = ?, first_status = ?, first_error = ?, first_excerpt = ?
+			WHERE id = ? AND created_at = ? AND key = ?`,
+			string(o.Next), c.attempts, dueMS, dueMS, a.Error, now, started, latency, a.Status, a.Error, a.Excerpt, o.ID, c.created, c.key)
+	} else {
+		res, err = tx.Exec(`UPDATE outbox SET state = ?, attempts = max(attempts, ?), due_at = CASE WHEN ? > 0 THEN ? ELSE due_at END,
+			lease_until = 0, last_error = ?, updated_at = ?, history = CASE history WHEN 1 THEN 2 ELSE history END
+			WHERE id = ? AND created_at = ? AND key = ?`,
+			string(o.Next), c.attempts, dueMS, dueMS, a.Error, now, o.ID, c.created, c.key)
+	}
 	if err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return err // gone (a cancelled timer): no history to add to
 	}
-	_, err = tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
-		o.ID, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt)
+	if c.history == 0 {
+		return nil
+	}
+	return insertAttempt(tx, o.ID, a)
+}
+
+// recordUnclaimed is recordOutcome for an item without an early claim.
+// Every SET expression sees the row as it was: history 0 means this
+// attempt is the item's first, which the row takes; RETURNING sees the row
+// as it is now, where 1 means just that.
+func recordUnclaimed(tx *Tx, o outbox.Outcome, now int64) error {
+	a := o.Attempt
+	var history int
+	err := tx.QueryRow(`UPDATE outbox SET state = ?1, due_at = CASE WHEN ?2 > 0 THEN ?2 ELSE due_at END,
+		lease_until = 0, last_error = ?3, updated_at = ?4,
+		history = CASE history WHEN 0 THEN 1 WHEN 1 THEN 2 ELSE history END,
+		first_started = CASE history WHEN 0 THEN ?5 ELSE first_started END,
+		first_latency_us = CASE history WHEN 0 THEN ?6 ELSE first_latency_us END,
+		first_status = CASE history WHEN 0 THEN ?7 ELSE first_status END,
+		first_error = CASE history WHEN 0 THEN ?3 ELSE first_error END,
+		first_excerpt = CASE history WHEN 0 THEN ?8 ELSE first_excerpt END
+		WHERE id = ?9 RETURNING history`,
+		string(o.Next), dueMillis(o.Due), a.Error, now, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Excerpt, o.ID).Scan(&history)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // gone (a cancelled timer): no history to add to
+	}
+	if err != nil || history == 1 {
+		return err
+	}
+	return insertAttempt(tx, o.ID, a)
+}
+
+// insertAttempt adds an attempt of item id to outbox_attempts.
+func insertAttempt(tx *Tx, id int64, a outbox.Attempt) error {
+	_, err := tx.Exec(`INSERT INTO outbox_attempts (outbox_id, started_at, latency_us, status, error, excerpt) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, a.Started.UnixMilli(), a.Latency.Microseconds(), a.Status, a.Error, a.Excerpt)
 	return err
+}
+
+// dueMillis is a retry's due time in unix milliseconds, 0 for none.
+func dueMillis(due time.Time) int64 {
+	if due.IsZero() {
+		return 0
+	}
+	return due.UnixMilli()
 }
 
 // NextDue implements outbox.Store.
@@ -637,8 +700,9 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 	var r outbox.Record
 	var due, created, updated int64
 	var state string
-	err := s.db.read.QueryRowContext(ctx, `SELECT id, kind, key, payload, state, attempts, due_at, last_error, created_at, updated_at
-		FROM outbox WHERE id = ?`, id).Scan(&r.ID, &r.Kind, &r.Key, &r.Payload, &state, &r.Attempts, &due, &r.LastError, &created, &updated)
+	var first inlineAttempt
+	err := s.db.read.QueryRowContext(ctx, `SELECT id, kind, key, payload, state, attempts, due_at, last_error, created_at, updated_at, `+inlineAttemptColumns+`
+		FROM outbox WHERE id = ?`, id).Scan(append([]any{&r.ID, &r.Kind, &r.Key, &r.Payload, &state, &r.Attempts, &due, &r.LastError, &created, &updated}, first.dest()...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, outbox.ErrNotFound
 	}
@@ -648,6 +712,10 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 	r.State = outbox.State(state)
 	s.overlay(r.ID, &r.State, &r.Attempts)
 	r.Due, r.Created, r.Updated = time.UnixMilli(due), time.UnixMilli(created), time.UnixMilli(updated)
+	r.History = first.append(nil)
+	if !first.more() {
+		return &r, nil
+	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT started_at, latency_us, status, error, excerpt FROM outbox_attempts WHERE outbox_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
@@ -664,6 +732,35 @@ func (s *OutboxStore) Get(ctx context.Context, id int64) (*outbox.Record, error)
 	}
 	return &r, rows.Err()
 }
+
+// inlineAttemptColumns are the columns of an item's first attempt as its
+// row holds it (see recordOutcome), in the order inlineAttempt.dest scans.
+const inlineAttemptColumns = `history, first_started, first_latency_us, first_status, first_error, first_excerpt`
+
+// inlineAttempt is an item's first attempt as its row holds it, and where
+// its other attempts are.
+type inlineAttempt struct {
+	history          int
+	started, latency int64
+	a                outbox.Attempt
+}
+
+func (f *inlineAttempt) dest() []any {
+	return []any{&f.history, &f.started, &f.latency, &f.a.Status, &f.a.Error, &f.a.Excerpt}
+}
+
+// append appends the row's attempt to h, if it holds one.
+func (f *inlineAttempt) append(h []outbox.Attempt) []outbox.Attempt {
+	if f.history != 1 && f.history != 2 {
+		return h
+	}
+	a := f.a
+	a.Started, a.Latency = time.UnixMilli(f.started), time.Duration(f.latency)*time.Microsecond
+	return append(h, a)
+}
+
+// more reports whether the item has attempts in outbox_attempts.
+func (f *inlineAttempt) more() bool { return f.history >= 2 }
 
 // List implements outbox.Store.
 func (s *OutboxStore) List(ctx context.Context, f outbox.Filter) ([]outbox.Record, int, error) {

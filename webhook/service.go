@@ -58,6 +58,8 @@ type Service struct {
 	last matchMemo
 	// jobs holds the jobs just enqueued, so that Handle need not decode them.
 	jobs jobCache
+	// started holds .started events made ahead (PrepareEvent).
+	started startedMemo
 }
 
 // matchMemo holds the webhooks matched for one event. The event (a pointer:
@@ -258,6 +260,7 @@ func (s *Service) OnEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event) err
 // OnEncodedEvent implements keptn.EncodedEventHook: it is OnEvent with the
 // event's body as stored, which the jobs carry (nil: encode the event).
 func (s *Service) OnEncodedEvent(ctx context.Context, tx keptn.Tx, ev *keptn.Event, body []byte) error {
+	defer s.takeStarted(ev) // a .started made ahead that no webhook sent
 	matched, err := s.rematched(tx, ev)
 	if err != nil || len(matched) == 0 {
 		return err
@@ -419,13 +422,18 @@ func (s *Service) emitStarted(ctx context.Context, tx keptn.Tx, ev *keptn.Event,
 	if !w.SendFinished {
 		n = len(w.Requests)
 	}
+	if made, ok := s.takeStarted(ev); ok {
+		if err := s.events.AppendEncoded(ctx, tx, made.ev, made.body); err != nil {
+			return err
+		}
+		n--
+	}
 	t := keptn.ParseType(ev.Type)
 	for range n {
-		st, err := s.events.New(keptn.TaskType(t.Task, "started"), Source, ev.Shkeptncontext, ev.ID, commonData(ev))
+		st, err := s.newStarted(ev, t)
 		if err != nil {
 			return err
 		}
-		st.GitCommitID = ev.GitCommitID
 		if err := s.events.Append(ctx, tx, st); err != nil {
 			return err
 		}
@@ -528,7 +536,7 @@ func (s *Service) finished(key string, n int, ev *keptn.Event, task string, data
 func (s *Service) emit(ctx context.Context, events ...*keptn.Event) (outbox.Effect, error) {
 	bodies := make([][]byte, len(events))
 	for i, ev := range events {
-		b, err := json.Marshal(ev)
+		b, err := keptn.EncodeEvent(ev)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ package keptnapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -113,10 +114,22 @@ var codeStatus = map[string]int{
 	keptn.CodeInternal:        http.StatusInternalServerError,
 }
 
+// StatusClientClosedRequest is recorded for a request whose client went away
+// before its answer was ready (nginx's 499): a long-poll the client gave up
+// on is no error of the server's.
+const StatusClientClosedRequest = 499
+
 // WriteError writes err as Keptn's {"code","message"}. Errors that are not
-// *keptn.Error are logged in full and shown as "internal error".
+// *keptn.Error are logged in full and shown as "internal error", except the
+// cancellation of a request whose client went away, which is answered 499
+// and not logged.
 func WriteError(w http.ResponseWriter, log *slog.Logger, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "internal error"
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		status = StatusClientClosedRequest
+		writeJSON(w, status, map[string]any{"code": status, "message": "client closed request"})
+		return
+	}
 	var ke *keptn.Error
 	var se *statusError
 	var mbe *http.MaxBytesError

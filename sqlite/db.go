@@ -78,6 +78,10 @@ type DB struct {
 	ckpt     *sql.DB // the background checkpointer's connection (checkpoint.go)
 	ckptWake chan struct{}
 	wal      *walGrower // the writer's (walgrow.go)
+
+	// The writer's scratch space for writeLastEvents.
+	lastScratch []lastEvent
+	lastArgs    []any
 }
 
 type writeOp struct {
@@ -87,6 +91,9 @@ type writeOp struct {
 	err   error
 	after []func()
 	done  chan struct{}
+	// last holds the scoped events this call stored, for the group's
+	// service_last_events rows (keptn_last_events.go); reset on every run.
+	last []lastEvent
 }
 
 // Open opens (creating if needed) the database file at path, applies pending
@@ -470,6 +477,11 @@ func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 		close(op.done)
 		return true
 	}
+	if err := db.writeLastEvents(ctx, batch); err != nil {
+		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
+		finish(batch, db.classify(err))
+		return true
+	}
 	if _, err := db.execCached(ctx, "COMMIT"); err != nil {
 		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 		finish(batch, db.classify(fmt.Errorf("commit: %w", err)))
@@ -503,6 +515,7 @@ func finish(batch []*writeOp, err error) {
 // set. Without one, the caller must roll the transaction back when runOp
 // fails.
 func (db *DB) runOp(ctx context.Context, op *writeOp, savepoint bool) (err error) {
+	op.last = op.last[:0]
 	if !savepoint {
 		defer func() {
 			if p := recover(); p != nil {
@@ -519,7 +532,7 @@ func (db *DB) runOp(ctx context.Context, op *writeOp, savepoint bool) (err error
 			err = fmt.Errorf("sqlite: write transaction panicked: %v", p)
 		}
 		if err != nil {
-			op.after = nil
+			op.after, op.last = nil, nil
 			if _, rerr := db.execCached(ctx, "ROLLBACK TO op"); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 			}

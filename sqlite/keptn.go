@@ -48,7 +48,7 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 	// The trigger events_by_context_insert files the event under its
 	// context (migration 0013, keptn_contexts.go). OR FAIL spares the
 	// statement a journal of its own (migration 0014).
-	_, err := tx.Exec(`INSERT OR FAIL INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
+	res, err := tx.Exec(`INSERT OR FAIL INTO events (id, type, source, time_ns, keptn_context, triggered_id, project, stage, service, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		ev.ID, ev.Type, ev.Source, t.UnixNano(), ev.Shkeptncontext, ev.TriggeredID, project, stage, service, body)
 	if err != nil {
@@ -61,12 +61,17 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		}
 		return fmt.Errorf("insert event: %w", err)
 	}
-	// Neither projects.last_event_* nor a per-service table of last events
-	// by type is written: the project reads derive both from the events
-	// (loadProjects, serviceStates), as PostgreSQL does.
+	// projects.last_event_* is not written: loadProjects reads a project's
+	// last event from the events. The service's last event of the type is
+	// noted for the group's service_last_events rows (keptn_last_events.go).
 	if project == "" || stage == "" || service == "" {
 		return nil
 	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("insert event: %w", err)
+	}
+	tx.op.last = append(tx.op.last, lastEvent{project: project, stage: stage, service: service, typ: ev.Type, seq: seq, timeNs: t.UnixNano()})
 	if img := keptn.DeployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)
 			ON CONFLICT (project, stage, service) DO UPDATE SET image = excluded.image`,
@@ -137,8 +142,31 @@ func (s *KeptnStore) Events(ctx context.Context, f keptn.EventFilter) ([]json.Ra
 
 // EventsByType implements keptn.Store.
 func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]json.RawMessage, error) {
+	q, args := eventsByTypeQuery(f)
+	rows, err := s.db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query events by type: %w", err)
+	}
+	return scanBodies(rows)
+}
+
+// evaluationFinished is the type events_evaluations indexes.
+const evaluationFinished = "sh.keptn.event.evaluation.finished"
+
+// eventsByTypeQuery is EventsByType's query and its arguments.
+func eventsByTypeQuery(f keptn.TypeFilter) (string, []any) {
 	where := []string{"type = ?"}
 	args := []any{f.Type}
+	from := eventsFrom(len(f.KeptnContext))
+	if f.Type == evaluationFinished {
+		// The literal lets the planner use the partial index of the
+		// evaluations (migration 0151); given a project, it must, where it
+		// would rather read every evaluation in order of time.
+		where = append(where, "type = '"+evaluationFinished+"'")
+		if len(f.KeptnContext) == 0 && len(f.Project) > 0 {
+			from = "events INDEXED BY events_evaluations"
+		}
+	}
 	in := func(col string, vals []string) {
 		if len(vals) > 0 {
 			where = append(where, col+" IN ("+placeholders(len(vals))+")")
@@ -164,14 +192,10 @@ func (s *KeptnStore) EventsByType(ctx context.Context, f keptn.TypeFilter) ([]js
 			JOIN events inv ON inv.seq = b.seq WHERE c.keptn_context = events.keptn_context AND events.triggered_id != ''
 			AND inv.triggered_id = events.triggered_id AND inv.type LIKE '%.invalidated')`)
 	}
-	q := "SELECT body FROM " + eventsFrom(len(f.KeptnContext)) + " WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
+	q := "SELECT body FROM " + from + " WHERE " + strings.Join(where, " AND ") + " ORDER BY time_ns DESC, seq DESC"
 	if f.Limit > 0 {
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	rows, err := s.db.read.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query events by type: %w", err)
-	}
-	return scanBodies(rows)
+	return q, args
 }

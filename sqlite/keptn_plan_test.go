@@ -5,11 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/batonhq/baton/keptn"
 )
 
-// The query of a service's last events by type seeks the events' indexes
-// key by key: no step scans the events, except the first, which reads the
-// first entry of events_type_time in order (LIMIT 1).
+// The query of a service's last events by type reads the project's rows of
+// service_last_events and seeks each one's service and event.
 func TestLastEventTypesPlanSeeks(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
@@ -18,18 +19,35 @@ func TestLastEventTypesPlanSeeks(t *testing.T) {
 	}
 	defer db.Close()
 	plan := queryPlan(t, db, lastEventTypes, "p")
-	scans := 0
-	for _, d := range plan {
-		switch {
-		case d == "SCAN events USING COVERING INDEX events_type_time":
-			scans++
-		case strings.Contains(d, " events ") && !strings.HasPrefix(d, "SEARCH events USING "),
-			strings.Contains(d, " e ") && d != "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)":
-			t.Errorf("plan step %q", d)
-		}
+	want := []string{
+		"SEARCH l USING PRIMARY KEY (project=?)",
+		"SEARCH sv USING INDEX sqlite_autoindex_services_1 (project=? AND name=?)",
+		"SEARCH e USING INTEGER PRIMARY KEY (rowid=?)",
 	}
-	if scans != 1 {
-		t.Errorf("%d ordered scans of events_type_time, want 1; plan:\n%s", scans, strings.Join(plan, "\n"))
+	if strings.Join(plan, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Earlier evaluations, by scope, are read from the partial index of
+// evaluation.finished events, whichever of the scope's levels are given.
+func TestEvaluationQueriesPlanSeeks(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, f := range []keptn.TypeFilter{
+		{Type: keptn.TaskType("evaluation", "finished"), Project: []string{"p"}, Stage: []string{"dev"}, Service: []string{"web"},
+			Source: []string{"lighthouse-service"}, Result: []string{"pass"}, ExcludeInvalidated: true, Limit: 3},
+		{Type: keptn.TaskType("evaluation", "finished"), Project: []string{"p"}, Stage: []string{"dev"}, Limit: 30},
+	} {
+		q, args := eventsByTypeQuery(f)
+		plan := queryPlan(t, db, q, args...)
+		if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH events USING INDEX events_evaluations (project=? AND stage=?") {
+			t.Errorf("plan of %+v:\n%s", f, strings.Join(plan, "\n"))
+		}
 	}
 }
 
@@ -79,4 +97,21 @@ func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// A service's queue is read from the partial index of waiting executions.
+func TestQueuePlanSeeks(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{hasWaiting, nextWaiting} {
+		plan := queryPlan(t, db, q, "p", "dev", "web")
+		if len(plan) != 1 || !strings.HasPrefix(plan[0], "SEARCH sequence_executions USING ") ||
+			!strings.HasSuffix(plan[0], "INDEX sequence_executions_waiting (project=? AND stage=? AND service=?)") {
+			t.Errorf("plan of %s:\n%s", q, strings.Join(plan, "\n"))
+		}
+	}
 }

@@ -142,39 +142,14 @@ func (s *KeptnStore) loadStages(ctx context.Context, p *keptn.Project) error {
 }
 
 // lastEventTypes finds, for each stage, service and event type of a project,
-// its latest event since the service was created. It walks the index
-// events_type_scope (type, project, stage, service, time_ns) by distinct
-// keys, a few index seeks per key, never visiting every event: t lists the
-// event types (a loose scan of events_type_time); k steps through the stage
-// and service pairs of each type in the project, from a row of empty stage
-// and service to the next service of its stage, or when there is none to
-// the next stage with an empty service (which names no service).
-//
-// Deriving the answer here, instead of upserting a row per event type and
-// service on every stored event, spares the single writer a statement and
-// a page per event.
-const lastEventTypes = `WITH RECURSIVE
-t(type) AS (
-	SELECT (SELECT type FROM events ORDER BY type LIMIT 1)
-	UNION ALL
-	SELECT (SELECT type FROM events WHERE type > t.type ORDER BY type LIMIT 1) FROM t WHERE t.type IS NOT NULL
-),
-k(type, stage, service) AS (
-	SELECT type, '', '' FROM t WHERE type IS NOT NULL
-	UNION ALL
-	SELECT k.type,
-		CASE WHEN (SELECT service FROM events WHERE type = k.type AND project = ?1 AND stage = k.stage AND service > k.service
-				ORDER BY service LIMIT 1) IS NOT NULL THEN k.stage
-			ELSE (SELECT stage FROM events WHERE type = k.type AND project = ?1 AND stage > k.stage ORDER BY stage LIMIT 1) END,
-		coalesce((SELECT service FROM events WHERE type = k.type AND project = ?1 AND stage = k.stage AND service > k.service
-			ORDER BY service LIMIT 1), '')
-	FROM k WHERE k.stage IS NOT NULL
-)
-SELECT k.stage, k.service, k.type, e.id, e.keptn_context, e.time_ns
-FROM k JOIN services sv ON sv.project = ?1 AND sv.name = k.service
-JOIN events e ON e.seq = (SELECT seq FROM events WHERE type = k.type AND project = ?1 AND stage = k.stage
-	AND service = k.service AND time_ns >= sv.created_ns ORDER BY time_ns DESC, seq DESC LIMIT 1)
-WHERE k.stage != ''`
+// its latest event since the service was created: the key's row of
+// service_last_events (keptn_last_events.go), the newest event of the key
+// ever stored, if it is not older than the service.
+const lastEventTypes = `SELECT l.stage, l.service, l.type, e.id, e.keptn_context, l.time_ns
+FROM service_last_events l
+JOIN services sv ON sv.project = l.project AND sv.name = l.service
+JOIN events e ON e.seq = l.seq
+WHERE l.project = ?1 AND l.time_ns >= sv.created_ns`
 
 func (s *KeptnStore) serviceStates(ctx context.Context, project string) (map[string]map[string]keptn.EventRef, map[string]string, error) {
 	states := map[string]map[string]keptn.EventRef{}

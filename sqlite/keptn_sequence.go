@@ -168,9 +168,7 @@ func (tx *keptnTx) SlotTaken(project, stage, service, exceptID string) (bool, er
 // HasWaiting implements keptn.SequenceTx.
 func (tx *keptnTx) HasWaiting(project, stage, service string) (bool, error) {
 	var n int
-	err := tx.QueryRow(`SELECT count(*) FROM sequence_executions
-		WHERE project = ? AND stage = ? AND service = ? AND state = 'waiting'`,
-		project, stage, service).Scan(&n)
+	err := tx.QueryRow(hasWaiting, project, stage, service).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("check queue: %w", err)
 	}
@@ -179,10 +177,18 @@ func (tx *keptnTx) HasWaiting(project, stage, service string) (bool, error) {
 
 // NextWaiting implements keptn.SequenceTx.
 func (tx *keptnTx) NextWaiting(project, stage, service string) (*keptn.SequenceExecution, error) {
-	return tx.loadExecution(tx.QueryRow(`SELECT seq, body FROM sequence_executions
-		WHERE project = ? AND stage = ? AND service = ? AND state = 'waiting' ORDER BY seq LIMIT 1`,
-		project, stage, service))
+	return tx.loadExecution(tx.QueryRow(nextWaiting, project, stage, service))
 }
+
+// A service's queue: its waiting executions, through the partial index
+// sequence_executions_waiting (migration 0102), which the literal state
+// selects.
+const (
+	hasWaiting = `SELECT count(*) FROM sequence_executions
+		WHERE project = ? AND stage = ? AND service = ? AND state = 'waiting'`
+	nextWaiting = `SELECT seq, body FROM sequence_executions
+		WHERE project = ? AND stage = ? AND service = ? AND state = 'waiting' ORDER BY seq LIMIT 1`
+)
 
 // PutSequenceContext implements keptn.SequenceTx.
 func (tx *keptnTx) PutSequenceContext(c keptn.SequenceContext) error {

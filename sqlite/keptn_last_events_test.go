@@ -1,0 +1,146 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/batonhq/baton/keptn"
+)
+
+// lastEventRows reads service_last_events as key → events.seq.
+func lastEventRows(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM service_last_events`)
+}
+
+// newestEvents derives what service_last_events must hold from the events:
+// the newest scoped event of each key by time, the later stored on a tie.
+func newestEvents(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM (
+		SELECT project, stage, service, type, seq,
+			row_number() OVER (PARTITION BY project, stage, service, type ORDER BY time_ns DESC, seq DESC) AS n
+		FROM events WHERE project != '' AND stage != '' AND service != '') WHERE n = 1`)
+}
+
+func keyedSeqs(t *testing.T, db *DB, query string) map[string]int64 {
+	t.Helper()
+	rows, err := db.read.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var p, st, sv, typ string
+		var seq int64
+		if err := rows.Scan(&p, &st, &sv, &typ, &seq); err != nil {
+			t.Fatal(err)
+		}
+		out[p+"/"+st+"/"+sv+"/"+typ] = seq
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func scopedEvent(id, typ, stage, service string, ns int64) *keptn.Event {
+	data := fmt.Sprintf(`{"project":"p","stage":%q,"service":%q}`, stage, service)
+	return &keptn.Event{ID: id, Type: typ, Source: "s", Shkeptncontext: "k-" + id, Time: keptn.FormatTime(time.Unix(ns, 0)), Data: []byte(data)}
+}
+
+// Concurrent writers share group commits; every fourth fails after storing
+// its event (its savepoint, or the first run of its group, rolls back).
+// service_last_events ends up exactly the newest committed event of each
+// key, including keys whose newest event is older than one stored later, and
+// a call storing more keys than a group folds by scanning.
+func TestLastEventsFollowTheirCalls(t *testing.T) {
+	db := openTest(t)
+	st := NewKeptnStore(db)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	for i := range 300 {
+		wg.Go(func() {
+			ev := scopedEvent(fmt.Sprintf("e%03d", i), fmt.Sprintf("t%d", i%3), "dev", fmt.Sprintf("s%d", i%5),
+				int64(1000+(i*7919)%200)) // times out of storage order, with ties
+			err := st.Update(ctx, func(tx keptn.Tx) error {
+				if err := tx.InsertEvent(ev, []byte(`{}`)); err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return boom
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, boom) {
+				t.Errorf("event %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	// One call with 150 events of 100 keys, some twice, the second older.
+	if err := st.Update(ctx, func(tx keptn.Tx) error {
+		for i := range 150 {
+			ns := int64(5000 + i)
+			if i >= 100 {
+				ns = 4000
+			}
+			if err := tx.InsertEvent(scopedEvent(fmt.Sprintf("m%03d", i), "tm", "prod", fmt.Sprintf("m%d", i%100), ns), []byte(`{}`)); err != nil {
+				return err
+			}
+		}
+		// Unscoped events have no row.
+		return tx.InsertEvent(&keptn.Event{ID: "u", Type: "tu", Source: "s", Shkeptncontext: "ku", Data: []byte(`{"project":"p"}`)}, []byte(`{}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, want := lastEventRows(t, db), newestEvents(t, db)
+	if len(want) != 3*5+100 {
+		t.Fatalf("%d keys among the events, want %d", len(want), 3*5+100)
+	}
+	if diff := cmp.Diff(got, want); diff != "" {
+		t.Errorf("service_last_events (-got +want)\n%s", diff)
+	}
+}
+
+// Migration 0151 fills service_last_events from the events stored before it.
+func TestServiceLastEventsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	raw := migratedWithout(t, path, func(version string) bool { return version >= "0151" })
+	for i, e := range []struct {
+		id, typ, stage, service string
+		ns                      int64
+	}{
+		{"a1", "t1", "dev", "web", 5}, {"a2", "t1", "dev", "web", 3}, {"a3", "t1", "dev", "web", 5}, // tie: a3
+		{"b1", "t2", "dev", "web", 1}, {"c1", "t1", "prod", "web", 2}, {"d1", "t1", "dev", "api", 9},
+		{"x1", "t1", "", "web", 9}, {"x2", "t1", "dev", "", 9},
+	} {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO events (id, type, source, time_ns, keptn_context, project, stage, service, body)
+			VALUES (?, ?, 's', ?, ?, 'p', ?, ?, '{}')`, e.id, e.typ, e.ns, fmt.Sprint("k", i), e.stage, e.service); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := map[string]int64{"p/dev/web/t1": 3, "p/dev/web/t2": 4, "p/prod/web/t1": 5, "p/dev/api/t1": 6}
+	if diff := cmp.Diff(lastEventRows(t, db), want); diff != "" {
+		t.Errorf("service_last_events (-got +want)\n%s", diff)
+	}
+	if diff := cmp.Diff(newestEvents(t, db), want); diff != "" {
+		t.Errorf("newest events (-got +want)\n%s", diff)
+	}
+}

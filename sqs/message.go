@@ -59,13 +59,22 @@ func validBody(body string) bool {
 // firstInvalid returns the first character of s that SQS does not allow (an
 // invalid UTF-8 byte is returned as itself), or ok.
 func firstInvalid(s string) (bad rune, ok bool) {
-	// Fast path: printable ASCII, tab, newline and carriage return.
+	// Fast path: printable ASCII, eight bytes at a time while no byte is
+	// a control character or outside ASCII, then byte by byte (tab, newline
+	// and carriage return are allowed) up to the first that needs decoding.
 	start := 0
-	for ; start < len(s); start++ {
+	for {
+		for start+8 <= len(s) && plainASCII8(s[start:start+8]) {
+			start += 8
+		}
+		if start == len(s) {
+			return 0, true
+		}
 		c := s[start]
 		if c >= utf8.RuneSelf || c < 0x20 && c != 0x9 && c != 0xA && c != 0xD {
 			break
 		}
+		start++
 	}
 	if start == len(s) {
 		return 0, true
@@ -83,6 +92,16 @@ func firstInvalid(s string) (bad rune, ok bool) {
 		}
 	}
 	return 0, true
+}
+
+// plainASCII8 reports whether the 8 bytes of s are all printable ASCII
+// (0x20 to 0x7F): a byte below 0x20 sets its top bit when 0x20 is
+// subtracted from it (a borrow into the next byte only comes from such a
+// byte), one above 0x7F has it set already.
+func plainASCII8(s string) bool {
+	w := binary.LittleEndian.Uint64([]byte(s))
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	return (w|(w-0x20*ones))&tops == 0
 }
 
 // checkContents returns InvalidMessageContents if s holds a character SQS

@@ -1,7 +1,9 @@
 package sqs
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func str(s string) *string { return &s }
@@ -64,4 +66,65 @@ func TestAttributeNames(t *testing.T) {
 			t.Errorf("validAttrName(%q) = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// BenchmarkFirstInvalid measures the content check of a 256-byte ASCII
+// body, the bench's message.
+func BenchmarkFirstInvalid(b *testing.B) {
+	body := strings.Repeat("x", 255) + "\n"
+	for b.Loop() {
+		if _, ok := firstInvalid(body); !ok {
+			b.Fatal("invalid")
+		}
+	}
+}
+
+// firstInvalidSlow is firstInvalid without its fast path: rune by rune.
+func firstInvalidSlow(s string) (rune, bool) {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
+				return rune(s[i]), false
+			}
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF:
+			return r, false
+		}
+	}
+	return 0, true
+}
+
+// TestFirstInvalidFastPath: the eight-bytes-at-a-time path finds what the
+// rune by rune check finds, for every byte class at every offset of a
+// word and around it.
+func TestFirstInvalidFastPath(t *testing.T) {
+	specials := []string{"\x00", "\x01", "\t", "\n", "\r", "\x1f", " ", "~", "\x7f", "\x80", "\xff", "é", "\uFFFD", "\uFFFF", "\xed\xa0\x80", "🚀", "\xc3"}
+	for n := range 20 {
+		for at := range n + 1 {
+			for _, sp := range specials {
+				for _, tail := range []string{"", "\x01", "é"} {
+					s := strings.Repeat("a", at) + sp + strings.Repeat("z", n-at) + tail
+					r, ok := firstInvalid(s)
+					wr, wok := firstInvalidSlow(s)
+					if r != wr || ok != wok {
+						t.Fatalf("firstInvalid(%q) = %q %v, want %q %v", s, r, ok, wr, wok)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzFirstInvalid(f *testing.F) {
+	for _, s := range []string{"", "plain", "tab\tnl\ncr\r", "0123456789abcdef\x01", "0123456789abcdef\x80", "emoji 🚀 and \uFFFF", "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, ok := firstInvalid(s)
+		wr, wok := firstInvalidSlow(s)
+		if r != wr || ok != wok {
+			t.Fatalf("firstInvalid(%q) = %q %v, want %q %v", s, r, ok, wr, wok)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package sqsapi
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // The JSON bodies of SendMessage and SendMessageBatch, one per message sent,
 // nearly always have one plain shape: an object of string members with the
@@ -52,6 +55,12 @@ func (p *plainJSON) str() (string, bool) {
 	}
 	start, ascii := p.i, true
 	for ; p.i < len(p.b); p.i++ {
+		for p.i+8 <= len(p.b) && plainString8(p.b[p.i:p.i+8]) {
+			p.i += 8
+		}
+		if p.i == len(p.b) {
+			break
+		}
 		switch c := p.b[p.i]; {
 		case c == '"':
 			s := p.b[start:p.i]
@@ -67,6 +76,19 @@ func (p *plainJSON) str() (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// plainString8 reports whether none of the 8 bytes of b ends a plain string
+// or needs a look: a quote, a backslash, a control character or a byte
+// outside ASCII. Per byte x, a byte below 0x20 sets its top bit in x-0x20,
+// one above 0x7F has it set, and a byte equal to c is zero in x^c, which sets
+// the top bit of (x^c)-1 but not of x^c (a borrow into the next byte only
+// comes from a byte that is flagged itself).
+func plainString8(b []byte) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	w := binary.LittleEndian.Uint64(b)
+	q, bs := w^('"'*ones), w^('\\'*ones)
+	return (w|(w-0x20*ones)|((q-ones)&^q)|((bs-ones)&^bs))&tops == 0
 }
 
 // member reads `"name":"value"`.

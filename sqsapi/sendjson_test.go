@@ -3,6 +3,8 @@ package sqsapi
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -18,6 +20,12 @@ var sendJSONSeeds = []string{
 	`{"Entries":[{"Id":"0"}],"Entries":[{"Id":"1"}]}`, `{"MessageBody":"` + "\xff" + `"}`, `{"MessageBody":"` + "\x01" + `"}`,
 	`{"Entries":[{"Id":"0","MessageBody":"a"},]}`, `{"QueueUrl":"u",}`, `[]`, `{"Id":"x","MessageBody":"y"}`,
 	`{"MessageBody":"b","MessageAttributes":{"a":{"DataType":"String","StringValue":"v"}}}`,
+	// Long strings, read eight bytes at a time up to what needs a look.
+	`{"QueueUrl":"http://127.0.0.1:8080/000000000000/q","MessageBody":"0123456789abcdefghij"}`,
+	`{"MessageBody":"0123456789abcdef\"0123456789"}`, `{"MessageBody":"0123456789abcdefé0123456789"}`,
+	`{"MessageBody":"0123456789abcdef` + "\x1f" + `0123456789"}`, `{"MessageBody":"0123456789abcde` + "\xff" + `"}`,
+	`{"MessageBody":"01234567\\n89abcdef"}`, `{"MessageBody":"0123456789abcdef\u007f~ !#0123"}`,
+	`{"MessageBody":"0123456789abcdef` + "\x7f" + `~ !#01234567"}`,
 }
 
 // Whatever body the plain decoders accept, encoding/json decodes to the
@@ -66,6 +74,24 @@ func checkSendJSON(t *testing.T, body string) {
 		}
 		if url != want.QueueURL || !reflect.DeepEqual(entries, want.Entries) {
 			t.Fatalf("%q: plain SendMessageBatch %q %+v, encoding/json %q %+v", body, url, entries, want.QueueURL, want.Entries)
+		}
+	}
+}
+
+// BenchmarkDecodeSendBatch decodes the bench's SendMessageBatch body: ten
+// entries of 256-byte bodies.
+func BenchmarkDecodeSendBatch(b *testing.B) {
+	body := `{"Entries":[`
+	for i := range 10 {
+		if i > 0 {
+			body += ","
+		}
+		body += `{"Id":"` + strconv.Itoa(i) + `","MessageBody":"` + strings.Repeat("x", 256) + `"}`
+	}
+	body += `],"QueueUrl":"http://127.0.0.1:8080/000000000000/bench"}`
+	for b.Loop() {
+		if _, _, ok := decodeSendBatch([]byte(body)); !ok {
+			b.Fatal("not plain")
 		}
 	}
 }

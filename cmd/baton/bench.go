@@ -125,7 +125,7 @@ directory in this process (client and server then share the machine's cores, as
 on any single host). Every write the server acknowledges is durable. The
 embedded server runs with serve's garbage collector tuning (GOGC=400 with at
 least 64 MiB of headroom over the live heap, unless GOGC is set).`,
-		PersistentPreRun: func(*cobra.Command, []string) { tuneGC() },
+		PersistentPreRun: func(*cobra.Command, []string) { tuneProcess() },
 	}
 	cmd.AddCommand(newBenchEventsCmd(), newBenchWebhooksCmd(), newBenchSQSCmd(), newBenchAppConfigCmd(), newBenchSequencesCmd(), newBenchExtensionsCmd())
 	return cmd

@@ -81,7 +81,7 @@ pair of the SQS and AppConfig APIs at start (created, or its secret replaced),
 so scripts and CI can use a pair they know.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			tuneGC()
+			tuneProcess()
 			final := server.DefaultConfig()
 			if cfgFile != "" {
 				if err := final.LoadFile(cfgFile); err != nil {

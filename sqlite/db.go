@@ -48,6 +48,8 @@ type Options struct {
 	walCap int
 	// walGrowFrom, for tests, replaces walGrowFrom.
 	walGrowFrom int
+	// lastFlushEvery, for tests, replaces lastEventsFlushEvery.
+	lastFlushEvery int
 }
 
 // DB is an open baton database.
@@ -79,9 +81,8 @@ type DB struct {
 	ckptWake chan struct{}
 	wal      *walGrower // the writer's (walgrow.go)
 
-	// The writer's scratch space for writeLastEvents.
-	lastScratch []lastEvent
-	lastArgs    []any
+	// The rows of service_last_events not yet written (keptn_last_events.go).
+	last lastEvents
 }
 
 type writeOp struct {
@@ -206,6 +207,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return fail(err)
 	}
 	db.stmts = map[string]*sql.Stmt{}
+	if err := db.loadLastEvents(ctx); err != nil {
+		return fail(err)
+	}
 	db.wal = newWALGrower(path+"-wal", opts.walCap, pageSize)
 	if opts.walGrowFrom > 0 {
 		db.wal.from = int64(opts.walGrowFrom)
@@ -477,7 +481,7 @@ func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 		close(op.done)
 		return true
 	}
-	if err := db.writeLastEvents(ctx, batch); err != nil {
+	if err := db.flushLastEvents(ctx); err != nil {
 		_, _ = db.conn.ExecContext(ctx, "ROLLBACK")
 		finish(batch, db.classify(err))
 		return true
@@ -487,6 +491,7 @@ func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 		finish(batch, db.classify(fmt.Errorf("commit: %w", err)))
 		return true
 	}
+	db.lastEventsCommitted(batch)
 	db.cond.diskFull.Store(false)
 	db.wakeCheckpointer()
 	if db.opts.OnCommit != nil {

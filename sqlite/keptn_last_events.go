@@ -9,15 +9,34 @@ import (
 // A service's last event of each type (ExpandedService.lastEventTypes) is a
 // row of service_last_events per project, stage, service and event type
 // (migration 0151): the newest event of the key by time, the later stored
-// on a tie, over every event stored. InsertEvent notes each scoped event on
-// its call (writeOp.last); before the group commits, writeLastEvents folds
-// the notes of the calls that succeeded into one row per key and upserts
-// them. Ingest, where a group's events mostly share one key, writes one row
-// per group instead of one per event, and a group of sequence events about
-// one row per event, against the page of an index in the middle of
-// events_type_scope that each event dirtied before. A call whose savepoint
-// rolled back, or a group that rolled back, leaves no row behind: the notes
-// go with the call.
+// on a tie. The table holds the events up to a seq, recorded in
+// service_last_events_covered (migration 0152); reads add the events stored
+// after it (lastEventTypes), a tail of at most about lastEventsFlushEvery
+// events.
+//
+// InsertEvent notes each scoped event on its call (writeOp.last). Once a
+// group has committed, the writer folds the notes of the calls that
+// succeeded into lastEvents.pending, one entry per key; a call whose
+// savepoint rolled back, or a group that rolled back, leaves nothing behind.
+// When lastEventsFlushEvery events have been folded, the next group writes
+// the pending rows and the new bound in its own transaction, and the
+// pending entries are dropped once that group has committed. So the rows
+// are written once per key every few hundred events rather than once per
+// event: under the sequence benchmark a group's events are of different
+// services and types, and a row per event was about a tenth of the writer.
+// At open, the entries of the events after the bound are folded again
+// (loadLastEvents): the table never depends on memory a crash can lose.
+type lastEvents struct {
+	pending map[lastEventKey]lastEvent
+	maxSeq  int64 // the highest seq folded into pending
+	folded  int   // events folded since the last flush
+	flushed bool  // the group being committed writes pending
+	args    []any
+}
+
+// lastEventsFlushEvery is how many scoped events are folded between two
+// writes of service_last_events.
+const lastEventsFlushEvery = 1024
 
 // lastEvent is a scoped event InsertEvent stored.
 type lastEvent struct {
@@ -25,17 +44,28 @@ type lastEvent struct {
 	seq, timeNs                  int64
 }
 
+type lastEventKey struct{ project, stage, service, typ string }
+
+func (e lastEvent) key() lastEventKey { return lastEventKey{e.project, e.stage, e.service, e.typ} }
+
 // newer reports whether e comes after o: later, or stored later at the same
 // time.
 func (e lastEvent) newer(o lastEvent) bool {
 	return e.timeNs > o.timeNs || (e.timeNs == o.timeNs && e.seq > o.seq)
 }
 
-func (e lastEvent) sameKey(o lastEvent) bool {
-	return e.project == o.project && e.stage == o.stage && e.service == o.service && e.typ == o.typ
+// fold adds e to the pending rows.
+func (l *lastEvents) fold(e lastEvent) {
+	if l.pending == nil {
+		l.pending = map[lastEventKey]lastEvent{}
+	}
+	k := e.key()
+	if o, ok := l.pending[k]; !ok || e.newer(o) {
+		l.pending[k] = e
+	}
+	l.maxSeq = max(l.maxSeq, e.seq)
+	l.folded++
 }
-
-type lastEventKey struct{ project, stage, service, typ string }
 
 // upsertLastEventsRows is how many rows one statement upserts at most.
 const upsertLastEventsRows = 16
@@ -53,69 +83,97 @@ var upsertLastEvents = func() (q [upsertLastEventsRows + 1]string) {
 	return q
 }()
 
-// writeLastEvents upserts the newest event of each key noted by the calls of
-// batch that succeeded. The writer goroutine calls it before COMMIT.
-func (db *DB) writeLastEvents(ctx context.Context, batch []*writeOp) error {
-	rows := db.lastScratch[:0]
-	var index map[lastEventKey]int // only for many rows; a scan otherwise
+// flushLastEvents writes the pending rows and their bound in the group's
+// transaction once enough events were folded. The writer goroutine calls
+// it before COMMIT; lastEventsCommitted settles it.
+func (db *DB) flushLastEvents(ctx context.Context) error {
+	l := &db.last
+	l.flushed = false
+	if l.folded < db.lastFlushEvery() {
+		return nil
+	}
+	args := l.args[:0]
+	exec := func(q string, args ...any) error {
+		st, err := db.stmt(ctx, q)
+		if err == nil && st != nil {
+			_, err = st.ExecContext(ctx, args...)
+		} else if err == nil {
+			_, err = db.conn.ExecContext(ctx, q, args...)
+		}
+		return err
+	}
+	n := 0
+	for _, r := range l.pending {
+		args = append(args, r.project, r.stage, r.service, r.typ, r.seq, r.timeNs)
+		if n++; n == upsertLastEventsRows {
+			if err := exec(upsertLastEvents[n], args...); err != nil {
+				return fmt.Errorf("update last events: %w", err)
+			}
+			args, n = args[:0], 0
+		}
+	}
+	if n > 0 {
+		if err := exec(upsertLastEvents[n], args...); err != nil {
+			return fmt.Errorf("update last events: %w", err)
+		}
+	}
+	clear(args)
+	l.args = args[:0]
+	if err := exec(`UPDATE service_last_events_covered SET seq = ?`, l.maxSeq); err != nil {
+		return fmt.Errorf("update last events: %w", err)
+	}
+	l.flushed = true
+	return nil
+}
+
+// lastEventsCommitted settles a group that committed: the rows it flushed
+// are no longer pending, and the scoped events of its calls that succeeded
+// are.
+func (db *DB) lastEventsCommitted(batch []*writeOp) {
+	l := &db.last
+	if l.flushed {
+		clear(l.pending)
+		l.folded, l.flushed = 0, false
+	}
 	for _, op := range batch {
 		if op.err != nil {
 			continue
 		}
-	next:
 		for _, e := range op.last {
-			if index != nil {
-				k := lastEventKey{e.project, e.stage, e.service, e.typ}
-				if i, ok := index[k]; ok {
-					if e.newer(rows[i]) {
-						rows[i] = e
-					}
-					continue
-				}
-				index[k] = len(rows)
-				rows = append(rows, e)
-				continue
-			}
-			for i := range rows {
-				if rows[i].sameKey(e) {
-					if e.newer(rows[i]) {
-						rows[i] = e
-					}
-					continue next
-				}
-			}
-			rows = append(rows, e)
-			if len(rows) == 64 {
-				index = make(map[lastEventKey]int, 128)
-				for i, r := range rows {
-					index[lastEventKey{r.project, r.stage, r.service, r.typ}] = i
-				}
-			}
+			l.fold(e)
 		}
 	}
-	db.lastScratch = rows[:0]
-	if len(rows) == 0 {
-		return nil
+}
+
+func (db *DB) lastFlushEvery() int {
+	if db.opts.lastFlushEvery > 0 {
+		return db.opts.lastFlushEvery
 	}
-	args := db.lastArgs[:0]
-	for len(rows) > 0 {
-		n := min(len(rows), upsertLastEventsRows)
-		args = args[:0]
-		for _, r := range rows[:n] {
-			args = append(args, r.project, r.stage, r.service, r.typ, r.seq, r.timeNs)
-		}
-		st, err := db.stmt(ctx, upsertLastEvents[n])
-		if err == nil && st != nil {
-			_, err = st.ExecContext(ctx, args...)
-		} else if err == nil {
-			_, err = db.conn.ExecContext(ctx, upsertLastEvents[n], args...)
-		}
-		if err != nil {
-			return fmt.Errorf("update last events: %w", err)
-		}
-		rows = rows[n:]
+	return lastEventsFlushEvery
+}
+
+// scopedEventsAfter reads the scoped events stored after the bound of
+// service_last_events.
+const scopedEventsAfter = `SELECT project, stage, service, type, seq, time_ns FROM events
+	WHERE seq > (SELECT seq FROM service_last_events_covered) AND project != '' AND stage != '' AND service != ''`
+
+// loadLastEvents folds the scoped events stored after the table's bound, as
+// if they had just been committed: Open calls it before the writer starts.
+func (db *DB) loadLastEvents(ctx context.Context) error {
+	rows, err := db.conn.QueryContext(ctx, scopedEventsAfter)
+	if err != nil {
+		return fmt.Errorf("load last events: %w", err)
 	}
-	clear(args)
-	db.lastArgs = args[:0]
+	defer rows.Close()
+	for rows.Next() {
+		var e lastEvent
+		if err := rows.Scan(&e.project, &e.stage, &e.service, &e.typ, &e.seq, &e.timeNs); err != nil {
+			return fmt.Errorf("load last events: %w", err)
+		}
+		db.last.fold(e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load last events: %w", err)
+	}
 	return nil
 }

@@ -20,6 +20,37 @@ func lastEventRows(t *testing.T, db *DB) map[string]int64 {
 	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM service_last_events`)
 }
 
+// effectiveLastEvents is what the reads see: the table's rows folded with
+// the scoped events after its bound.
+func effectiveLastEvents(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM (
+		SELECT project, stage, service, type, seq,
+			row_number() OVER (PARTITION BY project, stage, service, type ORDER BY time_ns DESC, seq DESC) AS n
+		FROM (SELECT project, stage, service, type, seq, time_ns FROM service_last_events
+			UNION ALL `+scopedEventsAfter+`)) WHERE n = 1`)
+}
+
+// newestBefore is newestEvents over the events up to the table's bound:
+// what the table itself must hold.
+func newestBefore(t *testing.T, db *DB) map[string]int64 {
+	t.Helper()
+	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM (
+		SELECT project, stage, service, type, seq,
+			row_number() OVER (PARTITION BY project, stage, service, type ORDER BY time_ns DESC, seq DESC) AS n
+		FROM events WHERE project != '' AND stage != '' AND service != ''
+			AND seq <= (SELECT seq FROM service_last_events_covered)) WHERE n = 1`)
+}
+
+func lastEventsBound(t *testing.T, db *DB) int64 {
+	t.Helper()
+	var seq int64
+	if err := db.read.QueryRow(`SELECT seq FROM service_last_events_covered`).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
 // newestEvents derives what service_last_events must hold from the events:
 // the newest scoped event of each key by time, the later stored on a tie.
 func newestEvents(t *testing.T, db *DB) map[string]int64 {
@@ -59,11 +90,16 @@ func scopedEvent(id, typ, stage, service string, ns int64) *keptn.Event {
 
 // Concurrent writers share group commits; every fourth fails after storing
 // its event (its savepoint, or the first run of its group, rolls back).
-// service_last_events ends up exactly the newest committed event of each
-// key, including keys whose newest event is older than one stored later, and
-// a call storing more keys than a group folds by scanning.
+// What the reads see is exactly the newest committed event of each key,
+// including keys whose newest event is older than one stored later, and the
+// table itself, written every 50 events, holds exactly the newest up to its
+// bound.
 func TestLastEventsFollowTheirCalls(t *testing.T) {
-	db := openTest(t)
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{lastFlushEvery: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	st := NewKeptnStore(db)
 	ctx := context.Background()
 	boom := errors.New("boom")
@@ -103,12 +139,71 @@ func TestLastEventsFollowTheirCalls(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	got, want := lastEventRows(t, db), newestEvents(t, db)
+	// One more group writes what the big call left pending.
+	if err := st.Update(ctx, func(tx keptn.Tx) error {
+		return tx.InsertEvent(scopedEvent("z", "t0", "dev", "s0", 1), []byte(`{}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := newestEvents(t, db)
 	if len(want) != 3*5+100 {
 		t.Fatalf("%d keys among the events, want %d", len(want), 3*5+100)
 	}
-	if diff := cmp.Diff(got, want); diff != "" {
+	if diff := cmp.Diff(effectiveLastEvents(t, db), want); diff != "" {
+		t.Errorf("last events as read (-got +want)\n%s", diff)
+	}
+	var maxSeq int64
+	db.read.QueryRow(`SELECT max(seq) FROM events`).Scan(&maxSeq)
+	if b := lastEventsBound(t, db); b < maxSeq-60 || b == maxSeq {
+		t.Errorf("table written up to seq %d of %d: want the last flush within 60 events, and the last group pending", b, maxSeq)
+	}
+	if diff := cmp.Diff(lastEventRows(t, db), newestBefore(t, db)); diff != "" {
 		t.Errorf("service_last_events (-got +want)\n%s", diff)
+	}
+}
+
+// Pending rows are not lost with the process: a reopened store folds the
+// events after the table's bound again and writes them at its next flush.
+func TestLastEventsAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.db")
+	open := func(every int) (*DB, *KeptnStore) {
+		db, err := Open(ctx, path, Options{lastFlushEvery: every})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return db, NewKeptnStore(db)
+	}
+	insert := func(st *KeptnStore, from, to int) {
+		for i := from; i < to; i++ {
+			if err := st.Update(ctx, func(tx keptn.Tx) error {
+				return tx.InsertEvent(scopedEvent(fmt.Sprintf("r%03d", i), fmt.Sprintf("t%d", i%4), "dev", fmt.Sprintf("s%d", i%3), int64(i)), []byte(`{}`))
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db, st := open(1000)
+	insert(st, 0, 40)
+	if n := len(lastEventRows(t, db)); n != 0 {
+		t.Fatalf("%d rows written before the first flush", n)
+	}
+	db.Close()
+
+	db, st = open(45)
+	defer db.Close()
+	if diff := cmp.Diff(effectiveLastEvents(t, db), newestEvents(t, db)); diff != "" {
+		t.Errorf("after reopening (-got +want)\n%s", diff)
+	}
+	insert(st, 40, 47) // the 40 folded at open and 5 more make 45: the group of seq 46 writes those
+	if n, want := lastEventsBound(t, db), int64(45); n != want {
+		t.Errorf("bound %d, want %d", n, want)
+	}
+	if diff := cmp.Diff(lastEventRows(t, db), newestBefore(t, db)); diff != "" {
+		t.Errorf("service_last_events (-got +want)\n%s", diff)
+	}
+	if len(lastEventRows(t, db)) != 12 {
+		t.Errorf("%d rows, want 12", len(lastEventRows(t, db)))
 	}
 }
 

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // The query of a service's last events by type reads the project's rows of
-// service_last_events and seeks each one's service and event.
+// service_last_events and the events after the table's bound by seq, and
+// seeks each one's service and event.
 func TestLastEventTypesPlanSeeks(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
@@ -19,13 +21,20 @@ func TestLastEventTypesPlanSeeks(t *testing.T) {
 	}
 	defer db.Close()
 	plan := queryPlan(t, db, lastEventTypes, "p")
-	want := []string{
-		"SEARCH l USING PRIMARY KEY (project=?)",
+	for _, want := range []string{
+		"SEARCH service_last_events USING PRIMARY KEY (project=?)",
+		"SEARCH events USING INTEGER PRIMARY KEY (rowid>?)",
 		"SEARCH sv USING INDEX sqlite_autoindex_services_1 (project=? AND name=?)",
 		"SEARCH e USING INTEGER PRIMARY KEY (rowid=?)",
+	} {
+		if !slices.Contains(plan, want) {
+			t.Errorf("no step %q in the plan:\n%s", want, strings.Join(plan, "\n"))
+		}
 	}
-	if strings.Join(plan, "\n") != strings.Join(want, "\n") {
-		t.Errorf("plan:\n%s\nwant:\n%s", strings.Join(plan, "\n"), strings.Join(want, "\n"))
+	for _, d := range plan {
+		if strings.HasPrefix(d, "SCAN ") && d != "SCAN service_last_events_covered" && !strings.HasPrefix(d, "SCAN (subquery") && d != "SCAN l" {
+			t.Errorf("plan step %q", d)
+		}
 	}
 }
 

@@ -142,14 +142,25 @@ func (s *KeptnStore) loadStages(ctx context.Context, p *keptn.Project) error {
 }
 
 // lastEventTypes finds, for each stage, service and event type of a project,
-// its latest event since the service was created: the key's row of
-// service_last_events (keptn_last_events.go), the newest event of the key
-// ever stored, if it is not older than the service.
+// its latest event since the service was created: the newest of the key's
+// row of service_last_events and the key's events stored after the table's
+// bound (keptn_last_events.go), if it is not older than the service. The
+// events after the bound are read by seq (NOT INDEXED still lets SQLite seek
+// the rowid), where SQLite would rather read all of the project's.
 const lastEventTypes = `SELECT l.stage, l.service, l.type, e.id, e.keptn_context, l.time_ns
-FROM service_last_events l
-JOIN services sv ON sv.project = l.project AND sv.name = l.service
+FROM (
+	SELECT stage, service, type, seq, time_ns,
+		row_number() OVER (PARTITION BY stage, service, type ORDER BY time_ns DESC, seq DESC) AS n
+	FROM (
+		SELECT stage, service, type, seq, time_ns FROM service_last_events WHERE project = ?1
+		UNION ALL
+		SELECT stage, service, type, seq, time_ns FROM events NOT INDEXED
+		WHERE seq > (SELECT seq FROM service_last_events_covered) AND project = ?1 AND stage != '' AND service != ''
+	)
+) l
+CROSS JOIN services sv ON sv.project = ?1 AND sv.name = l.service
 JOIN events e ON e.seq = l.seq
-WHERE l.project = ?1 AND l.time_ns >= sv.created_ns`
+WHERE l.n = 1 AND l.time_ns >= sv.created_ns`
 
 func (s *KeptnStore) serviceStates(ctx context.Context, project string) (map[string]map[string]keptn.EventRef, map[string]string, error) {
 	states := map[string]map[string]keptn.EventRef{}

@@ -11,7 +11,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -49,29 +48,12 @@ type fixture struct {
 	t      testing.TB
 	in     *batontest.Instance
 	client *http.Client
-	logs   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs   *batontest.SyncBuffer
 }
 
 func newFixture(t testing.TB, cfg server.Config) *fixture {
 	t.Helper()
-	f := &fixture{t: t, logs: &syncBuffer{}}
+	f := &fixture{t: t, logs: &batontest.SyncBuffer{}}
 	if cfg.Logger == nil {
 		cfg.Logger = newLogger(f.logs)
 	}

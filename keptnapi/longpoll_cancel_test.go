@@ -1,12 +1,10 @@
 package keptnapi_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,29 +12,11 @@ import (
 	"github.com/batonhq/baton/server"
 )
 
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A client that hangs up during a long-poll is no server error: the request
 // is counted as 499 (client closed request), not 500, and nothing is logged
 // as an error.
 func TestLongPollClientGoneIsNotAnError(t *testing.T) {
-	var logs syncBuffer
+	var logs batontest.SyncBuffer
 	in := batontest.Start(t, server.Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(in.URL, "http://"))
 	if err != nil {

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +16,7 @@ import (
 	"github.com/batonhq/baton/server"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func run(out *syncBuffer, args ...string) error {
+func run(out *batontest.SyncBuffer, args ...string) error {
 	cmd := newRootCmd()
 	cmd.SetArgs(args)
 	cmd.SetOut(out)
@@ -98,7 +79,7 @@ func TestDeployCommand(t *testing.T) {
 	app, env, profile, instant, slow := deployFixture(t, in.URL, id, secret)
 	common := []string{"deploy", "--application", app, "--environment", env, "--profile", profile, "--version", "1"}
 
-	var out syncBuffer
+	var out batontest.SyncBuffer
 	if err := run(&out, append(common, "--strategy", instant)...); err != nil {
 		t.Fatalf("deploy: %v\n%s", err, out.String())
 	}
@@ -106,7 +87,7 @@ func TestDeployCommand(t *testing.T) {
 		t.Fatalf("output:\n%s", s)
 	}
 
-	var out2 syncBuffer
+	var out2 batontest.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(&out2, append(common, "--strategy", slow)...) }()
 	deadline := time.Now().Add(10 * time.Second)
@@ -116,7 +97,7 @@ func TestDeployCommand(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	var alarmOut syncBuffer
+	var alarmOut batontest.SyncBuffer
 	if err := run(&alarmOut, "alarm", "set", "cli", "ALARM", "--reason", "test"); err != nil {
 		t.Fatalf("alarm set: %v\n%s", err, alarmOut.String())
 	}
@@ -127,7 +108,7 @@ func TestDeployCommand(t *testing.T) {
 		t.Fatalf("output:\n%s", s)
 	}
 
-	var list syncBuffer
+	var list batontest.SyncBuffer
 	if err := run(&list, "get", "deployments", "--application", app, "--environment", env); err != nil {
 		t.Fatalf("get deployments: %v\n%s", err, list.String())
 	}

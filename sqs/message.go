@@ -76,11 +76,12 @@ func firstInvalid(s string) (bad rune, ok bool) {
 		}
 		start++
 	}
-	if start == len(s) {
-		return 0, true
-	}
-	for i, r := range s[start:] {
-		i += start
+	return firstInvalidRune(s[start:])
+}
+
+// firstInvalidRune is firstInvalid rune by rune, with no fast path.
+func firstInvalidRune(s string) (bad rune, ok bool) {
+	for i, r := range s {
 		switch {
 		case r == utf8.RuneError:
 			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {

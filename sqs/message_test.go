@@ -3,7 +3,6 @@ package sqs
 import (
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func str(s string) *string { return &s }
@@ -79,22 +78,6 @@ func BenchmarkFirstInvalid(b *testing.B) {
 	}
 }
 
-// firstInvalidSlow is firstInvalid without its fast path: rune by rune.
-func firstInvalidSlow(s string) (rune, bool) {
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {
-				return rune(s[i]), false
-			}
-		case r == 0x9 || r == 0xA || r == 0xD:
-		case r < 0x20, r >= 0xD800 && r <= 0xDFFF, r == 0xFFFE || r == 0xFFFF:
-			return r, false
-		}
-	}
-	return 0, true
-}
-
 // TestFirstInvalidFastPath: the eight-bytes-at-a-time path finds what the
 // rune by rune check finds, for every byte class at every offset of a
 // word and around it.
@@ -106,7 +89,7 @@ func TestFirstInvalidFastPath(t *testing.T) {
 				for _, tail := range []string{"", "\x01", "é"} {
 					s := strings.Repeat("a", at) + sp + strings.Repeat("z", n-at) + tail
 					r, ok := firstInvalid(s)
-					wr, wok := firstInvalidSlow(s)
+					wr, wok := firstInvalidRune(s)
 					if r != wr || ok != wok {
 						t.Fatalf("firstInvalid(%q) = %q %v, want %q %v", s, r, ok, wr, wok)
 					}
@@ -122,7 +105,7 @@ func FuzzFirstInvalid(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r, ok := firstInvalid(s)
-		wr, wok := firstInvalidSlow(s)
+		wr, wok := firstInvalidRune(s)
 		if r != wr || ok != wok {
 			t.Fatalf("firstInvalid(%q) = %q %v, want %q %v", s, r, ok, wr, wok)
 		}

@@ -225,12 +225,7 @@ func TestServiceLastEventsMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw.Close()
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrateRest(t, raw, path)
 	want := map[string]int64{"p/dev/web/t1": 3, "p/dev/web/t2": 4, "p/prod/web/t1": 5, "p/dev/api/t1": 6}
 	if diff := cmp.Diff(lastEventRows(t, db), want); diff != "" {
 		t.Errorf("service_last_events (-got +want)\n%s", diff)

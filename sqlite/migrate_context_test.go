@@ -27,13 +27,7 @@ func TestEventsByContextMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw.Close()
-
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrateRest(t, raw, path)
 	st := NewKeptnStore(db)
 	if err := st.Update(ctx, func(tx keptn.Tx) error {
 		return tx.InsertEvent(&keptn.Event{ID: "a4", Type: "t", Source: "s", Shkeptncontext: "ka", Time: keptn.FormatTime(time.Unix(0, 9))},

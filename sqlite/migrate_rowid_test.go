@@ -28,13 +28,7 @@ func TestWithoutRowidMigrationsKeepRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw.Close()
-
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrateRest(t, raw, path)
 	for table, want := range map[string][]any{
 		"open_events": {"e1", "sh.keptn.event.deploy.triggered", "p", "dev", "s", "x1", int64(5)},
 	} {
@@ -88,4 +82,18 @@ func migratedWithout(t *testing.T, path string, skip func(version string) bool) 
 		}
 	}
 	return raw
+}
+
+// migrateRest closes raw, the database at path that migratedWithout made,
+// and opens the store on it, which applies the migrations left out; the
+// store is closed when the test ends.
+func migrateRest(t *testing.T, raw *sql.DB, path string) *DB {
+	t.Helper()
+	raw.Close()
+	db, err := Open(context.Background(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

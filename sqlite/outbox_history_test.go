@@ -30,12 +30,7 @@ func TestOutboxHistoryAcrossMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	raw.Close()
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := migrateRest(t, raw, path)
 	s := NewOutboxStore(db)
 	s.EarlyClaim = true
 	at := func(ms int64, lat time.Duration, status int, e, x string) outbox.Attempt {

@@ -1,37 +1,24 @@
 package sequence_test
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
+	"strings"
 	"testing"
 
+	"github.com/batonhq/baton/batontest"
 	"github.com/batonhq/baton/server"
 )
 
-type lockedLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines returns the messages logged so far with their attributes.
-func (l *lockedLog) lines(t *testing.T) []map[string]any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// logLines returns the messages logged to l so far with their attributes.
+func logLines(t *testing.T, l *batontest.SyncBuffer) []map[string]any {
 	var out []map[string]any
-	for _, raw := range bytes.Split(bytes.TrimSpace(l.b.Bytes()), []byte("\n")) {
+	for _, raw := range strings.Split(strings.TrimSpace(l.String()), "\n") {
 		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
 			t.Fatalf("log line %q: %v", raw, err)
 		}
 		out = append(out, m)
@@ -47,7 +34,7 @@ func TestInfoLogIsOneLinePerSequence(t *testing.T) {
 		http.Error(w, "no such release", http.StatusBadRequest) // permanent: fails for good at once
 	}))
 	defer rc.Close()
-	var log lockedLog
+	var log batontest.SyncBuffer
 	h := start(t, server.Config{AllowWebhookTargets: []string{"127.0.0.1"},
 		Logger: slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelInfo}))}, deliveryShipyard)
 	h.must(201, "POST", "/api/resource-service/v1/project/demo/resource", map[string]any{
@@ -64,7 +51,7 @@ func TestInfoLogIsOneLinePerSequence(t *testing.T) {
 	h.triggerFor("web", "qa", "delivery", nil) // refused: no stage qa
 	h.waitFor("three lines", func() bool {
 		n := 0
-		for _, l := range log.lines(t) {
+		for _, l := range logLines(t, &log) {
 			if l["msg"] == "sequence ended" || l["msg"] == "outbox item parked dead" {
 				n++
 			}
@@ -73,7 +60,7 @@ func TestInfoLogIsOneLinePerSequence(t *testing.T) {
 	})
 
 	counts := map[string]int{}
-	for _, l := range log.lines(t) {
+	for _, l := range logLines(t, &log) {
 		counts[l["msg"].(string)]++
 		switch l["msg"] {
 		case "sequence ended":

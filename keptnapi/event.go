@@ -58,7 +58,7 @@ func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var ev keptn.Event
-	if err := decodeJSON(r, &ev); err != nil {
+	if err := decodeEvent(r, &ev); err != nil {
 		return err
 	}
 	kc, err := a.Events.IngestDecoded(r.Context(), &ev) // decodeJSON checked the data

@@ -61,7 +61,7 @@ func (a *API) postEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeEvent(r, &ev); err != nil {
 		return err
 	}
-	kc, err := a.Events.IngestDecoded(r.Context(), &ev) // decodeJSON checked the data
+	kc, err := a.Events.IngestDecoded(r.Context(), &ev) // decodeEvent checked the data
 	if err != nil {
 		return err
 	}

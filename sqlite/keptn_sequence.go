@@ -95,10 +95,15 @@ func (tx *keptnTx) PutExecution(e *keptn.SequenceExecution) error {
 		tx.cacheExecution(e, body, token)
 		return nil
 	}
-	err = tx.QueryRow(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+	// The row's seq is its rowid: Exec's LastInsertId, without the result
+	// rows a RETURNING clause makes SQLite build and database/sql scan.
+	res, err := tx.Exec(`INSERT INTO sequence_executions (id, keptn_context, project, stage, service, name, state, holds_slot, current_triggered_id, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, e.Scope.KeptnContext, e.Scope.Project, e.Scope.Stage, e.Scope.Service, e.Sequence.Name,
-		e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body).Scan(&e.Seq)
+		e.Status.State, slot, e.Status.CurrentTask.TriggeredID, body)
+	if err == nil {
+		e.Seq, err = res.LastInsertId()
+	}
 	if err != nil {
 		if isUniqueViolation(err) {
 			return keptn.Errorf(keptn.CodeConflict, "sequence execution %s already exists", e.ID)

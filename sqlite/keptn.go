@@ -62,16 +62,17 @@ func (tx *keptnTx) InsertEvent(ev *keptn.Event, body []byte) error {
 		return fmt.Errorf("insert event: %w", err)
 	}
 	// projects.last_event_* is not written: loadProjects reads a project's
-	// last event from the events. The service's last event of the type is
-	// noted for the group's service_last_events rows (keptn_last_events.go).
-	if project == "" || stage == "" || service == "" {
-		return nil
-	}
+	// last event from the events. The event is noted for service_last_events
+	// (keptn_last_events.go): a scoped one as its key's candidate, any other
+	// for the table's bound alone.
 	seq, err := res.LastInsertId()
 	if err != nil {
 		return fmt.Errorf("insert event: %w", err)
 	}
-	tx.op.last = append(tx.op.last, lastEvent{project: project, stage: stage, service: service, typ: ev.Type, seq: seq, timeNs: t.UnixNano()})
+	tx.op.last = append(tx.op.last, newLastEvent(project, stage, service, ev.Type, seq, t.UnixNano()))
+	if project == "" || stage == "" || service == "" {
+		return nil
+	}
 	if img := keptn.DeployedImage(ev); img != "" {
 		if _, err := tx.Exec(`INSERT INTO service_images (project, stage, service, image) VALUES (?, ?, ?, ?)
 			ON CONFLICT (project, stage, service) DO UPDATE SET image = excluded.image`,

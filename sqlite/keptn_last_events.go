@@ -14,13 +14,15 @@ import (
 // after it (lastEventTypes), a tail of at most about lastEventsFlushEvery
 // events.
 //
-// InsertEvent notes each scoped event on its call (writeOp.last). Once a
-// group has committed, the writer folds the notes of the calls that
-// succeeded into lastEvents.pending, one entry per key; a call whose
-// savepoint rolled back, or a group that rolled back, leaves nothing behind.
-// When lastEventsFlushEvery events have been folded, the next group writes
-// the pending rows and the new bound in its own transaction, and the
-// pending entries are dropped once that group has committed. So the rows
+// InsertEvent notes each event on its call (writeOp.last). Once a group has
+// committed, the writer folds the notes of the calls that succeeded: a
+// scoped event into lastEvents.pending, one entry per key, and every event
+// into the bound; a call whose savepoint rolled back, or a group that rolled
+// back, leaves nothing behind. When lastEventsFlushEvery events have been
+// folded, the next group writes the pending rows and the new bound in its
+// own transaction, and the pending entries are dropped once that group has
+// committed. Events without a full scope advance the bound too, so the
+// events the reads add stay a few thousand whatever the events are. So the rows
 // are written once per key every few hundred events rather than once per
 // event: under the sequence benchmark a group's events are of different
 // services and types, and a row per event was about a tenth of the writer.
@@ -34,14 +36,22 @@ type lastEvents struct {
 	args    []any
 }
 
-// lastEventsFlushEvery is how many scoped events are folded between two
-// writes of service_last_events.
+// lastEventsFlushEvery is how many events are folded between two writes of
+// service_last_events.
 const lastEventsFlushEvery = 1024
 
-// lastEvent is a scoped event InsertEvent stored.
+// lastEvent is an event InsertEvent stored; project is empty for an event
+// without a full scope, which has no row.
 type lastEvent struct {
 	project, stage, service, typ string
 	seq, timeNs                  int64
+}
+
+func newLastEvent(project, stage, service, typ string, seq, timeNs int64) lastEvent {
+	if project == "" || stage == "" || service == "" {
+		return lastEvent{seq: seq}
+	}
+	return lastEvent{project: project, stage: stage, service: service, typ: typ, seq: seq, timeNs: timeNs}
 }
 
 type lastEventKey struct{ project, stage, service, typ string }
@@ -54,8 +64,13 @@ func (e lastEvent) newer(o lastEvent) bool {
 	return e.timeNs > o.timeNs || (e.timeNs == o.timeNs && e.seq > o.seq)
 }
 
-// fold adds e to the pending rows.
+// fold adds e to the pending rows, if it is scoped, and to the bound.
 func (l *lastEvents) fold(e lastEvent) {
+	l.maxSeq = max(l.maxSeq, e.seq)
+	l.folded++
+	if e.project == "" {
+		return
+	}
 	if l.pending == nil {
 		l.pending = map[lastEventKey]lastEvent{}
 	}
@@ -63,8 +78,6 @@ func (l *lastEvents) fold(e lastEvent) {
 	if o, ok := l.pending[k]; !ok || e.newer(o) {
 		l.pending[k] = e
 	}
-	l.maxSeq = max(l.maxSeq, e.seq)
-	l.folded++
 }
 
 // upsertLastEventsRows is how many rows one statement upserts at most.
@@ -157,20 +170,22 @@ func (db *DB) lastFlushEvery() int {
 const scopedEventsAfter = `SELECT project, stage, service, type, seq, time_ns FROM events
 	WHERE seq > (SELECT seq FROM service_last_events_covered) AND project != '' AND stage != '' AND service != ''`
 
-// loadLastEvents folds the scoped events stored after the table's bound, as
-// if they had just been committed: Open calls it before the writer starts.
+// loadLastEvents folds the events stored after the table's bound, as if
+// they had just been committed: Open calls it before the writer starts.
 func (db *DB) loadLastEvents(ctx context.Context) error {
-	rows, err := db.conn.QueryContext(ctx, scopedEventsAfter)
+	rows, err := db.conn.QueryContext(ctx, `SELECT project, stage, service, type, seq, time_ns FROM events
+		WHERE seq > (SELECT seq FROM service_last_events_covered)`)
 	if err != nil {
 		return fmt.Errorf("load last events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var e lastEvent
-		if err := rows.Scan(&e.project, &e.stage, &e.service, &e.typ, &e.seq, &e.timeNs); err != nil {
+		var project, stage, service, typ string
+		var seq, ns int64
+		if err := rows.Scan(&project, &stage, &service, &typ, &seq, &ns); err != nil {
 			return fmt.Errorf("load last events: %w", err)
 		}
-		db.last.fold(e)
+		db.last.fold(newLastEvent(project, stage, service, typ, seq, ns))
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("load last events: %w", err)

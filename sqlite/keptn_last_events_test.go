@@ -234,3 +234,28 @@ func TestServiceLastEventsMigration(t *testing.T) {
 		t.Errorf("newest events (-got +want)\n%s", diff)
 	}
 }
+
+// Events without a full scope have no row but advance the bound, so the
+// events the reads add after it stay few whatever the events are.
+func TestUnscopedEventsAdvanceTheBound(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{lastFlushEvery: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := NewKeptnStore(db)
+	for i := range 120 {
+		if err := st.Update(context.Background(), func(tx keptn.Tx) error {
+			return tx.InsertEvent(&keptn.Event{ID: fmt.Sprintf("u%03d", i), Type: "t", Source: "s", Shkeptncontext: "k",
+				Data: []byte(`{"project":"p","stage":"dev"}`)}, []byte(`{}`))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b := lastEventsBound(t, db); b != 100 {
+		t.Errorf("bound %d after 120 unscoped events flushed every 50, want 100", b)
+	}
+	if n := len(lastEventRows(t, db)); n != 0 {
+		t.Errorf("%d rows for unscoped events", n)
+	}
+}

@@ -17,20 +17,20 @@ import (
 // InsertEvent notes each event on its call (writeOp.last). Once a group has
 // committed, the writer folds the notes of the calls that succeeded: a
 // scoped event into lastEvents.pending, one entry per key, and every event
-// into the bound; a call whose savepoint rolled back, or a group that rolled
-// back, leaves nothing behind. When lastEventsFlushEvery events have been
-// folded, the next group writes the pending rows and the new bound in its
-// own transaction, and the pending entries are dropped once that group has
-// committed. Events without a full scope advance the bound too, so the
-// events the reads add stay a few thousand whatever the events are. So the rows
-// are written once per key every few hundred events rather than once per
-// event: under the sequence benchmark a group's events are of different
-// services and types, and a row per event was about a tenth of the writer.
-// At open, the entries of the events after the bound are folded again
-// (loadLastEvents): the table never depends on memory a crash can lose.
+// into the bound (events without a full scope too, so that the events the
+// reads add stay few whatever the events are). A call whose savepoint
+// rolled back, or a group that rolled back, leaves nothing behind. When
+// lastEventsFlushEvery events have been folded, the next group writes the
+// pending rows and the new bound in its own transaction, and the pending
+// entries are dropped once that group has committed. So a key's row is
+// written once every thousand events rather than once per event: under the
+// sequence benchmark a group's events are of different services and types,
+// and a row per event was about a tenth of the writer. At open, the events
+// after the bound are folded again (loadLastEvents): the table never
+// depends on memory a crash can lose.
 type lastEvents struct {
 	pending map[lastEventKey]lastEvent
-	maxSeq  int64 // the highest seq folded into pending
+	maxSeq  int64 // the highest seq folded
 	folded  int   // events folded since the last flush
 	flushed bool  // the group being committed writes pending
 	args    []any

@@ -14,7 +14,14 @@ import (
 
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{})
+	return openTestWith(t, Options{})
+}
+
+// openTestWith opens a store with opts in a temporary directory, closed
+// when the test ends.
+func openTestWith(t testing.TB, opts Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,11 +165,6 @@ func (db *DB) lastFlushEvery() int {
 	return lastEventsFlushEvery
 }
 
-// scopedEventsAfter reads the scoped events stored after the bound of
-// service_last_events.
-const scopedEventsAfter = `SELECT project, stage, service, type, seq, time_ns FROM events
-	WHERE seq > (SELECT seq FROM service_last_events_covered) AND project != '' AND stage != '' AND service != ''`
-
 // loadLastEvents folds the events stored after the table's bound, as if
 // they had just been committed: Open calls it before the writer starts.
 func (db *DB) loadLastEvents(ctx context.Context) error {

@@ -20,6 +20,11 @@ func lastEventRows(t *testing.T, db *DB) map[string]int64 {
 	return keyedSeqs(t, db, `SELECT project, stage, service, type, seq FROM service_last_events`)
 }
 
+// scopedEventsAfter reads the scoped events stored after the bound of
+// service_last_events.
+const scopedEventsAfter = `SELECT project, stage, service, type, seq, time_ns FROM events
+	WHERE seq > (SELECT seq FROM service_last_events_covered) AND project != '' AND stage != '' AND service != ''`
+
 // effectiveLastEvents is what the reads see: the table's rows folded with
 // the scoped events after its bound.
 func effectiveLastEvents(t *testing.T, db *DB) map[string]int64 {
@@ -95,11 +100,7 @@ func scopedEvent(id, typ, stage, service string, ns int64) *keptn.Event {
 // table itself, written every 50 events, holds exactly the newest up to its
 // bound.
 func TestLastEventsFollowTheirCalls(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{lastFlushEvery: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestWith(t, Options{lastFlushEvery: 50})
 	st := NewKeptnStore(db)
 	ctx := context.Background()
 	boom := errors.New("boom")
@@ -238,11 +239,7 @@ func TestServiceLastEventsMigration(t *testing.T) {
 // Events without a full scope have no row but advance the bound, so the
 // events the reads add after it stay few whatever the events are.
 func TestUnscopedEventsAdvanceTheBound(t *testing.T) {
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), Options{lastFlushEvery: 50})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTestWith(t, Options{lastFlushEvery: 50})
 	st := NewKeptnStore(db)
 	for i := range 120 {
 		if err := st.Update(context.Background(), func(tx keptn.Tx) error {

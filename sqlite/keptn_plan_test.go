@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -14,12 +13,7 @@ import (
 // service_last_events and the events after the table's bound by seq, and
 // seeks each one's service and event.
 func TestLastEventTypesPlanSeeks(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	plan := queryPlan(t, db, lastEventTypes, "p")
 	for _, want := range []string{
 		"SEARCH service_last_events USING PRIMARY KEY (project=?)",
@@ -41,12 +35,7 @@ func TestLastEventTypesPlanSeeks(t *testing.T) {
 // Earlier evaluations, by scope, are read from the partial index of
 // evaluation.finished events, whichever of the scope's levels are given.
 func TestEvaluationQueriesPlanSeeks(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	for _, f := range []keptn.TypeFilter{
 		{Type: keptn.TaskType("evaluation", "finished"), Project: []string{"p"}, Stage: []string{"dev"}, Service: []string{"web"},
 			Source: []string{"lighthouse-service"}, Result: []string{"pass"}, ExcludeInvalidated: true, Limit: 3},
@@ -63,12 +52,7 @@ func TestEvaluationQueriesPlanSeeks(t *testing.T) {
 // Events queried by context are looked up through event_contexts and
 // events_by_context, by seq, whatever other filters the query has.
 func TestContextQueriesPlanSeeks(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	for _, c := range []struct {
 		query string
 		args  []any
@@ -110,12 +94,7 @@ func queryPlan(t *testing.T, db *DB, query string, args ...any) []string {
 
 // A service's queue is read from the partial index of waiting executions.
 func TestQueuePlanSeeks(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openTest(t)
 	for _, q := range []string{hasWaiting, nextWaiting} {
 		plan := queryPlan(t, db, q, "p", "dev", "web")
 		if len(plan) != 1 || !strings.HasPrefix(plan[0], "SEARCH sequence_executions USING ") ||

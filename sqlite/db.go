@@ -76,6 +76,7 @@ type DB struct {
 	bg           sync.WaitGroup // the background integrity check
 	readCache    readStmts
 	levels       levelCache // the writer goroutine's (levelcache.go)
+	facts        factCache  // the writer goroutine's (factcache.go)
 
 	ckpt     *sql.DB // the background checkpointer's connection (checkpoint.go)
 	ckptWake chan struct{}
@@ -428,6 +429,7 @@ func (db *DB) writer() {
 // function must only assign, not accumulate, what it hands out.
 func (db *DB) commit(batch []*writeOp) {
 	defer db.levels.groupEnded()
+	defer db.facts.groupEnded()
 	if db.runGroup(batch, false) {
 		return
 	}

@@ -35,14 +35,27 @@ func (s *KeptnStore) ProjectShipyard(ctx context.Context, project string) (*kept
 
 // Shipyard implements keptn.ProjectTx.
 func (tx *keptnTx) Shipyard(project string) (*keptn.Shipyard, error) {
-	return loadShipyard(context.Background(), tx.Tx, tx.shipyards, project)
+	if s, ok := tx.db.facts.shipyard(project); ok {
+		return s, nil
+	}
+	s, err := loadShipyard(context.Background(), tx.Tx, tx.shipyards, project)
+	if err == nil {
+		tx.db.facts.putShipyard(project, s)
+	}
+	return s, err
 }
 
 // ServiceExists implements keptn.ProjectTx.
 func (tx *keptnTx) ServiceExists(project, service string) (bool, error) {
+	if ok, known := tx.db.facts.service(project, service); known {
+		return ok, nil
+	}
 	var n int
-	err := tx.QueryRow(`SELECT count(*) FROM services WHERE project = ? AND name = ?`, project, service).Scan(&n)
-	return n > 0, err
+	if err := tx.QueryRow(`SELECT count(*) FROM services WHERE project = ? AND name = ?`, project, service).Scan(&n); err != nil {
+		return false, err
+	}
+	tx.db.facts.putService(project, service, n > 0)
+	return n > 0, nil
 }
 
 // StageExists implements keptn.ProjectTx.
@@ -71,6 +84,7 @@ func (tx *keptnTx) insertStages(project string, stages []keptn.ProjectStage) err
 
 // CreateProject implements keptn.ProjectTx.
 func (tx *keptnTx) CreateProject(p *keptn.NewProject) error {
+	tx.db.facts.wrote()
 	_, err := tx.Exec(`INSERT INTO projects (name, shipyard, shipyard_version, created_ns, git_remote_url, git_user, git_public, git_sealed)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.Name, p.Shipyard, p.ShipyardVersion, p.Created.UnixNano(), p.GitRemoteURL, p.GitUser, string(p.GitPublic), p.GitSealed)
@@ -86,6 +100,7 @@ func (tx *keptnTx) CreateProject(p *keptn.NewProject) error {
 // UpdateProject implements keptn.ProjectTx.
 func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
 	tx.resourcesChanged()
+	tx.db.facts.wrote()
 	ok, err := tx.projectExists(p.Name)
 	if err != nil {
 		return err
@@ -117,6 +132,7 @@ func (tx *keptnTx) UpdateProject(p *keptn.NewProject) error {
 // DeleteProject implements keptn.ProjectTx. Events are kept as history.
 func (tx *keptnTx) DeleteProject(name string) error {
 	tx.resourcesChanged()
+	tx.db.facts.wrote()
 	res, err := tx.Exec(`DELETE FROM projects WHERE name = ?`, name)
 	if err != nil {
 		return fmt.Errorf("delete project: %w", err)
@@ -138,6 +154,7 @@ func (tx *keptnTx) DeleteProject(name string) error {
 
 // CreateService implements keptn.ProjectTx.
 func (tx *keptnTx) CreateService(project, service string, created time.Time) error {
+	tx.db.facts.wrote()
 	ok, err := tx.projectExists(project)
 	if err != nil {
 		return err
@@ -158,6 +175,7 @@ func (tx *keptnTx) CreateService(project, service string, created time.Time) err
 // DeleteService implements keptn.ProjectTx.
 func (tx *keptnTx) DeleteService(project, service string) error {
 	tx.resourcesChanged()
+	tx.db.facts.wrote()
 	res, err := tx.Exec(`DELETE FROM services WHERE project = ? AND name = ?`, project, service)
 	if err != nil {
 		return fmt.Errorf("delete service: %w", err)

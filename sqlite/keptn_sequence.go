@@ -234,6 +234,7 @@ func (tx *keptnTx) CancelTimers(kind, key string) error {
 
 // SetPaused implements keptn.SequenceTx.
 func (tx *keptnTx) SetPaused(keptnContext, stage string, paused bool) error {
+	tx.db.facts.wrote()
 	var err error
 	switch {
 	case paused:
@@ -251,6 +252,20 @@ func (tx *keptnTx) SetPaused(keptnContext, stage string, paused bool) error {
 
 // Paused implements keptn.SequenceTx.
 func (tx *keptnTx) Paused(keptnContext, stage string) (bool, error) {
+	switch tx.db.facts.paused() {
+	case pausesNone:
+		return false, nil
+	case pausesUnknown:
+		var some bool
+		if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM sequence_pauses)`).Scan(&some); err != nil {
+			return false, fmt.Errorf("check paused: %w", err)
+		}
+		if !some {
+			tx.db.facts.putPaused(pausesNone)
+			return false, nil
+		}
+		tx.db.facts.putPaused(pausesSome)
+	}
 	var n int
 	err := tx.QueryRow(`SELECT count(*) FROM sequence_pauses WHERE keptn_context = ? AND stage IN ('', ?)`,
 		keptnContext, stage).Scan(&n)

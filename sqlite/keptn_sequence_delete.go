@@ -39,6 +39,7 @@ func (tx *keptnTx) EndJobs(kind, project, service, reason string) (int, error) {
 // engine's delete hook has ended the executions (and their timers) first.
 func (tx *keptnTx) deleteSequenceState(project string) error {
 	tx.tasks.forgetAll()
+	tx.db.facts.wrote()
 	for _, q := range []string{
 		`DELETE FROM sequence_pauses WHERE keptn_context IN (SELECT keptn_context FROM sequence_contexts WHERE project = ?)`,
 		`DELETE FROM sequence_contexts WHERE project = ?`,

@@ -47,18 +47,7 @@ func TestLevelCache(t *testing.T) {
 
 	// Hold the writer so that the next two transactions share a group: the
 	// first writes v3, reads it and fails; the second reads.
-	held, hold := make(chan struct{}), make(chan struct{})
-	go db.Write(ctx, func(*Tx) error { close(held); <-hold; return nil })
-	<-held
-	queued := func(n int) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); len(db.ops) < n; {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d transactions queued, want %d", len(db.ops), n)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
+	release := holdWriter(t, db)
 	boom := errors.New("boom")
 	failed := make(chan error, 1)
 	go func() {
@@ -72,15 +61,15 @@ func TestLevelCache(t *testing.T) {
 			return boom
 		})
 	}()
-	queued(1)
+	waitQueued(t, db, 1)
 	second := make(chan string, 1)
 	go func() {
 		var got string
 		_ = ks.Update(ctx, func(tx keptn.Tx) error { got = read(tx); return nil })
 		second <- got
 	}()
-	queued(2)
-	close(hold)
+	waitQueued(t, db, 2)
+	release()
 	if err := <-failed; !errors.Is(err, boom) {
 		t.Fatalf("the failing transaction: %v", err)
 	}

@@ -23,6 +23,17 @@ func waitQueued(t *testing.T, db *DB, n int) {
 	}
 }
 
+// holdWriter occupies the writer with a transaction of its own until
+// release is called, so that the transactions submitted meanwhile share the
+// next group.
+func holdWriter(t *testing.T, db *DB) (release func()) {
+	t.Helper()
+	held, hold := make(chan struct{}), make(chan struct{})
+	go db.Write(context.Background(), func(*Tx) error { close(held); <-hold; return nil })
+	<-held
+	return func() { close(hold) }
+}
+
 // TestEarlyClaimTakesOnlyCommittedItems: an early claim returns before its
 // own commit, but never hands out an item whose enqueueing transaction has
 // not committed yet (a call must not go out for a change that may roll

@@ -48,6 +48,8 @@ type Options struct {
 	walCap int
 	// walGrowFrom, for tests, replaces walGrowFrom.
 	walGrowFrom int
+	// plainVFS, for tests, opens a FULL store without baton-wal.
+	plainVFS bool
 	// lastFlushEvery, for tests, replaces lastEventsFlushEvery.
 	lastFlushEvery int
 }
@@ -125,6 +127,13 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "temp_store(MEMORY)") // savepoint sub-journals in memory, not temp files
+	if opts.Synchronous == "FULL" && !opts.plainVFS {
+		// Gather each commit's writes to the log (walvfs.go).
+		if err := useWALVFS(); err != nil {
+			return nil, err
+		}
+		q.Add("vfs", walVFSName)
+	}
 	dsn := "file:" + path + "?" + q.Encode()
 
 	w, err := sql.Open("sqlite", dsn)

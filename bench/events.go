@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // EventsConfig configures the event ingest benchmark.
@@ -17,6 +19,10 @@ type EventsConfig struct {
 	Events      int           // total events (0: run for Duration)
 	Duration    time.Duration // used when Events is 0
 	DataBytes   int           // approximate size of each event's data
+	// ClientIDs gives every event a CloudEvent id of its own, as Keptn's
+	// go-utils clients do; baton then also records each (source, id) for
+	// retried POSTs.
+	ClientIDs bool
 }
 
 // Events posts Keptn events to POST /api/v1/event from Concurrency clients and
@@ -34,6 +40,7 @@ func Events(ctx context.Context, t *Target, cfg EventsConfig) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	post.ids = cfg.ClientIDs
 	if err := post.post(ctx); err != nil {
 		return Summary{}, fmt.Errorf("target check: %w", err)
 	}
@@ -61,6 +68,7 @@ type eventPoster struct {
 	urls   map[string]*url.URL // by base URL (t.Base)
 	body   []byte
 	header http.Header // shared by every request, never changed
+	ids    bool        // give each event a random CloudEvent id (body starts with '{')
 }
 
 func newEventPoster(c *http.Client, t *Target, body []byte) (*eventPoster, error) {
@@ -77,7 +85,11 @@ func newEventPoster(c *http.Client, t *Target, body []byte) (*eventPoster, error
 }
 
 func (p *eventPoster) post(ctx context.Context) error {
-	req, err := http.NewRequestWithContext(ctx, "POST", "", bytes.NewReader(p.body))
+	body := p.body
+	if p.ids {
+		body = append([]byte(`{"id":"`+uuid.NewString()+`",`), p.body[1:]...)
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", "", bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

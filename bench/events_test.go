@@ -57,33 +57,42 @@ func BenchmarkWebhooks(b *testing.B) {
 
 // Events posts real events that the server stores: every one it counts as
 // done is in the datastore, and a target that refuses them fails the check.
+// With ClientIDs every event has an id of its own, so none is taken for a
+// retry of another.
 func TestEventsAreStored(t *testing.T) {
+	for _, ids := range []bool{false, true} {
+		tgt, err := Embedded(t.Context(), server.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tgt.Close()
+		s, err := Events(t.Context(), tgt, EventsConfig{Concurrency: 8, Events: 200, DataBytes: 256, ClientIDs: ids})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Ops != 200 || s.Errors != 0 {
+			t.Fatalf("client ids %v: %d events done, %d errors (first: %v); want 200 and none", ids, s.Ops, s.Errors, s.FirstErr)
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", tgt.URL+"/api/mongodb-datastore/event?project=bench&pageSize=1", nil)
+		req.Header.Set("x-token", tgt.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var page struct{ TotalCount int }
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			t.Fatal(err)
+		}
+		if page.TotalCount != 201 { // and the target check's
+			t.Errorf("client ids %v: datastore holds %d events of project bench, want 201", ids, page.TotalCount)
+		}
+	}
 	tgt, err := Embedded(t.Context(), server.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tgt.Close()
-	s, err := Events(t.Context(), tgt, EventsConfig{Concurrency: 8, Events: 200, DataBytes: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Ops != 200 || s.Errors != 0 {
-		t.Fatalf("%d events done, %d errors (first: %v); want 200 and none", s.Ops, s.Errors, s.FirstErr)
-	}
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", tgt.URL+"/api/mongodb-datastore/event?project=bench&pageSize=1", nil)
-	req.Header.Set("x-token", tgt.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var page struct{ TotalCount int }
-	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
-		t.Fatal(err)
-	}
-	if page.TotalCount != 201 { // and the target check's
-		t.Errorf("datastore holds %d events of project bench, want 201", page.TotalCount)
-	}
 	bad := &Target{URL: tgt.URL, Token: "wrong"}
 	if _, err := Events(t.Context(), bad, EventsConfig{Concurrency: 1, Events: 1}); err == nil {
 		t.Errorf("a target that answers 401 passed the check")

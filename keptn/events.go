@@ -108,12 +108,9 @@ func (s *Events) ingest(ctx context.Context, ev *Event, valid bool) (string, err
 	}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		if clientID != "" {
-			prev, found, err := tx.ClientEvent(ev.Source, clientID)
-			if err != nil || found {
+			prev, posted, err := tx.ClaimClientEvent(ev.Source, clientID, ev.Shkeptncontext)
+			if err != nil || posted {
 				kc = prev
-				return err
-			}
-			if err := tx.RememberClientEvent(ev.Source, clientID, ev.Shkeptncontext); err != nil {
 				return err
 			}
 		}

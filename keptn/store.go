@@ -37,12 +37,11 @@ type Tx interface {
 	Enqueue(job Job) error
 	// AfterCommit registers f to run once the transaction is durable.
 	AfterCommit(f func())
-	// ClientEvent returns the keptnContext of the event a client posted
-	// earlier with this CloudEvent source and id, and whether there is one.
-	ClientEvent(source, id string) (keptnContext string, found bool, err error)
-	// RememberClientEvent records that the client's (source, id) event was
-	// stored in keptnContext.
-	RememberClientEvent(source, id, keptnContext string) error
+	// ClaimClientEvent records that the client's event with this CloudEvent
+	// source and id is stored in keptnContext, unless the client posted it
+	// before: then it records nothing and returns the earlier event's
+	// keptnContext and true.
+	ClaimClientEvent(source, id, keptnContext string) (earlier string, posted bool, err error)
 
 	ProjectTx
 	SequenceTx

@@ -7,28 +7,23 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ClientEvent implements keptn.Tx. It first takes a transaction-scoped
+// ClaimClientEvent implements keptn.Tx. It first takes a transaction-scoped
 // advisory lock on (source, id) (class 3), so the same event posted to two
 // replicas at once is stored by one and found by the other.
-func (tx *keptnTx) ClientEvent(source, id string) (string, bool, error) {
+func (tx *keptnTx) ClaimClientEvent(source, id, keptnContext string) (string, bool, error) {
 	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(3, hashtext($1 || chr(1) || $2))`, source, id); err != nil {
 		return "", false, fmt.Errorf("lock client event id: %w", err)
 	}
 	var kc string
 	err := tx.QueryRow(`SELECT keptn_context FROM client_event_ids WHERE source = $1 AND id = $2`, source, id).Scan(&kc)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
+	if err == nil {
+		return kc, true, nil
 	}
-	if err != nil {
+	if !errors.Is(err, pgx.ErrNoRows) {
 		return "", false, fmt.Errorf("read client event id: %w", err)
 	}
-	return kc, true, nil
-}
-
-// RememberClientEvent implements keptn.Tx.
-func (tx *keptnTx) RememberClientEvent(source, id, keptnContext string) error {
 	if _, err := tx.Exec(`INSERT INTO client_event_ids (source, id, keptn_context) VALUES ($1, $2, $3)`, source, id, keptnContext); err != nil {
-		return fmt.Errorf("store client event id: %w", err)
+		return "", false, fmt.Errorf("store client event id: %w", err)
 	}
-	return nil
+	return "", false, nil
 }

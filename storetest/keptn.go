@@ -550,23 +550,41 @@ func testMonitoring(t *testing.T, e Engine) {
 	}
 }
 
-// ClientEvents: the (source, id) of a client's event is remembered with its
-// keptnContext, so a retried POST is recognised.
+// ClientEvents: the (source, id) of a client's event is claimed with its
+// keptnContext, so a retried POST is recognised and answered with the first
+// one's keptnContext; a failed transaction claims nothing.
 func testClientEvents(t *testing.T, e Engine) {
 	s := e.Open(t)
 	update(t, s, func(tx keptn.Tx) error {
-		if _, found, err := tx.ClientEvent("cli", "e1"); found || err != nil {
-			t.Errorf("unknown event: found=%v err=%v", found, err)
+		if kc, posted, err := tx.ClaimClientEvent("cli", "e1", "k1"); posted || kc != "" || err != nil {
+			t.Errorf("new event: %q posted=%v err=%v", kc, posted, err)
 		}
-		return tx.RememberClientEvent("cli", "e1", "k1")
+		return nil
 	})
 	update(t, s, func(tx keptn.Tx) error {
-		kc, found, err := tx.ClientEvent("cli", "e1")
-		if kc != "k1" || !found || err != nil {
-			t.Errorf("ClientEvent = %q %v %v", kc, found, err)
+		if kc, posted, err := tx.ClaimClientEvent("cli", "e1", "k2"); kc != "k1" || !posted || err != nil {
+			t.Errorf("retried event = %q %v %v, want k1", kc, posted, err)
 		}
-		if _, found, _ := tx.ClientEvent("other", "e1"); found {
-			t.Error("the same id from another source is another event")
+		if _, posted, err := tx.ClaimClientEvent("other", "e1", "k3"); posted || err != nil {
+			t.Errorf("the same id from another source is another event: posted=%v err=%v", posted, err)
+		}
+		return nil
+	})
+	err := s.Keptn.Update(context.Background(), func(tx keptn.Tx) error {
+		if _, posted, err := tx.ClaimClientEvent("cli", "e2", "k4"); posted || err != nil {
+			t.Errorf("new event: posted=%v err=%v", posted, err)
+		}
+		return errors.New("fail on purpose")
+	})
+	if err == nil {
+		t.Fatal("a failing update succeeded")
+	}
+	update(t, s, func(tx keptn.Tx) error {
+		if kc, posted, err := tx.ClaimClientEvent("cli", "e2", "k5"); posted || err != nil {
+			t.Errorf("an event claimed by a failed transaction: %q posted=%v err=%v", kc, posted, err)
+		}
+		if kc, posted, err := tx.ClaimClientEvent("other", "e1", "k6"); kc != "k3" || !posted || err != nil {
+			t.Errorf("other source's event = %q %v %v, want k3", kc, posted, err)
 		}
 		return nil
 	})

@@ -167,6 +167,7 @@ func newBenchEventsCmd() *cobra.Command {
 	cmd.Flags().IntVar(&cfg.Events, "events", 0, "events to send (default: run for --duration)")
 	cmd.Flags().DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to run when --events is 0")
 	cmd.Flags().IntVar(&cfg.DataBytes, "data-bytes", 256, "approximate size of each event's data")
+	cmd.Flags().BoolVar(&cfg.ClientIDs, "client-ids", false, "give every event a CloudEvent id of its own, as Keptn's go-utils clients do (baton then records each for retried POSTs)")
 	return cmd
 }
 

@@ -1,11 +1,41 @@
 package sqlite
 
-import "fmt"
+import (
+	"crypto/sha256"
+	"database/sql/driver"
+	"fmt"
+
+	sqlite3 "modernc.org/sqlite"
+)
+
+// clientEventKey is the key of a client's event in client_event_keys: the
+// first 16 bytes of the SHA-256 of source, a zero byte and id (migration
+// 0015).
+func clientEventKey(source, id string) []byte {
+	h := sha256.New()
+	h.Write([]byte(source))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	return h.Sum(nil)[:16]
+}
+
+// Migration 0015 computes the keys of the rows it moves with this function.
+func init() {
+	sqlite3.MustRegisterDeterministicScalarFunction("baton_client_event_key", 2, func(_ *sqlite3.FunctionContext, args []driver.Value) (driver.Value, error) {
+		source, ok1 := args[0].(string)
+		id, ok2 := args[1].(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("baton_client_event_key: want two strings, got %T and %T", args[0], args[1])
+		}
+		return clientEventKey(source, id), nil
+	})
+}
 
 // ClaimClientEvent implements keptn.Tx. A new (source, id), the common case,
 // costs one statement: the insert, which finds a posted one by its conflict.
 func (tx *keptnTx) ClaimClientEvent(source, id, keptnContext string) (string, bool, error) {
-	res, err := tx.Exec(`INSERT INTO client_event_ids (source, id, keptn_context) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, source, id, keptnContext)
+	key := clientEventKey(source, id)
+	res, err := tx.Exec(`INSERT INTO client_event_keys (key, keptn_context) VALUES (?, ?) ON CONFLICT DO NOTHING`, key, keptnContext)
 	if err != nil {
 		return "", false, fmt.Errorf("store client event id: %w", err)
 	}
@@ -13,7 +43,7 @@ func (tx *keptnTx) ClaimClientEvent(source, id, keptnContext string) (string, bo
 		return "", false, err
 	}
 	var kc string
-	if err := tx.QueryRow(`SELECT keptn_context FROM client_event_ids WHERE source = ? AND id = ?`, source, id).Scan(&kc); err != nil {
+	if err := tx.QueryRow(`SELECT keptn_context FROM client_event_keys WHERE key = ?`, key).Scan(&kc); err != nil {
 		return "", false, fmt.Errorf("read client event id: %w", err)
 	}
 	return kc, true, nil

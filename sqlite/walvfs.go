@@ -7,7 +7,7 @@ import (
 	"unsafe"
 
 	"modernc.org/libc"
-	sqlite3 "modernc.org/sqlite/lib"
+	sqlitelib "modernc.org/sqlite/lib"
 )
 
 // Gathering the log's writes: the VFS baton-wal.
@@ -64,8 +64,8 @@ var (
 	walVFSErr  error
 	unixVFS    uintptr // the unix VFS that baton-wal wraps
 	unixOpen   xOpenFn
-	walVFS     sqlite3.Tsqlite3_vfs
-	walMethods sqlite3.Tsqlite3_io_methods
+	walVFS     sqlitelib.Tsqlite3_vfs
+	walMethods sqlitelib.Tsqlite3_io_methods
 	walBufs    sync.Map // a log's sqlite3_file pointer → *walBuf
 
 	// walWritesIn and walWritesOut count the writes SQLite made to logs and
@@ -99,9 +99,9 @@ func cFunc[T any](f T) uintptr { return *(*uintptr)(unsafe.Pointer(&struct{ f T 
 
 // A log's sqlite3_file is baton-wal's methods pointer followed by the unix
 // VFS's file; inner returns that file and its methods.
-func inner(pFile uintptr) (uintptr, *sqlite3.Tsqlite3_io_methods) {
+func inner(pFile uintptr) (uintptr, *sqlitelib.Tsqlite3_io_methods) {
 	p := pFile + unsafe.Sizeof(uintptr(0))
-	return p, (*sqlite3.Tsqlite3_io_methods)(cmem(*(*uintptr)(cmem(p))))
+	return p, (*sqlitelib.Tsqlite3_io_methods)(cmem(*(*uintptr)(cmem(p))))
 }
 
 // useWALVFS registers baton-wal if it is not yet and reports its error.
@@ -113,11 +113,11 @@ func useWALVFS() error {
 func registerWALVFS() error {
 	tls := libc.NewTLS()
 	defer tls.Close()
-	unixVFS = sqlite3.Xsqlite3_vfs_find(tls, 0)
+	unixVFS = sqlitelib.Xsqlite3_vfs_find(tls, 0)
 	if unixVFS == 0 {
 		return fmt.Errorf("sqlite: no default VFS")
 	}
-	u := (*sqlite3.Tsqlite3_vfs)(cmem(unixVFS))
+	u := (*sqlitelib.Tsqlite3_vfs)(cmem(unixVFS))
 	unixOpen = goFunc[xOpenFn](u.FxOpen)
 	name, err := libc.CString(walVFSName)
 	if err != nil {
@@ -128,7 +128,7 @@ func registerWALVFS() error {
 	walVFS.FpNext = 0
 	walVFS.FzName = name
 	walVFS.FxOpen = cFunc[xOpenFn](walOpen)
-	walMethods = sqlite3.Tsqlite3_io_methods{
+	walMethods = sqlitelib.Tsqlite3_io_methods{
 		FiVersion:               3,
 		FxClose:                 cFunc[xFileFn](walClose),
 		FxRead:                  cFunc[xRWFn](walRead),
@@ -149,7 +149,7 @@ func registerWALVFS() error {
 		FxFetch:                 cFunc[xFetchFn](walFetch),
 		FxUnfetch:               cFunc[xUnfetchFn](walUnfetch),
 	}
-	if rc := sqlite3.Xsqlite3_vfs_register(tls, uintptr(unsafe.Pointer(&walVFS)), 0); rc != sqlite3.SQLITE_OK {
+	if rc := sqlitelib.Xsqlite3_vfs_register(tls, uintptr(unsafe.Pointer(&walVFS)), 0); rc != sqlitelib.SQLITE_OK {
 		return fmt.Errorf("sqlite: register VFS %s: code %d", walVFSName, rc)
 	}
 	return nil
@@ -158,13 +158,13 @@ func registerWALVFS() error {
 // walOpen opens logs behind baton-wal's methods and every other file as
 // the unix VFS does, in place.
 func walOpen(tls *libc.TLS, _ uintptr, zName, pFile uintptr, flags int32, pOutFlags uintptr) int32 {
-	if flags&sqlite3.SQLITE_OPEN_WAL == 0 {
+	if flags&sqlitelib.SQLITE_OPEN_WAL == 0 {
 		return unixOpen(tls, unixVFS, zName, pFile, flags, pOutFlags)
 	}
 	*(*uintptr)(cmem(pFile)) = 0 // SQLite closes nothing if the open fails
 	p := pFile + unsafe.Sizeof(uintptr(0))
 	rc := unixOpen(tls, unixVFS, zName, p, flags, pOutFlags)
-	if rc != sqlite3.SQLITE_OK {
+	if rc != sqlitelib.SQLITE_OK {
 		if *(*uintptr)(cmem(p)) != 0 {
 			_, m := inner(pFile)
 			goFunc[xFileFn](m.FxClose)(tls, p)
@@ -175,22 +175,22 @@ func walOpen(tls *libc.TLS, _ uintptr, zName, pFile uintptr, flags int32, pOutFl
 	if mem == 0 {
 		_, m := inner(pFile)
 		goFunc[xFileFn](m.FxClose)(tls, p)
-		return sqlite3.SQLITE_NOMEM
+		return sqlitelib.SQLITE_NOMEM
 	}
 	walBufs.Store(pFile, &walBuf{mem: mem})
 	*(*uintptr)(cmem(pFile)) = uintptr(unsafe.Pointer(&walMethods))
-	return sqlite3.SQLITE_OK
+	return sqlitelib.SQLITE_OK
 }
 
 // walSend writes what the log at pFile has gathered to the file.
 func walSend(tls *libc.TLS, pFile uintptr) int32 {
 	v, ok := walBufs.Load(pFile)
 	if !ok {
-		return sqlite3.SQLITE_OK
+		return sqlitelib.SQLITE_OK
 	}
 	b := v.(*walBuf)
 	if b.n == 0 {
-		return sqlite3.SQLITE_OK
+		return sqlitelib.SQLITE_OK
 	}
 	p, m := inner(pFile)
 	n := b.n
@@ -206,9 +206,9 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32
 	if b.n > 0 && iOfst == b.off+int64(b.n) && b.n+iAmt <= walBufCap {
 		libc.Xmemcpy(tls, b.mem+uintptr(b.n), pBuf, uint64(iAmt))
 		b.n += iAmt
-		return sqlite3.SQLITE_OK
+		return sqlitelib.SQLITE_OK
 	}
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	if iAmt > walBufCap/2 { // larger than any frame: nothing to gather
@@ -218,13 +218,13 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32
 	}
 	libc.Xmemcpy(tls, b.mem, pBuf, uint64(iAmt))
 	b.off, b.n = iOfst, iAmt
-	return sqlite3.SQLITE_OK
+	return sqlitelib.SQLITE_OK
 }
 
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
 	rc := walSend(tls, pFile)
 	p, m := inner(pFile)
-	if rc2 := goFunc[xFileFn](m.FxClose)(tls, p); rc == sqlite3.SQLITE_OK {
+	if rc2 := goFunc[xFileFn](m.FxClose)(tls, p); rc == sqlitelib.SQLITE_OK {
 		rc = rc2
 	}
 	if v, ok := walBufs.LoadAndDelete(pFile); ok {
@@ -234,7 +234,7 @@ func walClose(tls *libc.TLS, pFile uintptr) int32 {
 }
 
 func walRead(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)
@@ -242,7 +242,7 @@ func walRead(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 
 }
 
 func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)
@@ -250,7 +250,7 @@ func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
 }
 
 func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)
@@ -258,7 +258,7 @@ func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
 }
 
 func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)
@@ -266,7 +266,7 @@ func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
 }
 
 func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)
@@ -274,7 +274,7 @@ func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 
 }
 
 func walFetch(tls *libc.TLS, pFile uintptr, off int64, n int32, pp uintptr) int32 {
-	if rc := walSend(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := walSend(tls, pFile); rc != sqlitelib.SQLITE_OK {
 		return rc
 	}
 	p, m := inner(pFile)

@@ -15,7 +15,7 @@ func TestClientEventKeysMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "t.db")
 	raw := migratedWithout(t, path, func(version string) bool { return version >= "0015" }) // the schema before 0015
-	for _, r := range []struct{ source, id, kc string }{{"cli", "e1", "k1"}, {"cli", "e2", "k2"}, {"other", "e1", "k3"}} {
+	for _, r := range []struct{ source, id, kc string }{{"cli", "e1", "k1"}, {"cli", "e2", "k2"}, {"other", "e1", "k3"}, {"ünï", "ïd", "k4"}} {
 		if _, err := raw.ExecContext(ctx, `INSERT INTO client_event_ids (source, id, keptn_context) VALUES (?, ?, ?)`, r.source, r.id, r.kc); err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +23,7 @@ func TestClientEventKeysMigration(t *testing.T) {
 	db := migrateRest(t, raw, path)
 	st := NewKeptnStore(db)
 	err := st.Update(ctx, func(tx keptn.Tx) error {
-		for _, c := range []struct{ source, id, want string }{{"cli", "e1", "k1"}, {"cli", "e2", "k2"}, {"other", "e1", "k3"}} {
+		for _, c := range []struct{ source, id, want string }{{"cli", "e1", "k1"}, {"cli", "e2", "k2"}, {"other", "e1", "k3"}, {"ünï", "ïd", "k4"}} {
 			if kc, posted, err := tx.ClaimClientEvent(c.source, c.id, "new"); kc != c.want || !posted || err != nil {
 				t.Errorf("%s/%s = %q %v %v, want %s", c.source, c.id, kc, posted, err, c.want)
 			}

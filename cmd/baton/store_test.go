@@ -30,6 +30,12 @@ func TestStoreCopy(t *testing.T) {
 			t.Fatalf("%s %s: %d %s", r.method, r.path, st, b)
 		}
 	}
+	// An event with a CloudEvent id: its retry after the copy is recognised.
+	retry := `{"id":"copy-1","type":"sh.keptn.event.x.triggered","source":"copy-retry","data":{"project":"demo"}}`
+	st, first := in.Do("POST", "/api/v1/event", retry)
+	if st != 200 {
+		t.Fatalf("event with an id: %d %s", st, first)
+	}
 	in.Stop()
 
 	var out bytes.Buffer
@@ -52,6 +58,12 @@ func TestStoreCopy(t *testing.T) {
 	}
 	if _, b := pg.Do("GET", "/api/secrets/v1/secret", nil); !strings.Contains(string(b), `"creds"`) {
 		t.Errorf("secrets after copy: %s", b)
+	}
+	if st, b := pg.Do("POST", "/api/v1/event", retry); st != 200 || string(b) != string(first) {
+		t.Errorf("retry after copy: %d %s, want the first POST's %s", st, b, first)
+	}
+	if _, b := pg.Do("GET", "/api/mongodb-datastore/event?source=copy-retry", nil); !strings.Contains(string(b), `"totalCount":1`) {
+		t.Errorf("a retry after the copy stored the event again: %s", b)
 	}
 	// New rows get new numbers after the copied ones.
 	if st, b := pg.Do("POST", "/api/v1/event", `{"type":"sh.keptn.event.x.triggered","source":"copy-test","data":{"project":"demo"}}`); st != 200 {

@@ -209,6 +209,18 @@ func DerivedID(at time.Time, name []byte) string {
 	return u.String()
 }
 
+// ClientEventKey is the key under which the stores keep a client's event
+// for retried POSTs: the first 16 bytes of the SHA-256 of source, a zero
+// byte and id. Both stores' migration 0015 compute it in SQL for the keys
+// stored before it.
+func ClientEventKey(source, id string) []byte {
+	h := sha256.New()
+	h.Write([]byte(source))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	return h.Sum(nil)[:16]
+}
+
 // ContextFor returns the keptnContext Keptn's API assigns for a given
 // shkeptncontext: kept when it is a UUID, a deterministic UUID derived from it
 // otherwise (so retries of the same request land in the same context), and a

@@ -1,6 +1,7 @@
 package keptn
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -88,5 +89,17 @@ func TestDerivedID(t *testing.T) {
 	}
 	if id := DerivedID(time.Time{}, []byte("x")); !strings.HasPrefix(id, "00000000-0000-8") {
 		t.Fatalf("a zero time: %s", id)
+	}
+}
+
+// The stores keep client events under ClientEventKey and their migrations
+// compute it in SQL: its format must not change (`printf 'cli\0e1' |
+// sha256sum`, first 32 hex digits).
+func TestClientEventKey(t *testing.T) {
+	if got := fmt.Sprintf("%x", ClientEventKey("cli", "e1")); got != "c32b92459b8036248de7181fb33929b2" {
+		t.Errorf("ClientEventKey(cli, e1) = %s", got)
+	}
+	if bytes.Equal(ClientEventKey("cli", "e1"), ClientEventKey("cl", "ie1")) {
+		t.Error("source and id are not kept apart")
 	}
 }

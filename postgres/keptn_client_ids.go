@@ -1,23 +1,13 @@
 package postgres
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-)
 
-// clientEventKey is the key of a client's event in client_event_keys: the
-// first 16 bytes of the SHA-256 of source, a zero byte and id (migration
-// 0015; the SQLite store keeps the same keys).
-func clientEventKey(source, id string) []byte {
-	h := sha256.New()
-	h.Write([]byte(source))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	return h.Sum(nil)[:16]
-}
+	"github.com/batonhq/baton/keptn"
+)
 
 // ClaimClientEvent implements keptn.Tx. It first takes a transaction-scoped
 // advisory lock on (source, id) (class 3), so the same event posted to two
@@ -26,7 +16,7 @@ func (tx *keptnTx) ClaimClientEvent(source, id, keptnContext string) (string, bo
 	if _, err := tx.Exec(`SELECT pg_advisory_xact_lock(3, hashtext($1 || chr(1) || $2))`, source, id); err != nil {
 		return "", false, fmt.Errorf("lock client event id: %w", err)
 	}
-	key := clientEventKey(source, id)
+	key := keptn.ClientEventKey(source, id)
 	var kc string
 	err := tx.QueryRow(`SELECT keptn_context FROM client_event_keys WHERE key = $1`, key).Scan(&kc)
 	if err == nil {

@@ -1,23 +1,13 @@
 package sqlite
 
 import (
-	"crypto/sha256"
 	"database/sql/driver"
 	"fmt"
 
 	sqlite3 "modernc.org/sqlite"
-)
 
-// clientEventKey is the key of a client's event in client_event_keys: the
-// first 16 bytes of the SHA-256 of source, a zero byte and id (migration
-// 0015).
-func clientEventKey(source, id string) []byte {
-	h := sha256.New()
-	h.Write([]byte(source))
-	h.Write([]byte{0})
-	h.Write([]byte(id))
-	return h.Sum(nil)[:16]
-}
+	"github.com/batonhq/baton/keptn"
+)
 
 // Migration 0015 computes the keys of the rows it moves with this function.
 func init() {
@@ -27,14 +17,14 @@ func init() {
 		if !ok1 || !ok2 {
 			return nil, fmt.Errorf("baton_client_event_key: want two strings, got %T and %T", args[0], args[1])
 		}
-		return clientEventKey(source, id), nil
+		return keptn.ClientEventKey(source, id), nil
 	})
 }
 
 // ClaimClientEvent implements keptn.Tx. A new (source, id), the common case,
 // costs one statement: the insert, which finds a posted one by its conflict.
 func (tx *keptnTx) ClaimClientEvent(source, id, keptnContext string) (string, bool, error) {
-	key := clientEventKey(source, id)
+	key := keptn.ClientEventKey(source, id)
 	res, err := tx.Exec(`INSERT INTO client_event_keys (key, keptn_context) VALUES (?, ?) ON CONFLICT DO NOTHING`, key, keptnContext)
 	if err != nil {
 		return "", false, fmt.Errorf("store client event id: %w", err)

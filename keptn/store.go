@@ -37,6 +37,11 @@ type Tx interface {
 	Enqueue(job Job) error
 	// AfterCommit registers f to run once the transaction is durable.
 	AfterCommit(f func())
+	// AfterCommitUnordered registers f to run once the transaction is
+	// durable, in no particular order with other transactions' functions:
+	// for work nothing else waits on, such as a log line, which the SQLite
+	// store then runs off its single writer.
+	AfterCommitUnordered(f func())
 	// ClaimClientEvent records that the client's event with this CloudEvent
 	// source and id is stored in keptnContext, unless the client posted it
 	// before: then it records nothing and returns the earlier event's

@@ -190,6 +190,13 @@ type Tx struct {
 // to wake workers; f must not block.
 func (tx *Tx) AfterCommit(f func()) { tx.after = append(tx.after, f) }
 
+// AfterCommitUnordered registers f to run after the transaction has
+// committed, in no particular order with other transactions' functions
+// (the SQLite store runs it on the caller's goroutine, off its single
+// writer). Here it runs with AfterCommit's: several writers commit at once,
+// so no one writer holds up every caller.
+func (tx *Tx) AfterCommitUnordered(f func()) { tx.AfterCommit(f) }
+
 // Notify sends a NOTIFY on channel with payload once the transaction has
 // committed, so listeners on every replica wake (throttled: see hub).
 func (tx *Tx) Notify(channel, payload string) {

@@ -94,7 +94,10 @@ type writeOp struct {
 	fn    func(*Tx) error
 	err   error
 	after []func()
-	done  chan struct{}
+	// unordered runs on the caller's goroutine once it has its answer
+	// (Tx.AfterCommitUnordered).
+	unordered []func()
+	done      chan struct{}
 	// last holds the scoped events this call stored, for the group's
 	// service_last_events rows (keptn_last_events.go); reset on every run.
 	last []lastEvent
@@ -275,6 +278,15 @@ type Tx struct {
 // durably. Use it to wake workers; f must not block.
 func (tx *Tx) AfterCommit(f func()) { tx.op.after = append(tx.op.after, f) }
 
+// AfterCommitUnordered registers f to run after the transaction has
+// committed durably, like AfterCommit, but on the goroutine that called
+// Write, once it has its answer, rather than on the writer between the
+// commit and the next group: so in no particular order with the functions
+// of other transactions. It is for work no later transaction or caller
+// depends on, such as a log line, which would otherwise hold up every
+// caller behind it.
+func (tx *Tx) AfterCommitUnordered(f func()) { tx.op.unordered = append(tx.op.unordered, f) }
+
 // Exec runs a statement.
 func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
 	return tx.ExecContext(context.Background(), query, args...)
@@ -386,6 +398,11 @@ func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	// learn whether the change committed. The writer finishes every submitted
 	// operation before it stops.
 	<-op.done
+	if op.err == nil {
+		for _, f := range op.unordered {
+			f()
+		}
+	}
 	return op.err
 }
 
@@ -443,7 +460,7 @@ func (db *DB) commit(batch []*writeOp) {
 		return
 	}
 	for _, op := range batch {
-		op.err, op.after = nil, nil
+		op.err, op.after, op.unordered = nil, nil, nil
 	}
 	db.runGroup(batch, true)
 }
@@ -488,7 +505,7 @@ func (db *DB) runGroup(batch []*writeOp, savepoints bool) bool {
 		if len(batch) > 1 {
 			return false
 		}
-		op.after = nil
+		op.after, op.unordered = nil, nil
 		close(op.done)
 		return true
 	}
@@ -548,7 +565,7 @@ func (db *DB) runOp(ctx context.Context, op *writeOp, savepoint bool) (err error
 			err = fmt.Errorf("sqlite: write transaction panicked: %v", p)
 		}
 		if err != nil {
-			op.after, op.last = nil, nil
+			op.after, op.unordered, op.last = nil, nil, nil
 			if _, rerr := db.execCached(ctx, "ROLLBACK TO op"); rerr != nil {
 				err = errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rerr))
 			}

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func openTest(t testing.TB) *DB {
@@ -113,14 +115,60 @@ func TestLoneWriteFailureRollsBack(t *testing.T) {
 	}
 }
 
-// AfterCommit runs only for transactions that committed.
+// AfterCommit and AfterCommitUnordered run only for transactions that
+// committed, before Write returns.
 func TestAfterCommit(t *testing.T) {
 	db := openTest(t)
 	var ran []string
-	db.Write(context.Background(), func(tx *Tx) error { tx.AfterCommit(func() { ran = append(ran, "ok") }); return nil })
-	db.Write(context.Background(), func(tx *Tx) error { tx.AfterCommit(func() { ran = append(ran, "bad") }); return errors.New("no") })
-	if len(ran) != 1 || ran[0] != "ok" {
-		t.Fatalf("ran %v", ran)
+	db.Write(context.Background(), func(tx *Tx) error {
+		tx.AfterCommitUnordered(func() { ran = append(ran, "ok, unordered") })
+		tx.AfterCommit(func() { ran = append(ran, "ok") })
+		return nil
+	})
+	db.Write(context.Background(), func(tx *Tx) error {
+		tx.AfterCommit(func() { ran = append(ran, "bad") })
+		tx.AfterCommitUnordered(func() { ran = append(ran, "bad, unordered") })
+		return errors.New("no")
+	})
+	if diff := cmp.Diff(ran, []string{"ok", "ok, unordered"}); diff != "" {
+		t.Fatalf("ran (-got +want)\n%s", diff)
+	}
+}
+
+// AfterCommitUnordered's functions run on the caller's goroutine, not the
+// writer's: one that writes again completes (on the writer it would wait
+// for itself).
+func TestAfterCommitUnorderedRunsOffTheWriter(t *testing.T) {
+	ctx := context.Background()
+	// Closed only if the writes finish: Close would wait for a stuck writer.
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Write(ctx, func(tx *Tx) error {
+			tx.AfterCommitUnordered(func() {
+				if err := db.Write(ctx, func(tx *Tx) error { return tx.SetSetting("inner", "v") }); err != nil {
+					panic(err)
+				}
+			})
+			return tx.SetSetting("outer", "v")
+		})
+	}()
+	select {
+	case err := <-done:
+		t.Cleanup(func() { db.Close() })
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a write from an unordered after-commit function never finished: it ran on the writer")
+	}
+	for _, k := range []string{"outer", "inner"} {
+		if _, ok, err := db.Setting(ctx, k); err != nil || !ok {
+			t.Errorf("setting %s: %v, %v", k, ok, err)
+		}
 	}
 }
 
@@ -184,7 +232,7 @@ func queueGroup(t *testing.T, db *DB, fns ...func(tx *Tx) error) []error {
 func TestGroupRunsAgainWhenACallFails(t *testing.T) {
 	db := openTest(t)
 	var runs [3]atomic.Int32
-	var after [3]atomic.Int32
+	var after, unordered [3]atomic.Int32
 	write := func(i int, fail bool) func(tx *Tx) error {
 		return func(tx *Tx) error {
 			runs[i].Add(1)
@@ -192,6 +240,7 @@ func TestGroupRunsAgainWhenACallFails(t *testing.T) {
 				return err
 			}
 			tx.AfterCommit(func() { after[i].Add(1) })
+			tx.AfterCommitUnordered(func() { unordered[i].Add(1) })
 			if fail {
 				return errors.New("boom")
 			}
@@ -200,8 +249,9 @@ func TestGroupRunsAgainWhenACallFails(t *testing.T) {
 	}
 	errs := queueGroup(t, db, write(0, false), write(1, false), write(2, false))
 	for i := range 3 {
-		if errs[i] != nil || runs[i].Load() != 1 || after[i].Load() != 1 {
-			t.Fatalf("call %d of a group that succeeded: err %v, ran %d times, after-commit %d times", i, errs[i], runs[i].Load(), after[i].Load())
+		if errs[i] != nil || runs[i].Load() != 1 || after[i].Load() != 1 || unordered[i].Load() != 1 {
+			t.Fatalf("call %d of a group that succeeded: err %v, ran %d times, after-commit %d and %d times",
+				i, errs[i], runs[i].Load(), after[i].Load(), unordered[i].Load())
 		}
 	}
 	db.Write(context.Background(), func(tx *Tx) error {
@@ -211,6 +261,7 @@ func TestGroupRunsAgainWhenACallFails(t *testing.T) {
 	for i := range 3 {
 		runs[i].Store(0)
 		after[i].Store(0)
+		unordered[i].Store(0)
 	}
 
 	// The writes are queued in order, but the group takes them in the order
@@ -221,8 +272,8 @@ func TestGroupRunsAgainWhenACallFails(t *testing.T) {
 		if err != nil || ok != want || (errs[i] == nil) != want {
 			t.Fatalf("call %d: committed %v (want %v), error %v", i, ok, want, errs[i])
 		}
-		if a := after[i].Load(); (a == 1) != want || a > 1 {
-			t.Fatalf("call %d: after-commit ran %d times", i, a)
+		if a, u := after[i].Load(), unordered[i].Load(); (a == 1) != want || a > 1 || u != a {
+			t.Fatalf("call %d: after-commit ran %d times, unordered %d", i, a, u)
 		}
 	}
 	if runs[1].Load() != 2 {

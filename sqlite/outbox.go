@@ -469,13 +469,13 @@ func runEffect(ctx context.Context, tx *Tx, effect outbox.Effect) (err error) {
 	if _, err := tx.Exec(`SAVEPOINT outbox_effect`); err != nil {
 		return err
 	}
-	after := len(tx.op.after)
+	after, unordered := len(tx.op.after), len(tx.op.unordered)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("effect panicked: %v", p)
 		}
 		if err != nil {
-			tx.op.after = tx.op.after[:after]
+			tx.op.after, tx.op.unordered = tx.op.after[:after], tx.op.unordered[:unordered]
 			if _, rerr := tx.Exec(`ROLLBACK TO outbox_effect`); rerr != nil {
 				err = errors.Join(err, rerr)
 			}

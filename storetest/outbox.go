@@ -12,6 +12,11 @@ import (
 	"github.com/batonhq/baton/outbox"
 )
 
+// unorderedTx is the part of keptn.Tx an effect's transaction also has in
+// both stores: an effect that stores events runs the sequence engine, which
+// logs through it.
+type unorderedTx interface{ AfterCommitUnordered(f func()) }
+
 func enqueue(t testing.TB, s *Stores, jobs ...keptn.Job) {
 	t.Helper()
 	update(t, s, func(tx keptn.Tx) error {
@@ -149,7 +154,7 @@ func testOutboxComplete(t *testing.T, e Engine) {
 		}
 	}
 	boom := errors.New("boom")
-	var ranAfterFailed, ranAfterOK bool
+	var ranAfterFailed, ranAfterOK, ranUnorderedFailed, ranUnorderedOK bool
 	now := time.Now()
 	outs := []outbox.Outcome{
 		{ID: items[0].ID, Attempt: outbox.Attempt{Started: now, Status: 200}, Next: outbox.StateDone, Effect: insert("e1")},
@@ -159,12 +164,14 @@ func testOutboxComplete(t *testing.T, e Engine) {
 					return err
 				}
 				tx.AfterCommit(func() { ranAfterFailed = true })
+				tx.(unorderedTx).AfterCommitUnordered(func() { ranUnorderedFailed = true })
 				return boom
 			}},
 		{ID: items[2].ID, Attempt: outbox.Attempt{Started: now, Error: "bad"}, Next: outbox.StateDead, Effect: insert("e1")},
 		{ID: items[3].ID, Attempt: outbox.Attempt{Started: now, Status: 204}, Next: outbox.StateDone,
 			Effect: func(ctx context.Context, tx outbox.Tx) error {
 				tx.AfterCommit(func() { ranAfterOK = true })
+				tx.(unorderedTx).AfterCommitUnordered(func() { ranUnorderedOK = true })
 				return nil
 			}},
 	}
@@ -178,6 +185,9 @@ func testOutboxComplete(t *testing.T, e Engine) {
 	}
 	if ranAfterFailed || !ranAfterOK {
 		t.Errorf("after-commit functions: of the failed effect ran %v, of the good one %v", ranAfterFailed, ranAfterOK)
+	}
+	if ranUnorderedFailed || !ranUnorderedOK {
+		t.Errorf("unordered after-commit functions: of the failed effect ran %v, of the good one %v", ranUnorderedFailed, ranUnorderedOK)
 	}
 	for i, want := range []outbox.State{outbox.StateDone, outbox.StateRunning, outbox.StateDead, outbox.StateDone} {
 		r, err := s.Outbox.Get(ctx, items[i].ID)
